@@ -1,1 +1,79 @@
-fn main() {}
+//! `sot`: the command line of the sot protocol language.
+//!
+//! A thin edge: it loads files, asks the compiler, and prints. Exit status: 0 success
+//! (warnings allowed), 1 problems found, 2 usage or I/O error.
+
+mod check;
+mod load;
+mod report;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Check and run Sacro Occipital Technique (SOT) protocols written in the sot language.
+///
+/// A protocol file (`.sot`) declares indicators, categories, rules that recommend
+/// adjustments, red flags and before/after checks; case studies run against it.
+#[derive(Parser)]
+#[command(name = "sot", version, propagate_version = true)]
+#[command(
+    after_help = "Exit status: 0 success (warnings allowed), 1 problems found, 2 usage or I/O error.\n\
+Start with `sot check protocols/` to check the bundled protocol library."
+)]
+struct Cli {
+    /// When to colour output (`NO_COLOR` in the environment means never, for `auto`).
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    color: Color,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check protocol files and report every problem at once.
+    ///
+    /// Checks each file named, and every `*.sot` file below each folder named (the current
+    /// folder by default), with the files they `use`. Each problem has a code (E0301, W0604…)
+    /// explained in docs/language.md, the exact place, and help where a fix is known.
+    Check(check::CheckArgs),
+}
+
+/// When to colour output.
+#[derive(Clone, Copy, ValueEnum)]
+enum Color {
+    /// Colour when writing to a terminal and `NO_COLOR` is not set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl Color {
+    fn enabled(self) -> bool {
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stderr().is_terminal()
+            }
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = cli.color.enabled();
+    match cli.command {
+        Command::Check(args) => check::run(&args, color),
+    }
+}
+
+/// The default path argument: the current folder.
+fn current_folder() -> Vec<PathBuf> {
+    vec![PathBuf::from(".")]
+}

@@ -1,1 +1,19 @@
+//! The sot compiler: a salsa database over source files, name resolution, type checking and
+//! diagnostics.
+//!
+//! Architecture invariant: no IO (the edges load files into the [`Database`]), nothing of the
+//! terminal or the language server; diagnostics are values.
 
+mod check;
+mod db;
+mod diagnostic;
+mod line_index;
+mod resolve;
+mod types;
+
+pub use check::{check_item, file_diagnostics, ItemCheck};
+pub use db::{file_items, normalize, parse_item, Database, EventLog, Item, SourceFile, Workspace};
+pub use diagnostic::{Code, Diagnostic, Label, Severity};
+pub use line_index::{LineColumn, LineIndex};
+pub use resolve::{file_scope, file_uses, Namespace, Scope, ValueDef};
+pub use types::Ty;

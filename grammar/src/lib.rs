@@ -16,18 +16,7 @@ pub fn parse_file(text: &str) -> Vec<(ItemSource, ParsedItem)> {
     split(text)
         .into_iter()
         .map(|source| {
-            let parsed = match source.kind {
-                Some(_) => parse_item(&text[source.start..source.end]),
-                None => ParsedItem {
-                    item: None,
-                    errors: vec![SyntaxError {
-                        kind: SyntaxErrorKind::Syntax,
-                        message: "expected an item (`indicator`, `rule`, `category`, …)".into(),
-                        help: Some("every line outside an item must be a comment (`//`)".into()),
-                        span: ast::Span::new(0, source.end - source.start),
-                    }],
-                },
-            };
+            let parsed = parse_item(&text[source.start..source.end]);
             (source, parsed)
         })
         .collect()

@@ -58,9 +58,7 @@ pub fn parse_item(text: &str) -> ParsedItem {
     match SotParser::parse(Rule::item, text) {
         Ok(mut pairs) => {
             let mut builder = Builder { errors: Vec::new() };
-            let item = pairs
-                .next()
-                .and_then(|item| builder.item(item, text).ok());
+            let item = pairs.next().and_then(|item| builder.item(item, text).ok());
             let mut errors = builder.errors;
             if item.is_none() && errors.is_empty() {
                 errors.push(SyntaxError {
@@ -158,8 +156,7 @@ fn tidy_expected(mut expected: Vec<String>) -> Vec<String> {
         "`!=`", "`==`", "`<`", "`<=`", "`>`", "`>=`", "`+`", "`-`", "`and`", "`or`", "`in`",
     ];
     const EXPR_START: [&str; 10] = [
-        "`(`", "`after`", "`all`", "`any`", "`at`", "`before`", "`no`", "`none`", "`not`",
-        "`yes`",
+        "`(`", "`after`", "`all`", "`any`", "`at`", "`before`", "`no`", "`none`", "`not`", "`yes`",
     ];
     let has_operator = expected.iter().any(|e| {
         OPERATORS.contains(&e.as_str())
@@ -334,8 +331,43 @@ struct Builder {
     errors: Vec<SyntaxError>,
 }
 
+/// The span of a pair without the whitespace and comments pest let it swallow at its end.
 fn span_of(pair: &Pair<Rule>) -> Span {
-    Span::new(pair.as_span().start(), pair.as_span().end())
+    let start = pair.as_span().start();
+    Span::new(start, start + token_end(pair.as_str()))
+}
+
+/// The end of the last token of `text` (not whitespace, not in a comment).
+fn token_end(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = 0;
+    let mut i = 0;
+    let mut in_string = false;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match b {
+                b'\\' => i += 1,
+                b'"' | b'\n' => in_string = false,
+                _ => {}
+            }
+            end = (i + 1).min(bytes.len());
+        } else if b == b'/' && bytes.get(i + 1) == Some(&b'/') {
+            while i < bytes.len() && bytes[i] != b'\n' {
+                i += 1;
+            }
+            continue;
+        } else if !b.is_ascii_whitespace() {
+            in_string = b == b'"';
+            end = i + 1;
+        }
+        i += 1;
+    }
+    // Never end inside a multi-byte character.
+    while end < text.len() && !text.is_char_boundary(end) {
+        end += 1;
+    }
+    end
 }
 
 /// The next child pair, which the grammar guarantees.

@@ -111,7 +111,10 @@ mod tests {
         let items = split(text);
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].start, 0);
-        assert_eq!(&text[items[1].start..items[1].end], "\n/// doc\nrule a {\n}\n// tail\n");
+        assert_eq!(
+            &text[items[1].start..items[1].end],
+            "\n/// doc\nrule a {\n}\n// tail\n"
+        );
         assert_eq!(items[1].name, "a");
     }
 

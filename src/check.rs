@@ -1,0 +1,128 @@
+//! `sot check`: every diagnostic of the named files, for people or as JSON.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use sot_compiler::{file_diagnostics, Code, Diagnostic, LineIndex, Severity};
+use sot_grammar::ast::Span;
+
+use crate::load::load;
+use crate::report::{json, Renderer};
+
+/// Arguments of `sot check`.
+#[derive(Args)]
+pub struct CheckArgs {
+    /// Files or folders to check (folders: every `*.sot` below). Default: the current folder.
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Treat warnings as errors (`--deny warnings`).
+    #[arg(long, value_enum)]
+    deny: Option<Deny>,
+}
+
+/// Output formats of `sot check`.
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// miette's graphical report.
+    Human,
+    /// One JSON array of every diagnostic (see docs/language.md).
+    Json,
+}
+
+/// What `--deny` can make fatal.
+#[derive(Clone, Copy, ValueEnum)]
+enum Deny {
+    /// Warnings make the exit status 1.
+    Warnings,
+}
+
+/// Runs `sot check`.
+pub fn run(args: &CheckArgs, color: bool) -> ExitCode {
+    let paths = if args.paths.is_empty() {
+        crate::current_folder()
+    } else {
+        args.paths.clone()
+    };
+    let loaded = match load(&paths) {
+        Ok(loaded) => loaded,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let db = &loaded.db;
+    // (path, text, diagnostics) of every file with something to say.
+    let mut results: Vec<(PathBuf, String, Vec<Diagnostic>)> = Vec::new();
+    for (path, problem) in &loaded.unreadable {
+        let d = Diagnostic::new(
+            Code::E0001,
+            Span::new(0, 0),
+            format!("`{}` is {problem}", path.display()),
+        );
+        results.push((path.clone(), String::new(), vec![d]));
+    }
+    for file in &loaded.roots {
+        let diagnostics = file_diagnostics(db, *file);
+        results.push((
+            file.path(db).clone(),
+            file.text(db).clone(),
+            diagnostics.clone(),
+        ));
+    }
+    let errors = results
+        .iter()
+        .flat_map(|r| &r.2)
+        .filter(|d| d.severity() == Severity::Error)
+        .count();
+    let warnings = results
+        .iter()
+        .flat_map(|r| &r.2)
+        .filter(|d| d.severity() == Severity::Warning)
+        .count();
+    match args.format {
+        Format::Json => {
+            let all: Vec<serde_json::Value> = results
+                .iter()
+                .flat_map(|(path, text, ds)| {
+                    let index = LineIndex::new(text);
+                    ds.iter()
+                        .map(move |d| json(path, text, &index, d))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            println!("{}", serde_json::Value::Array(all));
+        }
+        Format::Human => {
+            let renderer = Renderer::new(color);
+            for (path, text, ds) in &results {
+                for d in ds {
+                    eprint!("{}", renderer.render(path, text, d));
+                }
+            }
+            let files = loaded.roots.len();
+            eprintln!("{}", summary(files, errors, warnings));
+        }
+    }
+    let denied = matches!(args.deny, Some(Deny::Warnings)) && warnings > 0;
+    if errors > 0 || denied {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn summary(files: usize, errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match (errors, warnings) {
+        (0, 0) => format!("checked {}: no problems", plural(files, "file")),
+        _ => format!(
+            "checked {}: {}, {}",
+            plural(files, "file"),
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        ),
+    }
+}

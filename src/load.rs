@@ -1,0 +1,121 @@
+//! Loading `.sot` files from the file system into the compiler's database: the files named
+//! on the command line, every `*.sot` below named folders, and what they `use`.
+
+use std::path::{Path, PathBuf};
+
+use sot_compiler::{file_uses, normalize, Database, SourceFile};
+
+/// Files loaded for a command.
+pub struct Loaded {
+    /// The database holding every loaded file.
+    pub db: Database,
+    /// The files the user asked for (named, or found in named folders), in order.
+    pub roots: Vec<SourceFile>,
+    /// Files that could not be read as text: path and what is wrong.
+    pub unreadable: Vec<(PathBuf, String)>,
+}
+
+/// Loads the files at `paths` (files or folders) and everything they `use`.
+///
+/// A path that does not exist is an error for the caller to report (exit status 2).
+pub fn load(paths: &[PathBuf]) -> Result<Loaded, String> {
+    let mut found = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            collect_sot_files(path, &mut found)
+                .map_err(|e| format!("cannot read folder `{}`: {e}", path.display()))?;
+        } else if path.is_file() {
+            found.push(path.clone());
+        } else {
+            return Err(format!("`{}`: no such file or folder", path.display()));
+        }
+    }
+    let mut loaded = Loaded {
+        db: Database::default(),
+        roots: Vec::new(),
+        unreadable: Vec::new(),
+    };
+    for path in found {
+        if let Some(file) = read_into(&mut loaded, &path) {
+            if !loaded.roots.contains(&file) {
+                loaded.roots.push(file);
+            }
+        }
+    }
+    load_uses(&mut loaded);
+    Ok(loaded)
+}
+
+/// Adds the files that loaded files `use`, until nothing new is found. Missing files stay
+/// missing: the compiler reports them (E0103).
+fn load_uses(loaded: &mut Loaded) {
+    let mut tried = std::collections::HashSet::new();
+    loop {
+        let files: Vec<SourceFile> = loaded
+            .db
+            .workspace()
+            .files(&loaded.db)
+            .values()
+            .copied()
+            .collect();
+        let wanted: Vec<PathBuf> = files
+            .iter()
+            .flat_map(|f| file_uses(&loaded.db, *f).iter())
+            .filter(|edge| edge.target.is_none())
+            .map(|edge| edge.path.clone())
+            .filter(|p| tried.insert(p.clone()))
+            .collect();
+        if wanted.is_empty() {
+            return;
+        }
+        for path in wanted {
+            if path.is_file() {
+                read_into(loaded, &path);
+            }
+        }
+    }
+}
+
+fn read_into(loaded: &mut Loaded, path: &Path) -> Option<SourceFile> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some(loaded.db.set_file(path, text)),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                loaded.unreadable.push((
+                    normalize(path),
+                    format!("not valid UTF-8 (byte {at}); save the file as UTF-8"),
+                ));
+                None
+            }
+        },
+        Err(e) => {
+            loaded
+                .unreadable
+                .push((normalize(path), format!("cannot read: {e}")));
+            None
+        }
+    }
+}
+
+/// Every `*.sot` file below `dir`, sorted, skipping hidden folders and `target`.
+fn collect_sot_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if path.is_dir() {
+            if !name.starts_with('.') && name != "target" {
+                collect_sot_files(&path, out)?;
+            }
+        } else if path.extension().is_some_and(|e| e == "sot") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
