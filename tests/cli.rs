@@ -1,0 +1,232 @@
+//! End-to-end tests of the `sot` command: output (insta snapshots), exit statuses, and
+//! hostile input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Runs `sot` with `args` in `dir`, colours off.
+fn sot_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sot"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("sot runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn human_report_of_a_many_error_file() {
+    let out = sot_in(
+        &fixtures().join("check"),
+        &["check", "--color", "never", "many_errors.sot"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(text(&out.stderr));
+}
+
+#[test]
+fn json_report_of_a_many_error_file() {
+    let out = sot_in(
+        &fixtures().join("check"),
+        &["check", "--format", "json", "many_errors.sot"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    insta::assert_json_snapshot!(json);
+}
+
+#[test]
+fn json_columns_count_characters_not_bytes() {
+    let dir = tempdir("columns");
+    std::fs::write(
+        dir.join("accents.sot"),
+        "/// Épaule — «test» 🙂\nindicator épaule: bool\n",
+    )
+    .expect("write");
+    let out = sot_in(&dir, &["check", "--format", "json", "accents.sot"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let first = &json[0];
+    assert_eq!(first["code"], "E0001");
+    assert_eq!(first["line"], 2);
+    assert_eq!(first["column"], 11, "{first}");
+    assert_eq!(first["end_column"], 17, "{first}");
+}
+
+#[test]
+fn the_language_reference_example_checks_clean() {
+    let spec = std::fs::read_to_string(fixtures().join("LANGUAGE.md")).expect("spec copy");
+    // The copy must be the contract itself when the contract is at hand.
+    if let Ok(contract) =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/LANGUAGE.md"))
+    {
+        assert_eq!(spec, contract, "tests/fixtures/LANGUAGE.md is out of date");
+    }
+    let dir = tempdir("spec");
+    let blocks = sot_blocks(&spec);
+    assert!(!blocks.is_empty());
+    for (i, block) in blocks.iter().enumerate() {
+        let name = format!("example{i}.sot");
+        std::fs::write(dir.join(&name), block).expect("write");
+        let out = sot_in(&dir, &["check", "--deny", "warnings", &name]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "example {i}:\n{}",
+            text(&out.stderr)
+        );
+    }
+}
+
+/// The ```sot code blocks of a Markdown text.
+fn sot_blocks(markdown: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in markdown.lines() {
+        match (&mut current, line.trim_start()) {
+            (None, l) if l == "```sot" => current = Some(String::new()),
+            (Some(_), "```") => blocks.extend(current.take()),
+            (Some(block), _) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            _ => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn a_missing_file_is_a_usage_error() {
+    let out = sot_in(&fixtures(), &["check", "no/such/file.sot"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("no/such/file.sot"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!text(&out.stderr).contains("panicked"));
+}
+
+#[test]
+fn warnings_pass_unless_denied() {
+    let dir = fixtures().join("check");
+    let out = sot_in(&dir, &["check", "W0604_unused_type.sot"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("W0604"));
+    let out = sot_in(
+        &dir,
+        &["check", "--deny", "warnings", "W0604_unused_type.sot"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_clean_file_exits_zero() {
+    let out = sot_in(
+        &fixtures().join("check"),
+        &["check", "clean_language_example.sot"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("no problems"));
+}
+
+#[test]
+fn a_folder_is_checked_recursively_with_every_error_in_one_run() {
+    let out = sot_in(
+        &fixtures().join("check"),
+        &["check", "--format", "json", "."],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let files: std::collections::BTreeSet<&str> = json
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|d| d["file"].as_str())
+        .collect();
+    assert!(
+        files.iter().any(|f| f.starts_with("E0103_cycle/")),
+        "{files:?}"
+    );
+    assert!(files.len() > 50, "{}", files.len());
+}
+
+#[test]
+fn broken_items_are_reported_one_each_and_the_rest_is_checked() {
+    let out = sot_in(
+        &fixtures().join("check"),
+        &["check", "--format", "json", "E0001_three_broken_items.sot"],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let syntax = json
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|d| d["code"] == "E0001")
+        .count();
+    assert_eq!(syntax, 3, "{json:#}");
+}
+
+#[test]
+fn deep_nesting_is_a_diagnostic_not_a_stack_overflow() {
+    let dir = tempdir("deep");
+    let deep = format!("rule r {{\n  when {}a\n  then x\n}}\n", "(".repeat(100_000));
+    std::fs::write(dir.join("deep.sot"), deep).expect("write");
+    let nots = format!(
+        "indicator a: bool\ncategory I {{ when {}a }}\n",
+        "not ".repeat(100_000)
+    );
+    std::fs::write(dir.join("nots.sot"), nots).expect("write");
+    let out = sot_in(&dir, &["check", "--format", "json", "deep.sot", "nots.sot"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let messages: Vec<&str> = json
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|d| d["code"] == "E0001")
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    assert_eq!(messages.len(), 2, "{json:#}");
+    assert!(messages[0].contains("nest"), "{messages:?}");
+    assert!(messages[1].contains("`not`"), "{messages:?}");
+}
+
+#[test]
+fn help_explains_the_commands() {
+    let out = sot_in(&fixtures(), &["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let help = text(&out.stdout);
+    assert!(
+        help.contains("check") && help.contains("Exit status"),
+        "{help}"
+    );
+    let out = sot_in(&fixtures(), &["check", "--help"]);
+    let help = text(&out.stdout);
+    assert!(
+        help.contains("--format") && help.contains("--deny"),
+        "{help}"
+    );
+}
+
+#[test]
+fn a_bad_flag_is_a_usage_error() {
+    let out = sot_in(&fixtures(), &["check", "--format", "yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// A fresh folder under the target directory for one test.
+fn tempdir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create temp dir");
+    dir
+}
