@@ -91,7 +91,7 @@ fn sot_blocks(markdown: &str) -> Vec<String> {
     let mut current: Option<String> = None;
     for line in markdown.lines() {
         match (&mut current, line.trim_start()) {
-            (None, l) if l == "```sot" => current = Some(String::new()),
+            (None, "```sot") => current = Some(String::new()),
             (Some(_), "```") => blocks.extend(current.take()),
             (Some(block), _) => {
                 block.push_str(line);
