@@ -54,7 +54,8 @@ pub fn parse_item(text: &str) -> ParsedItem {
             errors: vec![error],
         };
     }
-    pest::set_error_detail(true);
+    // Tracking parse attempts for error messages is slow: only a failed parse is redone with it.
+    pest::set_error_detail(false);
     match SotParser::parse(Rule::item, text) {
         Ok(mut pairs) => {
             let mut builder = Builder { errors: Vec::new() };
@@ -70,10 +71,23 @@ pub fn parse_item(text: &str) -> ParsedItem {
             }
             ParsedItem { item, errors }
         }
-        Err(error) => ParsedItem {
-            item: None,
-            errors: vec![describe_pest_error(&error, text)],
-        },
+        Err(_) => {
+            pest::set_error_detail(true);
+            let errors = match SotParser::parse(Rule::item, text) {
+                Err(error) => vec![describe_pest_error(&error, text)],
+                Ok(_) => vec![SyntaxError {
+                    kind: SyntaxErrorKind::Syntax,
+                    message: "this item could not be read".into(),
+                    help: None,
+                    span: Span::new(0, text.len()),
+                }],
+            };
+            pest::set_error_detail(false);
+            ParsedItem {
+                item: None,
+                errors,
+            }
+        }
     }
 }
 
