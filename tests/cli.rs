@@ -85,6 +85,35 @@ fn the_language_reference_example_checks_clean() {
     }
 }
 
+#[test]
+fn the_readme_examples_check_clean() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let dir = tempdir("readme");
+    let blocks = sot_blocks(&readme);
+    assert!(!blocks.is_empty());
+    for (i, block) in blocks.iter().enumerate() {
+        let name = format!("readme{i}.sot");
+        std::fs::write(dir.join(&name), block).expect("write");
+        let out = sot_in(&dir, &["check", "--deny", "warnings", &name]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "README block {i}:\n{}",
+            text(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn the_bundled_protocols_check_clean() {
+    let out = sot_in(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["check", "--deny", "warnings", "protocols"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
 /// The ```sot code blocks of a Markdown text.
 fn sot_blocks(markdown: &str) -> Vec<String> {
     let mut blocks = Vec::new();

@@ -69,15 +69,25 @@ fn file_references(db: &dyn salsa::Database, file: SourceFile) -> HashSet<(Names
 }
 
 /// The names used by any file that sees `file` (itself included): what `file` declares and
-/// nobody of these uses is unused.
-fn references_seeing(db: &dyn salsa::Database, file: SourceFile) -> HashSet<(Namespace, String)> {
+/// nobody of these uses is unused. `None` when one of those files has an item that could not
+/// be parsed: its uses are unknown, so nothing can be called unused.
+fn references_seeing(
+    db: &dyn salsa::Database,
+    file: SourceFile,
+) -> Option<HashSet<(Namespace, String)>> {
     let mut used = HashSet::new();
     for other in Workspace::get(db).files(db).values() {
         if *other == file || visible_files(db, *other).contains(&file) {
+            let unparsed = file_items(db, *other)
+                .iter()
+                .any(|item| parse_item(db, *item).item.is_none());
+            if unparsed {
+                return None;
+            }
             used.extend(file_references(db, *other).iter().cloned());
         }
     }
-    used
+    Some(used)
 }
 
 /// Every diagnostic of a file, with file-relative spans, in source order.
@@ -109,7 +119,10 @@ pub fn file_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagn
         };
         if let Some((ns, what, name)) = declared {
             let span = name.span.shift(offset);
-            if !used.contains(&(ns, name.text.clone())) && !duplicates.contains(&span) {
+            let unused = used
+                .as_ref()
+                .is_some_and(|used| !used.contains(&(ns, name.text.clone())));
+            if unused && !duplicates.contains(&span) {
                 out.push(
                     Diagnostic::new(
                         Code::W0604,

@@ -10,6 +10,12 @@ fn main() {
         return;
     }
     for (src, parsed) in parsed {
-        println!("{:?} {:?} ok={} {:?}", src.kind, src.name, parsed.item.is_some(), parsed.errors);
+        println!(
+            "{:?} {:?} ok={} {:?}",
+            src.kind,
+            src.name,
+            parsed.item.is_some(),
+            parsed.errors
+        );
     }
 }

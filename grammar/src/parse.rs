@@ -83,10 +83,7 @@ pub fn parse_item(text: &str) -> ParsedItem {
                 }],
             };
             pest::set_error_detail(false);
-            ParsedItem {
-                item: None,
-                errors,
-            }
+            ParsedItem { item: None, errors }
         }
     }
 }
