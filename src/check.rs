@@ -56,7 +56,7 @@ pub fn run(args: &CheckArgs, color: bool) -> ExitCode {
     let db = &loaded.db;
     // (path, text, diagnostics) of every file with something to say.
     let mut results: Vec<(PathBuf, String, Vec<Diagnostic>)> = Vec::new();
-    for (path, problem) in &loaded.unreadable {
+    for (path, problem) in &loaded.not_text {
         let d = Diagnostic::new(
             Code::E0001,
             Span::new(0, 0),
@@ -106,8 +106,13 @@ pub fn run(args: &CheckArgs, color: bool) -> ExitCode {
             eprintln!("{}", summary(files, errors, warnings));
         }
     }
+    for message in &loaded.io_errors {
+        eprintln!("error: {message}");
+    }
     let denied = matches!(args.deny, Some(Deny::Warnings)) && warnings > 0;
-    if errors > 0 || denied {
+    if !loaded.io_errors.is_empty() {
+        ExitCode::from(2)
+    } else if errors > 0 || denied {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -11,8 +11,10 @@ pub struct Loaded {
     pub db: Database,
     /// The files the user asked for (named, or found in named folders), in order.
     pub roots: Vec<SourceFile>,
-    /// Files that could not be read as text: path and what is wrong.
-    pub unreadable: Vec<(PathBuf, String)>,
+    /// Files that are not UTF-8: path and what is wrong (a problem in the file: E0001).
+    pub not_text: Vec<(PathBuf, String)>,
+    /// Files that could not be read at all (an I/O error: exit status 2).
+    pub io_errors: Vec<String>,
 }
 
 /// Loads the files at `paths` (files or folders) and everything they `use`.
@@ -33,7 +35,8 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, String> {
     let mut loaded = Loaded {
         db: Database::default(),
         roots: Vec::new(),
-        unreadable: Vec::new(),
+        not_text: Vec::new(),
+        io_errors: Vec::new(),
     };
     for path in found {
         if let Some(file) = read_into(&mut loaded, &path) {
@@ -82,7 +85,7 @@ fn read_into(loaded: &mut Loaded, path: &Path) -> Option<SourceFile> {
             Ok(text) => Some(loaded.db.set_file(path, text)),
             Err(e) => {
                 let at = e.utf8_error().valid_up_to();
-                loaded.unreadable.push((
+                loaded.not_text.push((
                     normalize(path),
                     format!("not valid UTF-8 (byte {at}); save the file as UTF-8"),
                 ));
@@ -91,8 +94,8 @@ fn read_into(loaded: &mut Loaded, path: &Path) -> Option<SourceFile> {
         },
         Err(e) => {
             loaded
-                .unreadable
-                .push((normalize(path), format!("cannot read: {e}")));
+                .io_errors
+                .push(format!("cannot read `{}`: {e}", path.display()));
             None
         }
     }

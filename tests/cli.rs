@@ -106,6 +106,37 @@ fn the_readme_examples_check_clean() {
 }
 
 #[test]
+fn the_language_guide_examples_check_clean() {
+    let guide =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/language.md"))
+            .expect("docs/language.md");
+    let dir = tempdir("guide");
+    // Complete files (they start with a `protocol` header and use no other file) must check
+    // clean; the other blocks are fragments of one.
+    let blocks: Vec<String> = sot_blocks(&guide)
+        .into_iter()
+        .filter(|b| {
+            b.lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty() && !l.starts_with("//"))
+                .is_some_and(|l| l.starts_with("protocol "))
+        })
+        .filter(|b| !b.contains("use \""))
+        .collect();
+    assert!(!blocks.is_empty());
+    let mut failures = Vec::new();
+    for (i, block) in blocks.iter().enumerate() {
+        let name = format!("guide{i}.sot");
+        std::fs::write(dir.join(&name), block).expect("write");
+        let out = sot_in(&dir, &["check", "--color", "never", &name]);
+        if out.status.code() != Some(0) {
+            failures.push(format!("block {i}:\n{block}\n{}", text(&out.stderr)));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
 fn the_bundled_protocols_check_clean() {
     let out = sot_in(
         Path::new(env!("CARGO_MANIFEST_DIR")),
@@ -142,6 +173,27 @@ fn a_missing_file_is_a_usage_error() {
         text(&out.stderr)
     );
     assert!(!text(&out.stderr).contains("panicked"));
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_a_diagnostic() {
+    let dir = tempdir("latin1");
+    std::fs::write(
+        dir.join("latin1.sot"),
+        b"/// \xe9paule\nindicator a: bool\n",
+    )
+    .expect("write");
+    let out = sot_in(&dir, &["check", "--format", "json", "latin1.sot"]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(json[0]["code"], "E0001");
+    assert!(
+        json[0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("UTF-8"),
+        "{json}"
+    );
 }
 
 #[test]

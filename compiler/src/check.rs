@@ -39,7 +39,8 @@ pub fn check_item<'db>(db: &'db dyn salsa::Database, item: Item<'db>) -> ItemChe
         out: ItemCheck::default(),
         locals: Vec::new(),
         in_check: false,
-        in_phase: false,
+        phase: None,
+        counting_uses: true,
         narrowed: Vec::new(),
     };
     cx.out
@@ -167,7 +168,9 @@ struct Checker<'a> {
     /// Inside a check's `need`/`complete`/`marginal`.
     in_check: bool,
     /// Inside `before.`/`after.`.
-    in_phase: bool,
+    phase: Option<Phase>,
+    /// Whether names met now count as uses (not in cases).
+    counting_uses: bool,
     /// Expressions known not to be `none` here (rendered with [`render`]).
     narrowed: Vec<String>,
 }
@@ -178,7 +181,9 @@ impl Checker<'_> {
     }
 
     fn uses(&mut self, ns: Namespace, name: &str) {
-        self.out.references.insert((ns, name.to_string()));
+        if self.counting_uses {
+            self.out.references.insert((ns, name.to_string()));
+        }
     }
 
     fn item(&mut self, data: &ItemData) {
@@ -211,7 +216,11 @@ impl Checker<'_> {
             ItemData::RedFlag(r) => self.condition(&r.when),
             ItemData::Rule(r) => self.rule(r),
             ItemData::Check(c) => self.check(c),
-            ItemData::Case(c) => self.case(c),
+            ItemData::Case(c) => {
+                // A case mentions indicators and adjustments; only the protocol uses them.
+                self.counting_uses = false;
+                self.case(c);
+            }
         }
     }
 
@@ -870,9 +879,9 @@ impl Checker<'_> {
                         .help(format!("write `{}` here", render_call(call))),
                     );
                 }
-                self.in_phase = true;
+                self.phase = Some(*phase);
                 let t = self.reference(call);
-                self.in_phase = false;
+                self.phase = None;
                 t
             }
             ExprKind::Not(inner) => {
@@ -895,7 +904,7 @@ impl Checker<'_> {
             ExprKind::InSet(x, set) => {
                 let t = self.expr(x);
                 for element in set {
-                    self.literal_in(element, t.strip_optional(), Some(x));
+                    self.literal_in(element, &t, Some(x));
                 }
                 Ty::Bool
             }
@@ -933,7 +942,7 @@ impl Checker<'_> {
         match self.scope.values.get(name).cloned() {
             Some(ValueDef::Indicator(params, ty)) => {
                 self.uses(Namespace::Value, name);
-                if self.in_check && !self.in_phase {
+                if self.in_check && self.phase.is_none() {
                     self.report(
                         Diagnostic::new(
                             Code::E0307,
@@ -947,16 +956,11 @@ impl Checker<'_> {
                     );
                 }
                 self.call_args(call, &params, "indicator");
-                let key = render_call(call);
-                let key = if self.in_phase {
-                    // `before.x` and `after.x` narrow separately: the phase is in the key.
-                    self.narrowed
-                        .iter()
-                        .find(|k| k.ends_with(&format!(".{key}")))
-                        .cloned()
-                        .unwrap_or(key)
-                } else {
-                    key
+                // `before.x` and `after.x` narrow separately: the phase is part of the key.
+                let key = match self.phase {
+                    Some(Phase::Before) => format!("before.{}", render_call(call)),
+                    Some(Phase::After) => format!("after.{}", render_call(call)),
+                    None => render_call(call),
                 };
                 match ty {
                     Ty::Optional(inner) if self.narrowed.contains(&key) => *inner,
@@ -1518,8 +1522,13 @@ fn outside(expected: &Ty, actual: &Ty) -> Option<String> {
     }
 }
 
+/// A literal number or a vertebra name: a single value to range-check against the other side.
 fn is_constant(e: &Expr) -> bool {
-    matches!(e.kind, ExprKind::Literal(_))
+    match &e.kind {
+        ExprKind::Literal(_) => true,
+        ExprKind::Ref(call) => call.args.is_none() && vertebra_index(&call.name.text).is_some(),
+        _ => false,
+    }
 }
 
 fn is_enum_value(e: &Expr, scope: &Scope) -> bool {
@@ -1595,7 +1604,11 @@ fn unknown_param(label: &ast::Name, callee: &str, params: &[(String, Ty)]) -> Di
         label.span,
         format!("`{callee}` has no parameter named `{}`", label.text),
     )
-    .label(format!("parameters are {}", names.join(", ")))
+    .label(if names.is_empty() {
+        "it has no parameters".to_string()
+    } else {
+        format!("parameters are {}", names.join(", "))
+    })
     .maybe_help(did_you_mean(&label.text, names.iter().copied()))
 }
 

@@ -274,8 +274,11 @@ pub(crate) fn range_type(base: &BaseType, span: Span) -> Result<Ty, Diagnostic> 
 struct Declared {
     ns: Namespace,
     name: Name,
-    /// Whether it is in the file being scoped (only its duplicates are reported there).
-    own: bool,
+    /// The file that declares it.
+    file: SourceFile,
+    /// The span of the scoped file's `use` through which that file is seen; `None` for the
+    /// scoped file's own declarations.
+    via: Option<Span>,
     offset: usize,
 }
 
@@ -405,6 +408,7 @@ pub fn scope_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diag
     let mut declared = Vec::new();
     let mut precedence = Vec::new();
     let mut use_diagnostics = Vec::new();
+    let via = use_lines_by_file(db, file);
     for visible in visible_files(db, file) {
         let own = *visible == file;
         for item in file_items(db, *visible) {
@@ -413,7 +417,8 @@ pub fn scope_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diag
                 declared.push(Declared {
                     ns,
                     name: name.clone(),
-                    own,
+                    file: *visible,
+                    via: via.get(visible).copied(),
                     offset,
                 })
             };
@@ -461,14 +466,84 @@ pub fn scope_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diag
         }
     }
     let mut out = use_diagnostics;
-    out.extend(duplicates(&declared));
+    out.extend(order_errors(db, file));
+    out.extend(duplicates(db, &declared));
     out.extend(precedence_cycles(&precedence));
     out
 }
 
+/// E0001 for a second `protocol` header, a header after other items, or a `use` after items
+/// (LANGUAGE.md §3: header, then `use` lines, then items).
+fn order_errors(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let (mut seen_header, mut seen_use, mut seen_item) = (false, false, false);
+    for item in file_items(db, file) {
+        let Some(kind) = item.kind(db) else { continue };
+        let Some(parsed) = &parse_item(db, *item).item else {
+            seen_item |= !matches!(kind, ItemKind::Header | ItemKind::Use);
+            continue;
+        };
+        let span = Span::new(
+            parsed.span.start as usize,
+            parsed.span.start as usize + kind.keyword().len(),
+        )
+        .shift(item.offset(db));
+        match kind {
+            ItemKind::Header if seen_header => out.push(
+                Diagnostic::new(Code::E0001, span, "a second `protocol` header")
+                    .label("a file has one header")
+                    .help("remove this header, or move these items into a file of their own"),
+            ),
+            ItemKind::Header if seen_use || seen_item => out.push(
+                Diagnostic::new(Code::E0001, span, "the `protocol` header must come first")
+                    .help("move this line to the top of the file"),
+            ),
+            ItemKind::Use if seen_item => out.push(
+                Diagnostic::new(Code::E0001, span, "`use` lines come before the items")
+                    .help("move this `use` line up, under the `protocol` header"),
+            ),
+            _ => {}
+        }
+        match kind {
+            ItemKind::Header => seen_header = true,
+            ItemKind::Use => seen_use = true,
+            _ => seen_item = true,
+        }
+    }
+    out
+}
+
+/// For each file a file sees through `use`, the span of its own `use` line that first
+/// reaches it.
+fn use_lines_by_file(db: &dyn salsa::Database, file: SourceFile) -> HashMap<SourceFile, Span> {
+    let mut via = HashMap::new();
+    let dir = file
+        .path(db)
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    for item in file_items(db, file) {
+        let Some(Signature::Use(path)) = item_signature(db, *item) else {
+            continue;
+        };
+        let Some(target) = resolve_use(db, &dir, &path.value).target else {
+            continue;
+        };
+        let span = path.span.shift(item.offset(db));
+        for seen in visible_files(db, target) {
+            if *seen != file {
+                via.entry(*seen).or_insert(span);
+            }
+        }
+    }
+    via
+}
+
 /// E0102 for every second declaration of a name in one namespace (built-ins count as first).
-fn duplicates(declared: &[Declared]) -> Vec<Diagnostic> {
-    let mut first: HashMap<(Namespace, &str), (bool, Span)> = HashMap::new();
+/// A clash inside a used file is that file's to report; a clash between two used files that
+/// do not see each other is reported on the `use` line that brings in the second.
+fn duplicates(db: &dyn salsa::Database, declared: &[Declared]) -> Vec<Diagnostic> {
+    let mut first: HashMap<(Namespace, &str), &Declared> = HashMap::new();
     let mut out = Vec::new();
     for d in declared {
         let builtin = match d.ns {
@@ -479,41 +554,74 @@ fn duplicates(declared: &[Declared]) -> Vec<Diagnostic> {
             _ => false,
         };
         let span = d.name.span.shift(d.offset);
-        if builtin && d.own {
-            out.push(
-                Diagnostic::new(
-                    Code::E0102,
-                    span,
-                    format!("`{}` is already a built-in name", d.name.text),
-                )
-                .label("clashes with the built-in")
-                .help("choose another name"),
-            );
+        if builtin {
+            if d.via.is_none() {
+                out.push(
+                    Diagnostic::new(
+                        Code::E0102,
+                        span,
+                        format!("`{}` is already a built-in name", d.name.text),
+                    )
+                    .label("clashes with the built-in")
+                    .help("choose another name"),
+                );
+            }
             continue;
         }
-        match first.get(&(d.ns, d.name.text.as_str())) {
-            Some((first_own, first_span)) if d.own => {
+        let Some(earlier) = first.get(&(d.ns, d.name.text.as_str())) else {
+            first.insert((d.ns, d.name.text.as_str()), d);
+            continue;
+        };
+        let help = match d.ns {
+            Namespace::Value => {
+                "indicators, tables and enum values share one namespace; rename one of them"
+            }
+            _ => "rename one of them",
+        };
+        match (d.via, earlier.via) {
+            (None, earlier_via) => {
                 let mut diag = Diagnostic::new(
                     Code::E0102,
                     span,
                     format!("`{}` is declared twice", d.name.text),
                 )
                 .label("declared again here")
-                .help(match d.ns {
-                    Namespace::Value => {
-                        "indicators, tables and enum values share one namespace; rename one of them"
-                    }
-                    _ => "rename one of them",
-                });
-                if *first_own {
-                    diag = diag.with_secondary(*first_span, "first declared here");
-                }
+                .help(help);
+                diag = match earlier_via {
+                    None => diag.with_secondary(
+                        earlier.name.span.shift(earlier.offset),
+                        "first declared here",
+                    ),
+                    Some(use_span) => diag.with_secondary(
+                        use_span,
+                        format!("first declared in {}", file_name(db, earlier.file)),
+                    ),
+                };
                 out.push(diag);
             }
-            Some(_) => {}
-            None => {
-                first.insert((d.ns, d.name.text.as_str()), (d.own, span));
+            // Through one `use` line, the used file (or one it uses) reports the clash.
+            (Some(use_span), Some(earlier_use))
+                if d.file != earlier.file && use_span != earlier_use =>
+            {
+                let sees = |a: SourceFile, b: SourceFile| visible_files(db, a).contains(&b);
+                if !sees(d.file, earlier.file) && !sees(earlier.file, d.file) {
+                    out.push(
+                        Diagnostic::new(
+                            Code::E0102,
+                            use_span,
+                            format!(
+                                "`{}` is declared both in {} and in {}",
+                                d.name.text,
+                                file_name(db, earlier.file),
+                                file_name(db, d.file)
+                            ),
+                        )
+                        .label(format!("brings in the second `{}`", d.name.text))
+                        .help(help),
+                    );
+                }
             }
+            _ => {}
         }
     }
     out

@@ -1079,13 +1079,20 @@ type Rule_ = crate::ast::Rule;
 
 /// The `///` lines at the end of `prefix` (the trivia before an item), joined.
 fn doc_comment(prefix: &str) -> Option<String> {
-    let lines: Vec<&str> = prefix.trim_end().lines().collect();
+    // The prefix ends where the item's line starts: drop that last line break only, so a
+    // blank line between the comment and the item detaches the comment.
+    let prefix = prefix.trim_end_matches([' ', '\t']);
+    let prefix = prefix.strip_suffix('\n').unwrap_or(prefix);
+    if prefix.is_empty() {
+        return None;
+    }
+    let lines: Vec<&str> = prefix.split('\n').collect();
     let doc: Vec<&str> = lines
         .iter()
         .rev()
         .take_while(|l| l.trim_start().starts_with("///"))
         .map(|l| {
-            let body = &l.trim_start()[3..];
+            let body = l.trim_start()[3..].trim_end_matches('\r');
             body.strip_prefix(' ').unwrap_or(body)
         })
         .collect();
@@ -1093,4 +1100,50 @@ fn doc_comment(prefix: &str) -> Option<String> {
         return None;
     }
     Some(doc.into_iter().rev().collect::<Vec<_>>().join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_comments_attach_only_directly_before_the_item() {
+        let parsed = parse_item("/// Arm fossa test.\n/// Second line.\nindicator a: bool\n");
+        let doc = parsed.item.and_then(|i| i.doc);
+        assert_eq!(doc.as_deref(), Some("Arm fossa test.\nSecond line."));
+        let parsed = parse_item("/// Detached.\n\nindicator a: bool\n");
+        assert_eq!(parsed.item.and_then(|i| i.doc), None);
+    }
+
+    #[test]
+    fn spans_end_at_the_last_token_not_at_trailing_comments() {
+        let text = "category I { when a and b   // note\n}";
+        let parsed = parse_item(text);
+        let Some(Item {
+            data: ItemData::Category(c),
+            ..
+        }) = parsed.item
+        else {
+            panic!("not a category: {parsed:?}");
+        };
+        assert_eq!(
+            &text[c.when.span.start as usize..c.when.span.end as usize],
+            "a and b"
+        );
+    }
+
+    #[test]
+    fn a_missing_parenthesis_names_the_expected_tokens() {
+        let parsed = parse_item("rule r {\n  when fiber(line: 2\n  then x\n}");
+        let message = &parsed.errors[0].message;
+        assert!(message.starts_with("expected "), "{message}");
+        assert!(
+            message.contains("`)`") && message.contains("`,`"),
+            "{message}"
+        );
+        assert!(
+            !message.contains("WHITESPACE") && !message.contains("ident"),
+            "{message}"
+        );
+    }
 }

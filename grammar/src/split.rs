@@ -40,7 +40,10 @@ pub fn split(text: &str) -> Vec<ItemSource> {
         let word_len = trimmed
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
             .unwrap_or(trimmed.len());
-        match ItemKind::from_keyword(&trimmed[..word_len]) {
+        // An item keyword is always followed by a space (`category II`); a keyword used as
+        // an argument label on a continuation line (`category: II,`) is not an item.
+        let followed_by_space = trimmed[word_len..].starts_with([' ', '\t']);
+        match ItemKind::from_keyword(&trimmed[..word_len]).filter(|_| followed_by_space) {
             Some(kind) => {
                 let start = trivia_start.unwrap_or(line_start);
                 if let Some(last) = items.last_mut() {
@@ -124,6 +127,12 @@ mod tests {
         let items = split(text);
         assert_eq!(items.len(), 2);
         assert_eq!(items[1].name, "b");
+    }
+
+    #[test]
+    fn a_keyword_label_on_a_continuation_line_is_not_an_item() {
+        let text = "rule a {\n  when x\n  then block(\n    category: II,\n    side: left)\n}\n";
+        assert_eq!(split(text).len(), 1);
     }
 
     #[test]
