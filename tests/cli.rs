@@ -60,6 +60,34 @@ fn json_columns_count_characters_not_bytes() {
     assert_eq!(first["end_column"], 17, "{first}");
 }
 
+/// Writes each block to a file and asserts `sot check` passes on it (with `--deny warnings`
+/// when `deny_warnings`).
+fn assert_blocks_check_clean(label: &str, blocks: &[String], deny_warnings: bool) {
+    assert!(!blocks.is_empty(), "{label}: no sot blocks");
+    let dir = tempdir(label);
+    let mut failures = Vec::new();
+    for (i, block) in blocks.iter().enumerate() {
+        let name = format!("{label}{i}.sot");
+        std::fs::write(dir.join(&name), block).expect("write");
+        let mut args = vec!["check", "--color", "never", &name];
+        if deny_warnings {
+            args.extend(["--deny", "warnings"]);
+        }
+        let out = sot_in(&dir, &args);
+        if out.status.code() != Some(0) {
+            failures.push(format!(
+                "{label} block {i}:\n{block}\n{}",
+                text(&out.stderr)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn read_repo_file(path: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).expect(path)
+}
+
 #[test]
 fn the_language_reference_example_checks_clean() {
     let spec = std::fs::read_to_string(fixtures().join("LANGUAGE.md")).expect("spec copy");
@@ -69,51 +97,19 @@ fn the_language_reference_example_checks_clean() {
     {
         assert_eq!(spec, contract, "tests/fixtures/LANGUAGE.md is out of date");
     }
-    let dir = tempdir("spec");
-    let blocks = sot_blocks(&spec);
-    assert!(!blocks.is_empty());
-    for (i, block) in blocks.iter().enumerate() {
-        let name = format!("example{i}.sot");
-        std::fs::write(dir.join(&name), block).expect("write");
-        let out = sot_in(&dir, &["check", "--deny", "warnings", &name]);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "example {i}:\n{}",
-            text(&out.stderr)
-        );
-    }
+    assert_blocks_check_clean("spec", &sot_blocks(&spec), true);
 }
 
 #[test]
 fn the_readme_examples_check_clean() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .expect("README.md");
-    let dir = tempdir("readme");
-    let blocks = sot_blocks(&readme);
-    assert!(!blocks.is_empty());
-    for (i, block) in blocks.iter().enumerate() {
-        let name = format!("readme{i}.sot");
-        std::fs::write(dir.join(&name), block).expect("write");
-        let out = sot_in(&dir, &["check", "--deny", "warnings", &name]);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "README block {i}:\n{}",
-            text(&out.stderr)
-        );
-    }
+    assert_blocks_check_clean("readme", &sot_blocks(&read_repo_file("README.md")), true);
 }
 
 #[test]
 fn the_language_guide_examples_check_clean() {
-    let guide =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/language.md"))
-            .expect("docs/language.md");
-    let dir = tempdir("guide");
     // Complete files (they start with a `protocol` header and use no other file) must check
     // clean; the other blocks are fragments of one.
-    let blocks: Vec<String> = sot_blocks(&guide)
+    let blocks: Vec<String> = sot_blocks(&read_repo_file("docs/language.md"))
         .into_iter()
         .filter(|b| {
             b.lines()
@@ -123,17 +119,7 @@ fn the_language_guide_examples_check_clean() {
         })
         .filter(|b| !b.contains("use \""))
         .collect();
-    assert!(!blocks.is_empty());
-    let mut failures = Vec::new();
-    for (i, block) in blocks.iter().enumerate() {
-        let name = format!("guide{i}.sot");
-        std::fs::write(dir.join(&name), block).expect("write");
-        let out = sot_in(&dir, &["check", "--color", "never", &name]);
-        if out.status.code() != Some(0) {
-            failures.push(format!("block {i}:\n{block}\n{}", text(&out.stderr)));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_blocks_check_clean("guide", &blocks, false);
 }
 
 #[test]

@@ -11,7 +11,11 @@ use sot_compiler::{file_diagnostics, Database, EventLog};
 
 fn generate(rules: usize) -> Option<String> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tools/gen_protocol.py");
-    let out = Command::new("python3").arg(script).arg(rules.to_string()).output().ok()?;
+    let out = Command::new("python3")
+        .arg(script)
+        .arg(rules.to_string())
+        .output()
+        .ok()?;
     String::from_utf8(out.stdout).ok().filter(|s| !s.is_empty())
 }
 
