@@ -131,3 +131,23 @@ fn summary(files: usize, errors: usize, warnings: usize) -> String {
         ),
     }
 }
+
+/// Prints the errors of `files` (human form, to standard error); returns how many there were.
+/// `sot run` and `sot test` refuse to evaluate a protocol with errors and show them this way.
+pub fn print_errors(
+    db: &sot_compiler::Database,
+    files: &[sot_compiler::SourceFile],
+    color: bool,
+) -> usize {
+    let renderer = Renderer::new(color);
+    let mut count = 0;
+    for file in files {
+        for d in file_diagnostics(db, *file) {
+            if d.severity() == Severity::Error {
+                eprint!("{}", renderer.render(file.path(db), file.text(db), d));
+                count += 1;
+            }
+        }
+    }
+    count
+}

@@ -6,6 +6,8 @@
 mod check;
 mod load;
 mod report;
+mod run;
+mod test;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -39,6 +41,14 @@ enum Command {
     /// folder by default), with the files they `use`. Each problem has a code (E0301, W0604…)
     /// explained in docs/language.md, the exact place, and help where a fix is known.
     Check(check::CheckArgs),
+    /// Run the cases of a protocol file: each visit's category, red flags, what the protocol
+    /// recommends and why, and the outcome of each before/after check.
+    Run(run::RunArgs),
+    /// Run the `expect` lines of the cases in files or folders like a test suite.
+    ///
+    /// Each failure shows where it is, what was expected and what was found; the last line is
+    /// `N passed, M failed`. `--coverage` lists what no case exercised.
+    Test(test::TestArgs),
 }
 
 /// When to colour output.
@@ -70,6 +80,8 @@ fn main() -> ExitCode {
     let color = cli.color.enabled();
     match cli.command {
         Command::Check(args) => check::run(&args, color),
+        Command::Run(args) => run::run(&args, color),
+        Command::Test(args) => test::run(&args, color),
     }
 }
 

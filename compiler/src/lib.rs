@@ -7,7 +7,9 @@
 mod check;
 mod db;
 mod diagnostic;
+pub mod ir;
 mod line_index;
+mod lower;
 mod resolve;
 mod types;
 
@@ -15,5 +17,6 @@ pub use check::{check_item, file_diagnostics, ItemCheck};
 pub use db::{file_items, normalize, parse_item, Database, EventLog, Item, SourceFile, Workspace};
 pub use diagnostic::{Code, Diagnostic, Label, Severity};
 pub use line_index::{LineColumn, LineIndex};
-pub use resolve::{file_scope, file_uses, Namespace, Scope, ValueDef};
+pub use lower::lower_file;
+pub use resolve::{file_scope, file_uses, visible_files, Namespace, Scope, ValueDef};
 pub use types::Ty;

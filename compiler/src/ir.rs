@@ -1,0 +1,395 @@
+//! The lowered program: what the runtime executes, and the only thing it knows of the compiler.
+//!
+//! Names are resolved to indices: each finding of each indicator has a slot, values are
+//! numbers (symbols by their index in their type), `for` bindings are expanded into one
+//! instance per binding with the bound values folded in.
+
+use serde::Serialize;
+
+/// A value: `none`, or a number. Booleans are 0/1, symbols (sides, vertebrae, enum values,
+/// categories) their index in their type, measures their value in the base unit (mm, deg).
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
+pub enum Value {
+    /// `none`: examined, negative.
+    None,
+    /// Every other value.
+    Num(f64),
+}
+
+/// The type of a value, for reading it back in words.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum ValueType {
+    /// `yes` / `no`.
+    Bool,
+    /// An integer.
+    Int,
+    /// A measure, shown in this unit.
+    Measure {
+        /// `mm`, `cm` or `deg`.
+        unit: String,
+    },
+    /// Named values: a side, a vertebra, an enum value, a category.
+    Symbols {
+        /// The type's name.
+        name: String,
+        /// The values, by index.
+        values: Vec<String>,
+    },
+}
+
+impl ValueType {
+    /// A value as the protocol writes it.
+    pub fn show(&self, value: Value) -> String {
+        let Value::Num(n) = value else {
+            return "none".into();
+        };
+        match self {
+            ValueType::Bool => if n != 0.0 { "yes" } else { "no" }.into(),
+            ValueType::Int => format!("{n}"),
+            ValueType::Measure { unit } => {
+                let shown = if unit == "cm" { n / 10.0 } else { n };
+                format!("{shown} {unit}")
+            }
+            ValueType::Symbols { values, .. } => values
+                .get(n as usize)
+                .cloned()
+                .unwrap_or_else(|| format!("#{n}")),
+        }
+    }
+}
+
+/// How the values of a finite parameter map to a dense index.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Domain {
+    /// The smallest value (numbers) or 0 (symbols).
+    pub lo: i64,
+    /// How many values.
+    pub size: u32,
+    /// How to show them.
+    pub ty: ValueType,
+}
+
+impl Domain {
+    /// The index of a value in the domain, if it is in it.
+    pub fn index(&self, value: Value) -> Option<u32> {
+        let Value::Num(n) = value else { return None };
+        let i = n as i64 - self.lo;
+        (0..i64::from(self.size)).contains(&i).then_some(i as u32)
+    }
+
+    /// The value at an index.
+    pub fn value(&self, index: u32) -> Value {
+        Value::Num((self.lo + i64::from(index)) as f64)
+    }
+}
+
+/// An indicator and where its findings live.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Indicator {
+    /// Its name.
+    pub name: String,
+    /// Its doc comment.
+    pub doc: Option<String>,
+    /// Its parameters.
+    pub params: Vec<(String, Domain)>,
+    /// The type of its findings.
+    pub ty: ValueType,
+    /// Whether `none` is a value.
+    pub optional: bool,
+    /// The slot of its first finding; one slot per parameter combination follows.
+    pub first_slot: u32,
+    /// How many slots.
+    pub slots: u32,
+}
+
+impl Indicator {
+    /// The finding at `slot` written as in a case (`occipital_fiber(line: 2, area: 3)`).
+    pub fn show_slot(&self, slot: u32) -> String {
+        if self.params.is_empty() {
+            return self.name.clone();
+        }
+        let mut rest = slot - self.first_slot;
+        let mut parts = vec![String::new(); self.params.len()];
+        for (i, (name, domain)) in self.params.iter().enumerate().rev() {
+            let index = rest % domain.size.max(1);
+            rest /= domain.size.max(1);
+            parts[i] = format!("{name}: {}", domain.ty.show(domain.value(index)));
+        }
+        format!("{}({})", self.name, parts.join(", "))
+    }
+}
+
+/// Comparison operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Cmp {
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+/// Which findings a check reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Phase {
+    /// `before.x`
+    Before,
+    /// `after.x`
+    After,
+}
+
+/// An expression over findings.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    /// A constant.
+    Const(Value),
+    /// A finding (of the visit's findings; in checks, of the phase's findings).
+    Slot(Option<Phase>, u32),
+    /// A finding of a parametric indicator whose arguments depend on findings.
+    DynSlot(Option<Phase>, u32, Vec<Expr>),
+    /// `not e`.
+    Not(Box<Expr>),
+    /// `a and b …` (also `all of`).
+    And(Vec<Expr>),
+    /// `a or b …` (also `any of`).
+    Or(Vec<Expr>),
+    /// `at least N of (…)`.
+    AtLeast(u32, Vec<Expr>),
+    /// `a OP b`.
+    Compare(Cmp, Box<Expr>, Box<Expr>),
+    /// `x in {…}`.
+    InSet(Box<Expr>, Vec<Value>),
+    /// `a + b` or `a - b` (`negate` the right side).
+    Add(Box<Expr>, Box<Expr>, bool),
+    /// A table lookup.
+    Table(u32, Vec<Expr>),
+}
+
+/// A table: dense entries by the mixed-radix index of the key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    /// Its name.
+    pub name: String,
+    /// The key parameters.
+    pub params: Vec<Domain>,
+    /// The value for each key (`_` filled in).
+    pub entries: Vec<Value>,
+}
+
+/// An adjustment.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Adjustment {
+    /// Its name.
+    pub name: String,
+    /// Its doc comment.
+    pub doc: Option<String>,
+    /// Parameter names and how to show their values.
+    pub params: Vec<(String, ValueType)>,
+}
+
+/// `adjustment(args)` in a rule's `then` or a visit's `given`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Call {
+    /// The adjustment.
+    pub adjustment: u32,
+    /// Its arguments in parameter order.
+    pub args: Vec<Expr>,
+}
+
+/// A category.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Category {
+    /// Its name (`II`).
+    pub name: String,
+    /// Its title.
+    pub title: Option<String>,
+    /// Its doc comment.
+    pub doc: Option<String>,
+    /// When it holds.
+    pub when: Expr,
+}
+
+/// A red flag.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RedFlag {
+    /// Its name.
+    pub name: String,
+    /// Its title.
+    pub title: Option<String>,
+    /// When it is raised.
+    pub when: Expr,
+    /// The referral text.
+    pub refer: String,
+}
+
+/// One binding of a rule's `for` variables, with the values folded in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleInstance {
+    /// `(variable, value shown)`; empty for a rule without `for`.
+    pub binding: Vec<(String, String)>,
+    /// `when`.
+    pub when: Expr,
+    /// `unless`.
+    pub unless: Option<Expr>,
+    /// `then`.
+    pub then: Vec<Call>,
+}
+
+/// A rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rule {
+    /// Its name.
+    pub name: String,
+    /// Its title.
+    pub title: Option<String>,
+    /// Its doc comment.
+    pub doc: Option<String>,
+    /// `in category`.
+    pub category: Option<u32>,
+    /// One instance per binding of its `for` variables.
+    pub instances: Vec<RuleInstance>,
+}
+
+/// `within visit` or `across visits`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckScope {
+    /// Findings against the visit's `after` block.
+    WithinVisit,
+    /// The previous visit's findings against this visit's.
+    AcrossVisits,
+}
+
+/// One binding of a check's `for` variables.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckInstance {
+    /// `(variable, value shown)`.
+    pub binding: Vec<(String, String)>,
+    /// `need`.
+    pub need: Expr,
+    /// `complete`.
+    pub complete: Expr,
+    /// `marginal`.
+    pub marginal: Option<Expr>,
+}
+
+/// A before/after check.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Check {
+    /// Its name.
+    pub name: String,
+    /// Its title.
+    pub title: Option<String>,
+    /// Within a visit or across visits.
+    pub scope: CheckScope,
+    /// `after ADJ`: applies only when that adjustment was given.
+    pub after: Option<u32>,
+    /// One instance per binding.
+    pub instances: Vec<CheckInstance>,
+}
+
+/// The findings of one block: a value per slot, `None` where not examined.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Findings {
+    /// Per slot: `Some(value)` when examined.
+    pub slots: Vec<Option<Value>>,
+}
+
+/// An `expect` line, resolved.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expect {
+    /// `expect category C` / `expect category none` (`None`).
+    Category(Option<u32>),
+    /// `expect ambiguous`.
+    Ambiguous,
+    /// `expect provisional`.
+    Provisional,
+    /// `expect refer`.
+    Refer,
+    /// `expect red_flag name`.
+    RedFlag(u32),
+    /// `expect adjustment CALL`: the adjustment and, when given, its argument values.
+    Adjustment(u32, Option<Vec<Value>>),
+    /// `expect no adjustment CALL`.
+    NoAdjustment(u32, Option<Vec<Value>>),
+    /// `expect check name(binding) outcome`: the check, the instance, the outcome word.
+    Check(u32, Option<u32>, String),
+    /// `expect withheld rule(binding)`: the rule and, when given, the instance.
+    Withheld(u32, Option<u32>),
+}
+
+/// An `expect` line with where it is written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExpectLine {
+    /// What is expected.
+    pub expect: Expect,
+    /// The line as written.
+    pub text: String,
+    /// 1-based line in its file.
+    pub line: usize,
+}
+
+/// One visit of a case.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Visit {
+    /// Its number.
+    pub number: i64,
+    /// Its label.
+    pub label: Option<String>,
+    /// `findings { … }`.
+    pub findings: Findings,
+    /// `after { … }`.
+    pub after: Option<Findings>,
+    /// `given …`: adjustments with constant arguments.
+    pub given: Option<Vec<(u32, Vec<Value>)>>,
+    /// `expect` lines.
+    pub expects: Vec<ExpectLine>,
+}
+
+/// A case study.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Case {
+    /// Its name.
+    pub name: String,
+    /// Its title.
+    pub title: Option<String>,
+    /// Its visits in order.
+    pub visits: Vec<Visit>,
+}
+
+/// A whole lowered protocol.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Program {
+    /// The protocol's title.
+    pub title: Option<String>,
+    /// Indicators, slots in order.
+    pub indicators: Vec<Indicator>,
+    /// The number of finding slots.
+    pub slot_count: u32,
+    /// For each slot, its indicator.
+    pub slot_indicator: Vec<u32>,
+    /// Tables.
+    pub tables: Vec<Table>,
+    /// Adjustments.
+    pub adjustments: Vec<Adjustment>,
+    /// Categories in declaration order.
+    pub categories: Vec<Category>,
+    /// `outranks[a][b]`: category `a` outranks `b` (transitively).
+    pub outranks: Vec<Vec<bool>>,
+    /// Red flags.
+    pub red_flags: Vec<RedFlag>,
+    /// Rules in declaration order.
+    pub rules: Vec<Rule>,
+    /// Checks.
+    pub checks: Vec<Check>,
+    /// The cases of the file that was lowered (not of files it uses).
+    pub cases: Vec<Case>,
+}

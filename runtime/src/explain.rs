@@ -1,0 +1,421 @@
+//! Explanations: a visit's state turned into a report that says, for every recommendation,
+//! which rule and which findings produced it, and for everything undecided, which findings
+//! to examine. The report is what `sot run` prints (text, JSON, Markdown, HTML).
+
+use serde::Serialize;
+use sot_compiler::ir::{Case, Expr, Findings, Phase, Program, Visit};
+
+use crate::evaluate::{support, Env, FindingRef, Tri};
+use crate::visit::{evaluate_case, CategoryState, Outcome, RuleState, Undecided, VisitState};
+
+/// A finding and its value as found (or "not examined").
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FindingValue {
+    /// The finding, as written in a case (`occipital_fiber(line: 2, area: 3)`).
+    pub finding: String,
+    /// `before`, `after`, or absent for the visit's findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phase: Option<&'static str>,
+    /// The value, or `null` when not examined.
+    pub value: Option<String>,
+}
+
+/// A red flag raised or not ruled out.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RedFlagReport {
+    /// Its name.
+    pub red_flag: String,
+    /// Its title.
+    pub title: Option<String>,
+    /// The referral text.
+    pub refer: String,
+    /// The findings that raised it, or that would decide it.
+    pub findings: Vec<FindingValue>,
+}
+
+/// The visit's category.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CategoryReport {
+    /// `"category"` (one), `"ambiguous"` (several tied) or `"none"`.
+    pub state: &'static str,
+    /// The category, or the tied ones.
+    pub categories: Vec<String>,
+    /// Whether a category that is unknown could change it.
+    pub provisional: bool,
+    /// The findings not examined that would decide it.
+    pub missing: Vec<String>,
+}
+
+/// One rule (and binding) that supports a recommendation or was held back.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RuleReport {
+    /// The rule.
+    pub rule: String,
+    /// Its title.
+    pub title: Option<String>,
+    /// Its `for` binding as `name = value`, empty without `for`.
+    pub binding: Vec<String>,
+    /// Why (for rules held back).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The findings that made it so, or (not evaluated) the ones to examine.
+    pub findings: Vec<FindingValue>,
+    /// For a rule that fired: the findings that ruled out its `unless`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ruled_out: Vec<FindingValue>,
+    /// The category the rule belongs to (`in category`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+}
+
+/// A recommended adjustment with its explanation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RecommendationReport {
+    /// The call as the protocol writes it (`block(category: II, short_leg: right)`).
+    pub adjustment: String,
+    /// The rules that recommend it, with the findings that made them fire.
+    pub because: Vec<RuleReport>,
+}
+
+/// A check's outcome.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CheckReport {
+    /// The check.
+    pub check: String,
+    /// Its title.
+    pub title: Option<String>,
+    /// Its `for` binding.
+    pub binding: Vec<String>,
+    /// The outcome.
+    pub outcome: Outcome,
+    /// The findings compared (or missing).
+    pub findings: Vec<FindingValue>,
+}
+
+/// One visit's report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct VisitReport {
+    /// The visit's number.
+    pub visit: i64,
+    /// Its label.
+    pub label: Option<String>,
+    /// Whether a red flag was raised: refer, no adjustment.
+    pub refer: bool,
+    /// Red flags raised.
+    pub red_flags: Vec<RedFlagReport>,
+    /// Red flags not ruled out (unknown).
+    pub not_ruled_out: Vec<RedFlagReport>,
+    /// The category.
+    pub category: CategoryReport,
+    /// What the protocol recommends, in rule order.
+    pub recommendations: Vec<RecommendationReport>,
+    /// Rules whose `unless` held them back.
+    pub withheld: Vec<RuleReport>,
+    /// Rules that could not be decided, with what to examine.
+    pub not_evaluated: Vec<RuleReport>,
+    /// Rules not evaluated because a red flag was raised.
+    pub suspended: Vec<String>,
+    /// Check outcomes.
+    pub checks: Vec<CheckReport>,
+}
+
+/// A case's report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CaseReport {
+    /// The case's name.
+    pub case: String,
+    /// Its title.
+    pub title: Option<String>,
+    /// The protocol's title.
+    pub protocol: Option<String>,
+    /// Every visit.
+    pub visits: Vec<VisitReport>,
+}
+
+/// Evaluates a case and explains every visit.
+pub fn explain_case(program: &Program, case: &Case) -> CaseReport {
+    let states = evaluate_case(program, case);
+    let visits = case
+        .visits
+        .iter()
+        .enumerate()
+        .map(|(i, visit)| {
+            let previous = i.checked_sub(1).and_then(|p| case.visits.get(p));
+            explain_visit(program, visit, previous, &states[i])
+        })
+        .collect();
+    CaseReport {
+        case: case.name.clone(),
+        title: case.title.clone(),
+        protocol: program.title.clone(),
+        visits,
+    }
+}
+
+fn finding_values(program: &Program, env: Env, refs: &[FindingRef]) -> Vec<FindingValue> {
+    refs.iter()
+        .map(|(phase, slot)| {
+            let indicator = program
+                .slot_indicator
+                .get(*slot as usize)
+                .and_then(|i| program.indicators.get(*i as usize));
+            let (finding, value) = match indicator {
+                Some(ind) => (
+                    ind.show_slot(*slot),
+                    env.slot(*phase, *slot).map(|v| ind.ty.show(v)),
+                ),
+                None => (format!("#{slot}"), None),
+            };
+            FindingValue {
+                finding,
+                phase: phase.map(|p| match p {
+                    Phase::Before => "before",
+                    Phase::After => "after",
+                }),
+                value,
+            }
+        })
+        .collect()
+}
+
+fn supporting(program: &Program, e: &Expr, env: Env) -> Vec<FindingValue> {
+    let mut refs = Vec::new();
+    support(program, e, env, &mut refs);
+    finding_values(program, env, &refs)
+}
+
+fn binding(b: &[(String, String)]) -> Vec<String> {
+    b.iter().map(|(n, v)| format!("{n} = {v}")).collect()
+}
+
+/// A call written as in the protocol.
+pub fn show_call(program: &Program, adjustment: u32, args: &[sot_compiler::ir::Value]) -> String {
+    let Some(adj) = program.adjustments.get(adjustment as usize) else {
+        return format!("#{adjustment}");
+    };
+    if adj.params.is_empty() {
+        return adj.name.clone();
+    }
+    let args: Vec<String> = adj
+        .params
+        .iter()
+        .zip(args)
+        .map(|((name, ty), v)| format!("{name}: {}", ty.show(*v)))
+        .collect();
+    format!("{}({})", adj.name, args.join(", "))
+}
+
+fn explain_visit(
+    program: &Program,
+    visit: &Visit,
+    previous: Option<&Visit>,
+    state: &VisitState,
+) -> VisitReport {
+    let env = Env::visit(&visit.findings);
+    let mut red_flags = Vec::new();
+    let mut not_ruled_out = Vec::new();
+    for (flag, t) in program.red_flags.iter().zip(&state.red_flags) {
+        let report = RedFlagReport {
+            red_flag: flag.name.clone(),
+            title: flag.title.clone(),
+            refer: flag.refer.clone(),
+            findings: supporting(program, &flag.when, env),
+        };
+        match t {
+            Tri::True => red_flags.push(report),
+            Tri::Unknown => not_ruled_out.push(report),
+            Tri::False => {}
+        }
+    }
+
+    let category = category_report(program, state, env);
+
+    let recommendations = state
+        .recommended
+        .iter()
+        .map(|rec| RecommendationReport {
+            adjustment: show_call(program, rec.adjustment, &rec.args),
+            because: rec
+                .by
+                .iter()
+                .filter_map(|(r, i)| {
+                    let rule = program.rules.get(*r as usize)?;
+                    let instance = rule.instances.get(*i as usize)?;
+                    Some(RuleReport {
+                        rule: rule.name.clone(),
+                        title: rule.title.clone(),
+                        binding: binding(&instance.binding),
+                        reason: None,
+                        findings: supporting(program, &instance.when, env),
+                        ruled_out: instance
+                            .unless
+                            .as_ref()
+                            .map(|u| supporting(program, u, env))
+                            .unwrap_or_default(),
+                        category: rule
+                            .category
+                            .and_then(|c| program.categories.get(c as usize))
+                            .map(|c| c.name.clone()),
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+
+    let mut withheld = Vec::new();
+    let mut not_evaluated = Vec::new();
+    let mut suspended = Vec::new();
+    for (rule, states) in program.rules.iter().zip(&state.rules) {
+        for (instance, rule_state) in rule.instances.iter().zip(states) {
+            let report = |reason: String, findings: Vec<FindingValue>| RuleReport {
+                rule: rule.name.clone(),
+                title: rule.title.clone(),
+                binding: binding(&instance.binding),
+                reason: Some(reason),
+                findings,
+                ruled_out: Vec::new(),
+                category: rule
+                    .category
+                    .and_then(|c| program.categories.get(c as usize))
+                    .map(|c| c.name.clone()),
+            };
+            match rule_state {
+                RuleState::Withheld => {
+                    let findings = instance
+                        .unless
+                        .as_ref()
+                        .map(|u| supporting(program, u, env))
+                        .unwrap_or_default();
+                    withheld.push(report("its `unless` holds".into(), findings));
+                }
+                RuleState::NotEvaluated(why) => {
+                    let (reason, findings) = match why {
+                        Undecided::When => (
+                            "its `when` depends on findings not examined",
+                            supporting(program, &instance.when, env),
+                        ),
+                        Undecided::Unless => (
+                            "its contraindication (`unless`) was not ruled out",
+                            instance
+                                .unless
+                                .as_ref()
+                                .map(|u| supporting(program, u, env))
+                                .unwrap_or_default(),
+                        ),
+                        Undecided::Arguments => {
+                            let mut refs = Vec::new();
+                            for call in &instance.then {
+                                for arg in &call.args {
+                                    support(program, arg, env, &mut refs);
+                                }
+                            }
+                            refs.retain(|(p, s)| env.slot(*p, *s).is_none());
+                            (
+                                "its adjustment depends on findings not examined",
+                                finding_values(program, env, &refs),
+                            )
+                        }
+                        Undecided::AmbiguousCategory => ("the category is ambiguous", Vec::new()),
+                    };
+                    not_evaluated.push(report(reason.into(), findings));
+                }
+                RuleState::Suspended if !suspended.contains(&rule.name) => {
+                    suspended.push(rule.name.clone())
+                }
+                _ => {}
+            }
+        }
+    }
+
+    let checks = program
+        .checks
+        .iter()
+        .zip(&state.checks)
+        .flat_map(|(check, outcomes)| {
+            check
+                .instances
+                .iter()
+                .zip(outcomes)
+                .map(move |(instance, outcome)| (check, instance, *outcome))
+        })
+        .map(|(check, instance, outcome)| {
+            let (before, after): (Option<&Findings>, Option<&Findings>) = match check.scope {
+                sot_compiler::ir::CheckScope::WithinVisit => {
+                    (Some(&visit.findings), visit.after.as_ref())
+                }
+                sot_compiler::ir::CheckScope::AcrossVisits => {
+                    (previous.map(|p| &p.findings), Some(&visit.findings))
+                }
+            };
+            let env = Env {
+                now: None,
+                before,
+                after,
+            };
+            let findings = match outcome {
+                Outcome::NotApplicable => Vec::new(),
+                _ => {
+                    let mut refs = Vec::new();
+                    support(program, &instance.need, env, &mut refs);
+                    support(program, &instance.complete, env, &mut refs);
+                    finding_values(program, env, &refs)
+                }
+            };
+            CheckReport {
+                check: check.name.clone(),
+                title: check.title.clone(),
+                binding: binding(&instance.binding),
+                outcome,
+                findings,
+            }
+        })
+        .collect();
+
+    VisitReport {
+        visit: visit.number,
+        label: visit.label.clone(),
+        refer: state.referred(),
+        red_flags,
+        not_ruled_out,
+        category,
+        recommendations,
+        withheld,
+        not_evaluated,
+        suspended,
+        checks,
+    }
+}
+
+fn category_report(program: &Program, state: &VisitState, env: Env) -> CategoryReport {
+    let name = |c: &u32| {
+        program
+            .categories
+            .get(*c as usize)
+            .map(|c| c.name.clone())
+            .unwrap_or_default()
+    };
+    let (kind, categories) = match &state.category {
+        CategoryState::None => ("none", Vec::new()),
+        CategoryState::One(c) => ("category", vec![name(c)]),
+        CategoryState::Ambiguous(cs) => ("ambiguous", cs.iter().map(name).collect()),
+    };
+    let mut missing = Vec::new();
+    if state.provisional {
+        let mut refs = Vec::new();
+        for (category, t) in program.categories.iter().zip(&state.categories) {
+            if *t == Tri::Unknown {
+                support(program, &category.when, env, &mut refs);
+            }
+        }
+        missing = finding_values(program, env, &refs)
+            .into_iter()
+            .map(|f| f.finding)
+            .collect();
+    }
+    CategoryReport {
+        state: kind,
+        categories,
+        provisional: state.provisional,
+        missing,
+    }
+}

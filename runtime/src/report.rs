@@ -1,0 +1,471 @@
+//! Case reports as text (for a terminal), Markdown and self-contained HTML. JSON is the
+//! serde form of [`CaseReport`]. Wording: "the protocol recommends", never a diagnosis.
+
+use std::fmt::Write as _;
+
+use crate::explain::{CaseReport, FindingValue, RuleReport, VisitReport};
+
+fn findings_text(findings: &[FindingValue]) -> String {
+    findings
+        .iter()
+        .map(|f| {
+            let phase = f.phase.map(|p| format!("{p}.")).unwrap_or_default();
+            match &f.value {
+                Some(v) => format!("{phase}{} = {v}", f.finding),
+                None => format!("{phase}{} not examined", f.finding),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn missing_text(findings: &[FindingValue]) -> String {
+    findings
+        .iter()
+        .map(|f| {
+            let phase = f.phase.map(|p| format!("{p}.")).unwrap_or_default();
+            format!("{phase}{}", f.finding)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn rule_name(r: &RuleReport) -> String {
+    let binding = if r.binding.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", r.binding.join(", "))
+    };
+    let title = r
+        .title
+        .as_deref()
+        .map(|t| format!(" “{t}”"))
+        .unwrap_or_default();
+    format!("{}{binding}{title}", r.rule)
+}
+
+/// Why a rule fired: its findings, its category, and what ruled out its contraindication.
+fn because(r: &RuleReport) -> String {
+    let mut out = findings_text(&r.findings);
+    if let Some(c) = &r.category {
+        let _ = write!(out, "; category {c}");
+    }
+    if !r.ruled_out.is_empty() {
+        let _ = write!(
+            out,
+            "; not contraindicated: {}",
+            findings_text(&r.ruled_out)
+        );
+    }
+    out
+}
+
+/// Check lines, with the bindings that share an outcome and have no findings to show merged
+/// (`fibers_resolve [area = 1, 2, 4]: not_applicable`).
+fn check_lines(v: &VisitReport) -> Vec<(String, &'static str, String)> {
+    let mut lines: Vec<(String, &'static str, String)> = Vec::new();
+    let mut merged: Vec<(String, &'static str, Vec<String>)> = Vec::new();
+    for c in &v.checks {
+        if c.findings.is_empty() && !c.binding.is_empty() {
+            let values: Vec<String> = c
+                .binding
+                .iter()
+                .map(|b| b.split(" = ").nth(1).unwrap_or(b).to_string())
+                .collect();
+            match merged
+                .iter_mut()
+                .find(|(n, o, _)| *n == c.check && *o == c.outcome.word())
+            {
+                Some((_, _, bs)) => bs.push(values.join("/")),
+                None => merged.push((c.check.clone(), c.outcome.word(), vec![values.join("/")])),
+            }
+            continue;
+        }
+        let binding = if c.binding.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", c.binding.join(", "))
+        };
+        lines.push((
+            format!("{}{binding}", c.check),
+            c.outcome.word(),
+            findings_text(&c.findings),
+        ));
+    }
+    for (check, outcome, bindings) in merged {
+        let vars = v
+            .checks
+            .iter()
+            .find(|c| c.check == check)
+            .map(|c| {
+                c.binding
+                    .iter()
+                    .map(|b| b.split(" = ").next().unwrap_or(b).to_string())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+            .unwrap_or_default();
+        lines.push((
+            format!("{check} [{vars} = {}]", bindings.join(", ")),
+            outcome,
+            String::new(),
+        ));
+    }
+    lines
+}
+
+fn category_line(v: &VisitReport) -> String {
+    let c = &v.category;
+    let mut line = match c.state {
+        "category" => format!("Category {}", c.categories.join("")),
+        "ambiguous" => format!(
+            "Ambiguous between categories {}",
+            c.categories.join(" and ")
+        ),
+        _ => "No category".into(),
+    };
+    if c.provisional {
+        let _ = write!(line, " (provisional: examine {})", c.missing.join(", "));
+    }
+    line
+}
+
+/// The report as plain text.
+pub fn text(report: &CaseReport) -> String {
+    let mut out = String::new();
+    let title = report
+        .title
+        .as_deref()
+        .map(|t| format!(" — {t}"))
+        .unwrap_or_default();
+    let _ = writeln!(out, "Case {}{title}", report.case);
+    if let Some(p) = &report.protocol {
+        let _ = writeln!(out, "Protocol: {p}");
+    }
+    for v in &report.visits {
+        let label = v
+            .label
+            .as_deref()
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "\nVisit {}{label}", v.visit);
+        let _ = writeln!(out, "  {}", category_line(v));
+        for f in &v.red_flags {
+            let _ = writeln!(
+                out,
+                "  RED FLAG {}: {} — because {}",
+                f.red_flag,
+                f.refer,
+                findings_text(&f.findings)
+            );
+        }
+        for f in &v.not_ruled_out {
+            let _ = writeln!(
+                out,
+                "  Red flag {} not ruled out: examine {}",
+                f.red_flag,
+                missing_text(&f.findings)
+            );
+        }
+        if v.refer {
+            let _ = writeln!(
+                out,
+                "  The protocol recommends referral and no adjustment; rules suspended."
+            );
+        } else if v.recommendations.is_empty() {
+            let _ = writeln!(out, "  The protocol recommends no adjustment.");
+        } else {
+            let _ = writeln!(out, "  The protocol recommends:");
+            for r in &v.recommendations {
+                let _ = writeln!(out, "    • {}", r.adjustment);
+                for b in &r.because {
+                    let _ = writeln!(out, "        because {}: {}", rule_name(b), because(b));
+                }
+            }
+        }
+        for w in &v.withheld {
+            let _ = writeln!(
+                out,
+                "  Withheld: {} — {}",
+                rule_name(w),
+                findings_text(&w.findings)
+            );
+        }
+        for n in &v.not_evaluated {
+            let examine = if n.findings.is_empty() {
+                String::new()
+            } else {
+                format!(": examine {}", missing_text(&n.findings))
+            };
+            let reason = n.reason.as_deref().unwrap_or_default();
+            let _ = writeln!(out, "  Not evaluated: {} — {reason}{examine}", rule_name(n));
+        }
+        for (name, outcome, findings) in check_lines(v) {
+            let detail = if findings.is_empty() {
+                String::new()
+            } else {
+                format!(" ({findings})")
+            };
+            let _ = writeln!(out, "  Check {name}: {outcome}{detail}");
+        }
+    }
+    out
+}
+
+/// The report as Markdown (protocol text escaped).
+pub fn markdown(report: &CaseReport) -> String {
+    let esc = markdown_escape;
+    let mut out = String::new();
+    let title = report
+        .title
+        .as_deref()
+        .map(|t| format!(" — {}", esc(t)))
+        .unwrap_or_default();
+    let _ = writeln!(out, "# Case {}{title}\n", esc(&report.case));
+    if let Some(p) = &report.protocol {
+        let _ = writeln!(out, "Protocol: {}\n", esc(p));
+    }
+    for v in &report.visits {
+        let label = v
+            .label
+            .as_deref()
+            .map(|l| format!(" ({})", esc(l)))
+            .unwrap_or_default();
+        let _ = writeln!(out, "## Visit {}{label}\n", v.visit);
+        let _ = writeln!(out, "- **{}**", esc(&category_line(v)));
+        for f in &v.red_flags {
+            let _ = writeln!(
+                out,
+                "- **Red flag {}**: {} (because {})",
+                esc(&f.red_flag),
+                esc(&f.refer),
+                esc(&findings_text(&f.findings))
+            );
+        }
+        for f in &v.not_ruled_out {
+            let _ = writeln!(
+                out,
+                "- Red flag {} not ruled out: examine {}",
+                esc(&f.red_flag),
+                esc(&missing_text(&f.findings))
+            );
+        }
+        if v.refer {
+            let _ = writeln!(out, "- The protocol recommends referral and no adjustment.");
+        } else if v.recommendations.is_empty() {
+            let _ = writeln!(out, "- The protocol recommends no adjustment.");
+        } else {
+            let _ = writeln!(out, "- The protocol recommends:");
+            for r in &v.recommendations {
+                let _ = writeln!(out, "  - `{}`", r.adjustment.replace('`', "'"));
+                for b in &r.because {
+                    let _ = writeln!(
+                        out,
+                        "    - because {}: {}",
+                        esc(&rule_name(b)),
+                        esc(&because(b))
+                    );
+                }
+            }
+        }
+        for w in &v.withheld {
+            let _ = writeln!(
+                out,
+                "- Withheld: {} ({})",
+                esc(&rule_name(w)),
+                esc(&findings_text(&w.findings))
+            );
+        }
+        for n in &v.not_evaluated {
+            let _ = writeln!(
+                out,
+                "- Not evaluated: {}: {}; examine {}",
+                esc(&rule_name(n)),
+                esc(n.reason.as_deref().unwrap_or_default()),
+                esc(&missing_text(&n.findings))
+            );
+        }
+        if !v.checks.is_empty() {
+            let _ = writeln!(out, "\n| check | outcome | findings |\n| --- | --- | --- |");
+            for (name, outcome, findings) in check_lines(v) {
+                let _ = writeln!(out, "| {} | {outcome} | {} |", esc(&name), esc(&findings));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Escapes text for Markdown: characters with a meaning there, and HTML.
+pub fn markdown_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222}\
+h1{font-size:1.5rem}h2{font-size:1.2rem;border-bottom:1px solid #ddd;margin-top:2rem}\
+.category{font-weight:600}.flag{color:#a00;font-weight:600}.muted{color:#666}\
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}\
+code{background:#f4f4f4;padding:0 .2rem}";
+
+/// Cases as one self-contained HTML page (no external assets; all protocol text escaped).
+pub fn html(reports: &[CaseReport]) -> String {
+    let e = html_escape;
+    let page_title = match reports {
+        [one] => case_title(one),
+        _ => reports
+            .first()
+            .and_then(|r| r.protocol.clone())
+            .unwrap_or_else(|| "Cases".into()),
+    };
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>\n",
+        e(&page_title)
+    );
+    for report in reports {
+        html_case(&mut out, report);
+    }
+    out.push_str("</body></html>\n");
+    out
+}
+
+fn case_title(report: &CaseReport) -> String {
+    format!(
+        "Case {}{}",
+        report.case,
+        report
+            .title
+            .as_deref()
+            .map(|t| format!(" — {t}"))
+            .unwrap_or_default()
+    )
+}
+
+fn html_case(out: &mut String, report: &CaseReport) {
+    let e = html_escape;
+    let _ = writeln!(
+        out,
+        "<article class=\"case\"><h1>{}</h1>",
+        e(&case_title(report))
+    );
+    if let Some(p) = &report.protocol {
+        let _ = writeln!(out, "<p class=\"muted\">Protocol: {}</p>", e(p));
+    }
+    for v in &report.visits {
+        let label = v
+            .label
+            .as_deref()
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "<section class=\"visit\"><h2>Visit {}{}</h2>",
+            v.visit,
+            e(&label)
+        );
+        let _ = writeln!(out, "<p class=\"category\">{}</p>", e(&category_line(v)));
+        for f in &v.red_flags {
+            let _ = writeln!(
+                out,
+                "<p class=\"flag\">Red flag {}: {} <span class=\"muted\">(because {})</span></p>",
+                e(&f.red_flag),
+                e(&f.refer),
+                e(&findings_text(&f.findings))
+            );
+        }
+        for f in &v.not_ruled_out {
+            let _ = writeln!(
+                out,
+                "<p>Red flag {} not ruled out: examine {}</p>",
+                e(&f.red_flag),
+                e(&missing_text(&f.findings))
+            );
+        }
+        if v.refer {
+            let _ = writeln!(
+                out,
+                "<p>The protocol recommends referral and no adjustment.</p>"
+            );
+        } else if v.recommendations.is_empty() {
+            let _ = writeln!(out, "<p>The protocol recommends no adjustment.</p>");
+        } else {
+            let _ = writeln!(out, "<p>The protocol recommends:</p><ul>");
+            for r in &v.recommendations {
+                let _ = write!(out, "<li><code>{}</code><ul>", e(&r.adjustment));
+                for b in &r.because {
+                    let _ = write!(
+                        out,
+                        "<li>because {}: {}</li>",
+                        e(&rule_name(b)),
+                        e(&because(b))
+                    );
+                }
+                let _ = writeln!(out, "</ul></li>");
+            }
+            let _ = writeln!(out, "</ul>");
+        }
+        for w in &v.withheld {
+            let _ = writeln!(
+                out,
+                "<p>Withheld: {} <span class=\"muted\">({})</span></p>",
+                e(&rule_name(w)),
+                e(&findings_text(&w.findings))
+            );
+        }
+        for n in &v.not_evaluated {
+            let _ = writeln!(
+                out,
+                "<p>Not evaluated: {}: {}; examine {}</p>",
+                e(&rule_name(n)),
+                e(n.reason.as_deref().unwrap_or_default()),
+                e(&missing_text(&n.findings))
+            );
+        }
+        if !v.checks.is_empty() {
+            let _ = writeln!(
+                out,
+                "<table><tr><th>check</th><th>outcome</th><th>findings</th></tr>"
+            );
+            for (name, outcome, findings) in check_lines(v) {
+                let _ = writeln!(
+                    out,
+                    "<tr><td>{}</td><td>{outcome}</td><td>{}</td></tr>",
+                    e(&name),
+                    e(&findings)
+                );
+            }
+            let _ = writeln!(out, "</table>");
+        }
+        let _ = writeln!(out, "</section>");
+    }
+    let _ = writeln!(out, "</article>");
+}

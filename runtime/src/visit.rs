@@ -1,0 +1,346 @@
+//! One visit, evaluated in the order of LANGUAGE.md §4: red flags, category, rules,
+//! recommendations, checks. The result is compact (states by index); `explain` turns it into
+//! a report with reasons.
+
+use sot_compiler::ir::{CheckScope, Findings, Program, Value, Visit};
+
+use crate::evaluate::{truth, value, Env, Tri};
+
+/// What happened to one binding of one rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleState {
+    /// `when` true, `unless` false: its adjustments are recommended.
+    Fired,
+    /// `when` true and `unless` true.
+    Withheld,
+    /// `when` or `unless` unknown, or an argument depends on an unknown finding.
+    NotEvaluated(Undecided),
+    /// `when` false.
+    NotFired,
+    /// In another category than the visit's.
+    OtherCategory,
+    /// A red flag was raised: no rule is evaluated.
+    Suspended,
+}
+
+/// Why a rule was not evaluated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Undecided {
+    /// Its `when` is unknown.
+    When,
+    /// Its `when` is true and its `unless` unknown.
+    Unless,
+    /// An argument of its `then` depends on a finding not examined.
+    Arguments,
+    /// The visit is ambiguous between categories, one of them the rule's.
+    AmbiguousCategory,
+}
+
+/// The outcome of a before/after check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The adjustment was not given, or there is nothing to compare.
+    NotApplicable,
+    /// `need` is false: nothing to correct.
+    NotNeeded,
+    /// `complete` is true.
+    Complete,
+    /// `marginal` is true.
+    Marginal,
+    /// Neither.
+    Ineffective,
+    /// A condition that decides it is unknown.
+    Unknown,
+}
+
+impl Outcome {
+    /// The word used in `expect check … OUTCOME`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Outcome::NotApplicable => "not_applicable",
+            Outcome::NotNeeded => "not_needed",
+            Outcome::Complete => "complete",
+            Outcome::Marginal => "marginal",
+            Outcome::Ineffective => "ineffective",
+            Outcome::Unknown => "unknown",
+        }
+    }
+
+    /// Every outcome.
+    pub const ALL: [Outcome; 6] = [
+        Outcome::NotApplicable,
+        Outcome::NotNeeded,
+        Outcome::Complete,
+        Outcome::Marginal,
+        Outcome::Ineffective,
+        Outcome::Unknown,
+    ];
+}
+
+/// The visit's category.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CategoryState {
+    /// No category is true.
+    None,
+    /// One category outranks every other true one.
+    One(u32),
+    /// Several true categories, none outranking the others.
+    Ambiguous(Vec<u32>),
+}
+
+/// A recommended adjustment: the adjustment, its argument values, and the rule instances
+/// (flat indices) that recommend it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recommended {
+    /// The adjustment.
+    pub adjustment: u32,
+    /// Its argument values.
+    pub args: Vec<Value>,
+    /// The `(rule, instance)` pairs that fired for it.
+    pub by: Vec<(u32, u32)>,
+}
+
+/// Everything evaluated for one visit, by index into the program.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VisitState {
+    /// Each red flag's truth.
+    pub red_flags: Vec<Tri>,
+    /// Each category's truth.
+    pub categories: Vec<Tri>,
+    /// The visit's category.
+    pub category: CategoryState,
+    /// Whether an unknown category could change it.
+    pub provisional: bool,
+    /// Per rule, per instance.
+    pub rules: Vec<Vec<RuleState>>,
+    /// The recommendations in rule declaration order, each once.
+    pub recommended: Vec<Recommended>,
+    /// Per check, per instance.
+    pub checks: Vec<Vec<Outcome>>,
+}
+
+impl VisitState {
+    /// Whether a red flag is raised.
+    pub fn referred(&self) -> bool {
+        self.red_flags.contains(&Tri::True)
+    }
+}
+
+/// The adjustments given in a visit: `given`, or the recommended ones when it has none.
+fn given_adjustments(visit: &Visit, state: &VisitState) -> Vec<u32> {
+    match &visit.given {
+        Some(given) => given.iter().map(|(a, _)| *a).collect(),
+        None => state.recommended.iter().map(|r| r.adjustment).collect(),
+    }
+}
+
+/// Evaluates a visit; `previous` is the visit before it, with its state.
+pub fn evaluate_visit(
+    program: &Program,
+    visit: &Visit,
+    previous: Option<(&Visit, &VisitState)>,
+) -> VisitState {
+    let env = Env::visit(&visit.findings);
+    let red_flags: Vec<Tri> = program
+        .red_flags
+        .iter()
+        .map(|r| truth(program, &r.when, env))
+        .collect();
+    let categories: Vec<Tri> = program
+        .categories
+        .iter()
+        .map(|c| truth(program, &c.when, env))
+        .collect();
+    let (category, provisional) = choose_category(program, &categories);
+    let referred = red_flags.contains(&Tri::True);
+
+    let mut rules = Vec::with_capacity(program.rules.len());
+    let mut recommended: Vec<Recommended> = Vec::new();
+    for (r, rule) in program.rules.iter().enumerate() {
+        let matching = match (rule.category, &category) {
+            (None, _) => Ok(()),
+            (Some(c), CategoryState::One(v)) if c == *v => Ok(()),
+            (Some(c), CategoryState::Ambiguous(tied)) if tied.contains(&c) => {
+                Err(RuleState::NotEvaluated(Undecided::AmbiguousCategory))
+            }
+            (Some(_), _) => Err(RuleState::OtherCategory),
+        };
+        let mut states = Vec::with_capacity(rule.instances.len());
+        for (i, instance) in rule.instances.iter().enumerate() {
+            let state = if referred {
+                RuleState::Suspended
+            } else if let Err(state) = matching {
+                state
+            } else {
+                match truth(program, &instance.when, env) {
+                    Tri::False => RuleState::NotFired,
+                    Tri::Unknown => RuleState::NotEvaluated(Undecided::When),
+                    Tri::True => match instance.unless.as_ref().map(|u| truth(program, u, env)) {
+                        Some(Tri::True) => RuleState::Withheld,
+                        Some(Tri::Unknown) => RuleState::NotEvaluated(Undecided::Unless),
+                        _ => recommend(
+                            program,
+                            instance,
+                            env,
+                            (r as u32, i as u32),
+                            &mut recommended,
+                        ),
+                    },
+                }
+            };
+            states.push(state);
+        }
+        rules.push(states);
+    }
+
+    let mut state = VisitState {
+        red_flags,
+        categories,
+        category,
+        provisional,
+        rules,
+        recommended,
+        checks: Vec::new(),
+    };
+    state.checks = program
+        .checks
+        .iter()
+        .map(|check| {
+            let (before, after, given_in): (
+                Option<&Findings>,
+                Option<&Findings>,
+                Option<Vec<u32>>,
+            ) = match check.scope {
+                CheckScope::WithinVisit => (
+                    Some(&visit.findings),
+                    visit.after.as_ref(),
+                    Some(given_adjustments(visit, &state)),
+                ),
+                CheckScope::AcrossVisits => match previous {
+                    Some((prev, prev_state)) => (
+                        Some(&prev.findings),
+                        Some(&visit.findings),
+                        Some(given_adjustments(prev, prev_state)),
+                    ),
+                    None => (None, None, None),
+                },
+            };
+            check
+                .instances
+                .iter()
+                .map(|instance| {
+                    let applies = match (check.after, &given_in) {
+                        (Some(adj), Some(given)) => given.contains(&adj),
+                        _ => true,
+                    };
+                    let (Some(before), Some(after), true) = (before, after, applies) else {
+                        return Outcome::NotApplicable;
+                    };
+                    let env = Env {
+                        now: None,
+                        before: Some(before),
+                        after: Some(after),
+                    };
+                    match truth(program, &instance.need, env) {
+                        Tri::False => return Outcome::NotNeeded,
+                        Tri::Unknown => return Outcome::Unknown,
+                        Tri::True => {}
+                    }
+                    match truth(program, &instance.complete, env) {
+                        Tri::True => return Outcome::Complete,
+                        Tri::Unknown => return Outcome::Unknown,
+                        Tri::False => {}
+                    }
+                    match instance.marginal.as_ref().map(|m| truth(program, m, env)) {
+                        Some(Tri::True) => Outcome::Marginal,
+                        Some(Tri::Unknown) => Outcome::Unknown,
+                        _ => Outcome::Ineffective,
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    state
+}
+
+/// Records the adjustments of a fired rule instance; an argument that depends on an unknown
+/// finding makes the rule not evaluated instead.
+fn recommend(
+    program: &Program,
+    instance: &sot_compiler::ir::RuleInstance,
+    env: Env,
+    id: (u32, u32),
+    recommended: &mut Vec<Recommended>,
+) -> RuleState {
+    let mut calls = Vec::with_capacity(instance.then.len());
+    for call in &instance.then {
+        let args: Option<Vec<Value>> = call.args.iter().map(|a| value(program, a, env)).collect();
+        let Some(args) = args else {
+            return RuleState::NotEvaluated(Undecided::Arguments);
+        };
+        calls.push((call.adjustment, args));
+    }
+    for (adjustment, args) in calls {
+        match recommended
+            .iter_mut()
+            .find(|r| r.adjustment == adjustment && r.args == args)
+        {
+            Some(existing) => existing.by.push(id),
+            None => recommended.push(Recommended {
+                adjustment,
+                args,
+                by: vec![id],
+            }),
+        }
+    }
+    RuleState::Fired
+}
+
+/// The category among the true ones that no other true one outranks, and whether an
+/// unknown category could change it.
+fn choose_category(program: &Program, truth: &[Tri]) -> (CategoryState, bool) {
+    let outranks = |a: usize, b: usize| {
+        program
+            .outranks
+            .get(a)
+            .and_then(|r| r.get(b))
+            .copied()
+            .unwrap_or(false)
+    };
+    let true_ones: Vec<usize> = (0..truth.len())
+        .filter(|&c| truth[c] == Tri::True)
+        .collect();
+    let chosen: Vec<usize> = true_ones
+        .iter()
+        .copied()
+        .filter(|&c| !true_ones.iter().any(|&o| o != c && outranks(o, c)))
+        .collect();
+    let unknown = (0..truth.len()).filter(|&c| truth[c] == Tri::Unknown);
+    let provisional = if chosen.is_empty() {
+        unknown.clone().next().is_some()
+    } else {
+        unknown
+            .clone()
+            .any(|u| !chosen.iter().all(|&c| outranks(c, u)))
+    };
+    let state = match chosen.as_slice() {
+        [] => CategoryState::None,
+        [one] => CategoryState::One(*one as u32),
+        many => CategoryState::Ambiguous(many.iter().map(|c| *c as u32).collect()),
+    };
+    (state, provisional)
+}
+
+/// Every visit of a case, in order.
+pub fn evaluate_case(program: &Program, case: &sot_compiler::ir::Case) -> Vec<VisitState> {
+    let mut states: Vec<VisitState> = Vec::with_capacity(case.visits.len());
+    for (i, visit) in case.visits.iter().enumerate() {
+        let previous = i
+            .checked_sub(1)
+            .and_then(|p| Some((case.visits.get(p)?, states.get(p)?)));
+        let state = evaluate_visit(program, visit, previous);
+        states.push(state);
+    }
+    states
+}
