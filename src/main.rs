@@ -7,6 +7,7 @@ mod check;
 mod load;
 mod report;
 mod run;
+mod schema;
 mod test;
 
 use std::io::IsTerminal;
@@ -49,6 +50,8 @@ enum Command {
     /// Each failure shows where it is, what was expected and what was found; the last line is
     /// `N passed, M failed`. `--coverage` lists what no case exercised.
     Test(test::TestArgs),
+    /// Print the JSON Schema of case data (`sot run FILE --cases DATA.json`) for a protocol.
+    Schema(schema::SchemaArgs),
 }
 
 /// When to colour output.
@@ -82,6 +85,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args, color),
         Command::Run(args) => run::run(&args, color),
         Command::Test(args) => test::run(&args, color),
+        Command::Schema(args) => schema::run(&args, color),
     }
 }
 

@@ -11,6 +11,7 @@ use sot_runtime::report;
 
 use crate::check::print_errors;
 use crate::load::load;
+use crate::report::Renderer;
 
 /// Arguments of `sot run`.
 #[derive(Args)]
@@ -20,6 +21,9 @@ pub struct RunArgs {
     /// Only the case with this name.
     #[arg(long, value_name = "NAME")]
     case: Option<String>,
+    /// Run the cases of this JSON file (see `sot schema FILE`) instead of the file's own.
+    #[arg(long, value_name = "DATA.json")]
+    cases: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -62,13 +66,23 @@ pub fn run(args: &RunArgs, color: bool) -> ExitCode {
         eprintln!("sot run: {errors} error(s); fix them first (`sot check` lists warnings too)");
         return ExitCode::from(1);
     };
-    let cases: Vec<_> = program
-        .cases
+    let json_cases;
+    let all_cases = match &args.cases {
+        None => &program.cases,
+        Some(path) => match read_json_cases(db, file, path, color) {
+            Ok(cases) => {
+                json_cases = cases;
+                &json_cases
+            }
+            Err(code) => return code,
+        },
+    };
+    let cases: Vec<_> = all_cases
         .iter()
         .filter(|c| args.case.as_ref().is_none_or(|n| *n == c.name))
         .collect();
     if cases.is_empty() {
-        let names: Vec<&str> = program.cases.iter().map(|c| c.name.as_str()).collect();
+        let names: Vec<&str> = all_cases.iter().map(|c| c.name.as_str()).collect();
         match (&args.case, names.is_empty()) {
             (_, true) => eprintln!(
                 "error: `{}` has no case; add a `case` item to run",
@@ -104,4 +118,32 @@ pub fn run(args: &RunArgs, color: bool) -> ExitCode {
     };
     println!("{}", out.trim_end());
     ExitCode::SUCCESS
+}
+
+/// The cases of a JSON file, or the exit status after reporting why there are none.
+fn read_json_cases(
+    db: &sot_compiler::Database,
+    file: sot_compiler::SourceFile,
+    path: &std::path::Path,
+    color: bool,
+) -> Result<Vec<sot_compiler::ir::Case>, ExitCode> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("error: cannot read `{}`: {e}", path.display());
+            return Err(ExitCode::from(2));
+        }
+    };
+    sot_compiler::json_cases(db, file, &text).map_err(|diagnostics| {
+        let renderer = Renderer::new(color);
+        for d in &diagnostics {
+            eprint!("{}", renderer.render(path, &text, d));
+        }
+        eprintln!(
+            "sot run: {} problem(s) in `{}`",
+            diagnostics.len(),
+            path.display()
+        );
+        ExitCode::from(1)
+    })
 }

@@ -52,7 +52,22 @@ pub fn check_item<'db>(db: &'db dyn salsa::Database, item: Item<'db>) -> ItemChe
     cx.out
 }
 
-fn syntax_diagnostic(error: &SyntaxError) -> Diagnostic {
+/// Checks a case that did not come from a `.sot` file (JSON case data) against a scope.
+pub(crate) fn check_case(scope: &Scope, case: &ast::Case) -> Vec<Diagnostic> {
+    let mut cx = Checker {
+        scope,
+        out: ItemCheck::default(),
+        locals: Vec::new(),
+        in_check: false,
+        phase: None,
+        counting_uses: false,
+        narrowed: Vec::new(),
+    };
+    cx.case(case);
+    cx.out.diagnostics
+}
+
+pub(crate) fn syntax_diagnostic(error: &SyntaxError) -> Diagnostic {
     let code = match error.kind {
         SyntaxErrorKind::Syntax => Code::E0001,
         SyntaxErrorKind::MixedAndOr => Code::E0305,

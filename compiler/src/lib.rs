@@ -4,6 +4,7 @@
 //! Architecture invariant: no IO (the edges load files into the [`Database`]), nothing of the
 //! terminal or the language server; diagnostics are values.
 
+mod case_json;
 mod check;
 mod db;
 mod diagnostic;
@@ -13,6 +14,7 @@ mod lower;
 mod resolve;
 mod types;
 
+pub use case_json::json_cases;
 pub use check::{check_item, file_diagnostics, ItemCheck};
 pub use db::{file_items, normalize, parse_item, Database, EventLog, Item, SourceFile, Workspace};
 pub use diagnostic::{Code, Diagnostic, Label, Severity};

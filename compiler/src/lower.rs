@@ -19,30 +19,13 @@ use crate::types::{to_base, vertebra_index, Ty, SIDES, VERTEBRAE};
 /// when any of them has an error.
 #[salsa::tracked(returns(ref))]
 pub fn lower_file(db: &dyn salsa::Database, file: SourceFile) -> Option<Program> {
-    let files = visible_files(db, file);
-    let has_errors = files.iter().any(|f| {
-        file_diagnostics(db, *f)
-            .iter()
-            .any(|d| d.severity() == Severity::Error)
-    });
-    if has_errors {
-        return None;
-    }
-    let scope = file_scope(db, file);
-    let mut items: Vec<(SourceFile, usize, &ast::Item)> = Vec::new();
-    for f in files {
-        for item in file_items(db, *f) {
-            if let Some(parsed) = &parse_item(db, *item).item {
-                items.push((*f, item.offset(db), parsed));
-            }
-        }
-    }
-    let mut lower = Lowerer::new(scope);
+    let items = program_items(db, file)?;
+    let mut lower = Lowerer::new(file_scope(db, file));
     lower.declarations(&items);
-    let index = LineIndex::new(file.text(db));
+    let text = file.text(db);
+    let index = LineIndex::new(text);
     for (f, offset, item) in &items {
         if let (true, ItemData::Case(case)) = (*f == file, &item.data) {
-            let text = file.text(db);
             let case = lower.case(case, &|span: ast::Span| {
                 let (start, end) = (span.start as usize + offset, span.end as usize + offset);
                 let line = index.line_column(text, start).line;
@@ -52,6 +35,58 @@ pub fn lower_file(db: &dyn salsa::Database, file: SourceFile) -> Option<Program>
         }
     }
     Some(lower.program)
+}
+
+/// Lowers cases that come from elsewhere (JSON case data, already checked) against the
+/// protocol `file`; `text` is the text their spans point into.
+pub(crate) fn lower_cases(
+    db: &dyn salsa::Database,
+    file: SourceFile,
+    cases: &[ast::Case],
+    text: &str,
+) -> Option<Vec<ir::Case>> {
+    let items = program_items(db, file)?;
+    let mut lower = Lowerer::new(file_scope(db, file));
+    lower.declarations(&items);
+    let index = LineIndex::new(text);
+    let place = |span: ast::Span| {
+        let (start, end) = (span.start as usize, span.end as usize);
+        let line = index.line_column(text, start).line;
+        (
+            line,
+            text.get(start..end)
+                .unwrap_or_default()
+                .trim_matches('"')
+                .to_string(),
+        )
+    };
+    Some(cases.iter().map(|c| lower.case(c, &place)).collect())
+}
+
+/// The parsed items of a file and the files it uses, in declaration order: `(file, offset,
+/// item)`; `None` when any of them has an error.
+fn program_items(
+    db: &dyn salsa::Database,
+    file: SourceFile,
+) -> Option<Vec<(SourceFile, usize, &ast::Item)>> {
+    let files = visible_files(db, file);
+    let has_errors = files.iter().any(|f| {
+        file_diagnostics(db, *f)
+            .iter()
+            .any(|d| d.severity() == Severity::Error)
+    });
+    if has_errors {
+        return None;
+    }
+    let mut items = Vec::new();
+    for f in files {
+        for item in file_items(db, *f) {
+            if let Some(parsed) = &parse_item(db, *item).item {
+                items.push((*f, item.offset(db), parsed));
+            }
+        }
+    }
+    Some(items)
 }
 
 /// The type of a value, for showing it.

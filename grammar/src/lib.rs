@@ -8,7 +8,10 @@ pub mod ast;
 mod parse;
 mod split;
 
-pub use parse::{parse_item, ParsedItem, SyntaxError, SyntaxErrorKind, MAX_NESTING};
+pub use parse::{
+    parse_call, parse_expect, parse_item, parse_literal, ParsedItem, SyntaxError, SyntaxErrorKind,
+    MAX_NESTING,
+};
 pub use split::{split, ItemSource};
 
 /// Every item of a file, parsed: `(item source, parse result)` in file order.

@@ -88,6 +88,52 @@ pub fn parse_item(text: &str) -> ParsedItem {
     }
 }
 
+/// Parses `text` with `rule` (one of the `*_entry` rules) and builds the piece it holds.
+fn parse_piece<T>(
+    rule: Rule,
+    text: &str,
+    build: impl FnOnce(&mut Builder, Pair<Rule>) -> Built<T>,
+) -> Result<T, SyntaxError> {
+    if let Some(error) = nesting_error(text) {
+        return Err(error);
+    }
+    pest::set_error_detail(true);
+    let parsed = SotParser::parse(rule, text);
+    pest::set_error_detail(false);
+    let mut pairs = parsed.map_err(|e| describe_pest_error(&e, text))?;
+    let mut builder = Builder { errors: Vec::new() };
+    let piece = pairs
+        .next()
+        .and_then(|entry| entry.into_inner().next())
+        .ok_or(Malformed)
+        .and_then(|pair| build(&mut builder, pair));
+    match (piece, builder.errors.into_iter().next()) {
+        (_, Some(error)) => Err(error),
+        (Ok(piece), None) => Ok(piece),
+        (Err(Malformed), None) => Err(SyntaxError {
+            kind: SyntaxErrorKind::Syntax,
+            message: "this could not be read".into(),
+            help: None,
+            span: Span::new(0, text.len()),
+        }),
+    }
+}
+
+/// Parses one value as a finding holds it (`left`, `6 mm`, `yes`, `none`, `2`).
+pub fn parse_literal(text: &str) -> Result<Literal, SyntaxError> {
+    parse_piece(Rule::literal_entry, text, |b, pair| b.literal(pair))
+}
+
+/// Parses one adjustment call (`block(category: II, short_leg: right)`).
+pub fn parse_call(text: &str) -> Result<Call, SyntaxError> {
+    parse_piece(Rule::call_entry, text, |b, pair| b.call(pair))
+}
+
+/// Parses one `expect` line, keyword included (`expect category II`).
+pub fn parse_expect(text: &str) -> Result<Expect, SyntaxError> {
+    parse_piece(Rule::expect_entry, text, |b, pair| b.expect(pair))
+}
+
 /// An error when brackets nest deeper than [`MAX_NESTING`], found before pest runs.
 fn nesting_error(text: &str) -> Option<SyntaxError> {
     let mut depth = 0usize;
@@ -1145,5 +1191,20 @@ mod tests {
             !message.contains("WHITESPACE") && !message.contains("ident"),
             "{message}"
         );
+    }
+}
+#[cfg(test)]
+mod piece_tests {
+    use super::*;
+    use crate::ast::Shift;
+
+    #[test]
+    fn pieces_parse_and_shift() {
+        let mut e = parse_expect("expect category IV").expect("parses");
+        e.shift(100);
+        let ExpectKind::Category(Some(name)) = &e.kind else {
+            panic!("{e:?}")
+        };
+        assert_eq!((name.span.start, name.span.end), (116, 118), "{e:?}");
     }
 }

@@ -8,4 +8,5 @@ pub mod evaluate;
 pub mod expect;
 pub mod explain;
 pub mod report;
+pub mod schema;
 pub mod visit;
