@@ -33,13 +33,22 @@ pub struct RedFlagReport {
     pub findings: Vec<FindingValue>,
 }
 
+/// A category by name and title.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NamedCategory {
+    /// Its name (`II`).
+    pub name: String,
+    /// Its title.
+    pub title: Option<String>,
+}
+
 /// The visit's category.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CategoryReport {
     /// `"category"` (one), `"ambiguous"` (several tied) or `"none"`.
     pub state: &'static str,
     /// The category, or the tied ones.
-    pub categories: Vec<String>,
+    pub categories: Vec<NamedCategory>,
     /// Whether a category that is unknown could change it.
     pub provisional: bool,
     /// The findings not examined that would decide it.
@@ -352,15 +361,31 @@ fn explain_visit(
                 before,
                 after,
             };
-            let findings = match outcome {
+            // The conditions that decided the outcome, in the order they are tried.
+            let tried = std::iter::once(&instance.need)
+                .chain(std::iter::once(&instance.complete))
+                .chain(instance.marginal.as_ref());
+            let deciding: Vec<&Expr> = match outcome {
                 Outcome::NotApplicable => Vec::new(),
-                _ => {
-                    let mut refs = Vec::new();
-                    support(program, &instance.need, env, &mut refs);
-                    support(program, &instance.complete, env, &mut refs);
-                    finding_values(program, env, &refs)
+                Outcome::NotNeeded => vec![&instance.need],
+                Outcome::Complete => vec![&instance.need, &instance.complete],
+                Outcome::Marginal | Outcome::Ineffective => tried.collect(),
+                Outcome::Unknown => {
+                    let mut upto = Vec::new();
+                    for e in tried {
+                        upto.push(e);
+                        if crate::evaluate::truth(program, e, env) == Tri::Unknown {
+                            break;
+                        }
+                    }
+                    upto
                 }
             };
+            let mut refs = Vec::new();
+            for e in deciding {
+                support(program, e, env, &mut refs);
+            }
+            let findings = finding_values(program, env, &refs);
             CheckReport {
                 check: check.name.clone(),
                 title: check.title.clone(),
@@ -387,12 +412,16 @@ fn explain_visit(
 }
 
 fn category_report(program: &Program, state: &VisitState, env: Env) -> CategoryReport {
-    let name = |c: &u32| {
-        program
+    let name = |c: &u32| NamedCategory {
+        name: program
             .categories
             .get(*c as usize)
             .map(|c| c.name.clone())
-            .unwrap_or_default()
+            .unwrap_or_default(),
+        title: program
+            .categories
+            .get(*c as usize)
+            .and_then(|c| c.title.clone()),
     };
     let (kind, categories) = match &state.category {
         CategoryState::None => ("none", Vec::new()),
@@ -401,9 +430,25 @@ fn category_report(program: &Program, state: &VisitState, env: Env) -> CategoryR
     };
     let mut missing = Vec::new();
     if state.provisional {
+        // The unknown categories that could change the result: not outranked by the chosen
+        // one (by every tied one), or any unknown one when there is none.
+        let chosen: Vec<usize> = match &state.category {
+            CategoryState::None => Vec::new(),
+            CategoryState::One(c) => vec![*c as usize],
+            CategoryState::Ambiguous(cs) => cs.iter().map(|c| *c as usize).collect(),
+        };
+        let outranks = |a: usize, b: usize| {
+            program
+                .outranks
+                .get(a)
+                .and_then(|r| r.get(b))
+                .copied()
+                .unwrap_or(false)
+        };
         let mut refs = Vec::new();
-        for (category, t) in program.categories.iter().zip(&state.categories) {
-            if *t == Tri::Unknown {
+        for (u, (category, t)) in program.categories.iter().zip(&state.categories).enumerate() {
+            let relevant = chosen.is_empty() || !chosen.iter().all(|&c| outranks(c, u));
+            if *t == Tri::Unknown && relevant {
                 support(program, &category.when, env, &mut refs);
             }
         }

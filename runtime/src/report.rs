@@ -116,12 +116,13 @@ fn check_lines(v: &VisitReport) -> Vec<(String, &'static str, String)> {
 
 fn category_line(v: &VisitReport) -> String {
     let c = &v.category;
-    let mut line = match c.state {
-        "category" => format!("Category {}", c.categories.join("")),
-        "ambiguous" => format!(
-            "Ambiguous between categories {}",
-            c.categories.join(" and ")
-        ),
+    let names: Vec<&str> = c.categories.iter().map(|c| c.name.as_str()).collect();
+    let mut line = match (c.state, c.categories.first()) {
+        ("category", Some(one)) => match &one.title {
+            Some(title) => format!("Category {} — {title}", one.name),
+            None => format!("Category {}", one.name),
+        },
+        ("ambiguous", _) => format!("Ambiguous between categories {}", names.join(" and ")),
         _ => "No category".into(),
     };
     if c.provisional {

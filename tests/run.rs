@@ -1,0 +1,306 @@
+//! End-to-end tests of `sot run`, `sot test` and `sot schema`: the semantic fixtures pass,
+//! no wrong expectation passes, reports are snapshotted, JSON case data is checked.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sot(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sot"))
+        .args(args)
+        .current_dir(repo())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("sot runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create temp dir");
+    dir
+}
+
+/// `(passed, failed)` from the last line of `sot test`.
+fn tally(out: &Output) -> (usize, usize) {
+    let text = stdout(out);
+    let last = text.lines().last().unwrap_or_default().to_string();
+    let numbers: Vec<usize> = last
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    assert!(
+        last.contains("passed") && numbers.len() >= 2,
+        "last line: {last}"
+    );
+    (numbers[0], numbers[1])
+}
+
+#[test]
+fn every_semantic_fixture_passes() {
+    let out = sot(&["test", "tests/fixtures/run"]);
+    let (passed, failed) = tally(&out);
+    assert_eq!(failed, 0, "{}", stdout(&out));
+    assert!(passed >= 250, "{passed} expectations");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+/// Each expectation of the fixtures, turned into one that cannot hold, must fail: `sot test`
+/// cannot pass a wrong expectation.
+#[test]
+fn no_wrong_expectation_passes() {
+    let dir = tempdir("mutants");
+    let fixtures = repo().join("tests/fixtures/run");
+    let mut mutants = 0;
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(&fixtures)
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "sot"))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let text = std::fs::read_to_string(&path).expect("fixture");
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let Some(wrong) = contradict(line) else {
+                continue;
+            };
+            let mut mutated = lines.clone();
+            mutated[i] = &wrong;
+            let name = format!(
+                "{}_{i}.sot",
+                path.file_stem().and_then(|s| s.to_str()).unwrap_or("x")
+            );
+            std::fs::write(dir.join(name), mutated.join("\n")).expect("write mutant");
+            mutants += 1;
+        }
+    }
+    assert!(mutants > 150, "{mutants} mutants");
+    let out = sot(&["test", &dir.display().to_string()]);
+    let (_, failed) = tally(&out);
+    assert_eq!(
+        failed,
+        mutants,
+        "some wrong expectation passed:\n{}",
+        stdout(&out)
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+/// An expectation that cannot hold when `line` holds, if there is one.
+fn contradict(line: &str) -> Option<String> {
+    let (code, comment) = match line.find("//") {
+        Some(at) => (&line[..at], &line[at..]),
+        None => (line, ""),
+    };
+    let indent = &code[..code.len() - code.trim_start().len()];
+    let body = code.trim();
+    let rest = body.strip_prefix("expect ")?;
+    let wrong = if let Some(call) = rest.strip_prefix("no adjustment ") {
+        format!("expect adjustment {call}")
+    } else if let Some(call) = rest.strip_prefix("adjustment ") {
+        format!("expect no adjustment {call}")
+    } else if let Some(category) = rest.strip_prefix("category ") {
+        if category.trim() == "none" {
+            "expect ambiguous".to_string()
+        } else {
+            "expect category none".to_string()
+        }
+    } else if rest.trim() == "ambiguous" {
+        "expect category none".to_string()
+    } else if let Some(check) = rest.strip_prefix("check ") {
+        let (name, outcome) = check.trim().rsplit_once(' ')?;
+        let other = if outcome == "unknown" {
+            "complete"
+        } else {
+            "unknown"
+        };
+        format!("expect check {name} {other}")
+    } else {
+        return None;
+    };
+    let _ = comment;
+    Some(format!("{indent}{wrong}"))
+}
+
+#[test]
+fn failures_say_where_what_and_what_was_found() {
+    let dir = tempdir("failing");
+    let text = std::fs::read_to_string(repo().join("protocols/examples/first_look.sot"))
+        .expect("example")
+        .replace("expect category II", "expect category III")
+        .replace(
+            "expect adjustment adjust(level: T3)",
+            "expect adjustment adjust(level: T4)",
+        )
+        .replace(
+            "expect check arm_fossa_clears complete",
+            "expect check arm_fossa_clears marginal",
+        );
+    std::fs::write(dir.join("first_look.sot"), text).expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_sot"))
+        .args(["test", "first_look.sot"])
+        .current_dir(&dir)
+        .output()
+        .expect("sot runs");
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(stdout(&out));
+}
+
+#[test]
+fn run_text_report() {
+    let out = sot(&["run", "protocols/examples/first_look.sot"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    insta::assert_snapshot!(stdout(&out));
+}
+
+#[test]
+fn run_json_report() {
+    let out = sot(&[
+        "run",
+        "--format",
+        "json",
+        "protocols/examples/first_look.sot",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    insta::assert_json_snapshot!(json);
+}
+
+#[test]
+fn run_markdown_report() {
+    let out = sot(&[
+        "run",
+        "--format",
+        "markdown",
+        "protocols/examples/first_look.sot",
+    ]);
+    insta::assert_snapshot!(stdout(&out));
+}
+
+#[test]
+fn run_reports_every_rule_state() {
+    for fixture in [
+        "red_flag_refers",
+        "red_flag_not_ruled_out",
+        "rule_not_evaluated",
+        "rule_withheld",
+        "category_provisional",
+        "category_ambiguous",
+        "check_outcomes_across",
+    ] {
+        let out = sot(&["run", &format!("tests/fixtures/run/{fixture}.sot")]);
+        assert_eq!(out.status.code(), Some(0), "{fixture}: {}", stderr(&out));
+        insta::assert_snapshot!(fixture, stdout(&out));
+    }
+}
+
+#[test]
+fn html_is_self_contained_and_escapes_protocol_text() {
+    let dir = tempdir("html");
+    let text = std::fs::read_to_string(repo().join("protocols/examples/first_look.sot"))
+        .expect("example")
+        .replace(
+            "protocol \"SOT category system\"",
+            "protocol \"<script>alert('x')</script> & co\"",
+        )
+        .replace("\"2026-03-02\"", "\"<img src=x onerror=alert(1)>\"");
+    std::fs::write(dir.join("evil.sot"), text).expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_sot"))
+        .args(["run", "--format", "html", "evil.sot"])
+        .current_dir(&dir)
+        .output()
+        .expect("sot runs");
+    let html = stdout(&out);
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert!(!html.contains("<script"), "{html}");
+    assert!(!html.contains("<img"), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co"),
+        "{html}"
+    );
+    // Self-contained: no external stylesheet, script, image or link.
+    assert!(
+        !html.contains("<link") && !html.contains("href=") && !html.contains("http"),
+        "{html}"
+    );
+    assert!(html.contains("block(category: II, short_leg: right)"));
+}
+
+#[test]
+fn json_case_data_runs_like_a_case_item() {
+    let from_json = sot(&[
+        "run",
+        "protocols/examples/first_look.sot",
+        "--cases",
+        "tests/fixtures/json/maria.json",
+    ]);
+    assert_eq!(from_json.status.code(), Some(0), "{}", stderr(&from_json));
+    let from_sot = sot(&["run", "protocols/examples/first_look.sot"]);
+    let body = |out: &Output| stdout(out).lines().skip(1).collect::<Vec<_>>().join("\n");
+    assert_eq!(body(&from_json), body(&from_sot));
+}
+
+#[test]
+fn bad_json_case_data_points_into_the_json_file() {
+    let out = sot(&[
+        "run",
+        "--color",
+        "never",
+        "protocols/examples/first_look.sot",
+        "--cases",
+        "tests/fixtures/json/bad_values.json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(stderr(&out));
+    let out = sot(&[
+        "run",
+        "protocols/examples/first_look.sot",
+        "--cases",
+        "tests/fixtures/json/syntax.json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("invalid JSON"), "{}", stderr(&out));
+}
+
+#[test]
+fn schema_describes_the_findings() {
+    let out = sot(&["schema", "protocols/examples/first_look.sot"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    insta::assert_json_snapshot!(json);
+}
+
+#[test]
+fn coverage_lists_what_no_case_exercised() {
+    let out = sot(&["test", "--coverage", "protocols/examples/first_look.sot"]);
+    insta::assert_snapshot!(stdout(&out));
+}
+
+#[test]
+fn run_refuses_a_protocol_with_errors() {
+    let out = sot(&["run", "tests/fixtures/check/many_errors.sot"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("E0102"), "{}", stderr(&out));
+}
+
+#[test]
+fn run_an_unknown_case_is_a_usage_error() {
+    let out = sot(&[
+        "run",
+        "--case",
+        "nobody",
+        "protocols/examples/first_look.sot",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("maria"), "{}", stderr(&out));
+}
