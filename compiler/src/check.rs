@@ -650,6 +650,65 @@ impl Checker<'_> {
                 }
             }
         }
+        self.wildcard_ties(&seen);
+    }
+
+    /// E0501 when two findings with as many `_` both cover a combination that no more exact
+    /// finding covers: which one holds there would be a guess.
+    fn wildcard_ties(&mut self, seen: &HashMap<(String, Vec<String>), Span>) {
+        let mut patterns: Vec<(&(String, Vec<String>), &Span)> = seen
+            .iter()
+            .filter(|((_, args), _)| args.iter().any(|a| a == "_"))
+            .collect();
+        patterns.sort_by_key(|(_, span)| span.start);
+        let stars = |args: &[String]| args.iter().filter(|a| *a == "_").count();
+        for (i, ((name, a), a_span)) in patterns.iter().enumerate() {
+            for ((other, b), b_span) in &patterns[..i] {
+                if name != other || stars(a) != stars(b) {
+                    continue;
+                }
+                // The combinations both cover: each position `_` on both, or one value.
+                let Some(meet) = a
+                    .iter()
+                    .zip(b.iter())
+                    .map(|(x, y)| match (x.as_str(), y.as_str()) {
+                        ("_", _) => Some(y.clone()),
+                        (_, "_") => Some(x.clone()),
+                        _ if x == y => Some(x.clone()),
+                        _ => None,
+                    })
+                    .collect::<Option<Vec<String>>>()
+                else {
+                    continue;
+                };
+                // Settled when a finding with fewer `_` covers the whole meet.
+                let settled = seen.keys().any(|(n, c)| {
+                    n == name
+                        && stars(c) < stars(a)
+                        && c.iter()
+                            .zip(&meet)
+                            .all(|(c, m)| c == "_" || (c == m && m != "_"))
+                });
+                if !settled {
+                    self.report(
+                        Diagnostic::new(
+                            Code::E0501,
+                            **a_span,
+                            format!(
+                                "this finding and an earlier one both cover {name}({})",
+                                meet.join(", ")
+                            ),
+                        )
+                        .label("as many `_` as the other: neither is more exact")
+                        .with_secondary(**b_span, "the earlier finding")
+                        .help(format!(
+                            "add the exact finding `{name}({}) = …`",
+                            meet.join(", ")
+                        )),
+                    );
+                }
+            }
+        }
     }
 
     /// The canonical arguments of a parametric finding (`_` for wildcards), or `None` after

@@ -39,7 +39,7 @@ pub struct Coverage {
 impl Coverage {
     /// Adds what a visit exercised.
     pub fn add(&mut self, state: &VisitState) {
-        for (r, states) in state.rules.iter().enumerate() {
+        for (r, states) in state.rules().enumerate() {
             for (i, s) in states.iter().enumerate() {
                 if *s == RuleState::Fired {
                     self.fired.insert((r as u32, i as u32));
@@ -208,11 +208,7 @@ fn judge(program: &Program, line: &ExpectLine, state: &VisitState) -> Result<(),
             }
         }
         Expect::Withheld(r, instance) => {
-            let states = state
-                .rules
-                .get(*r as usize)
-                .map(Vec::as_slice)
-                .unwrap_or_default();
+            let states = state.rule(*r as usize);
             let holds = match instance {
                 Some(i) => states.get(*i as usize) == Some(&RuleState::Withheld),
                 None => states.contains(&RuleState::Withheld),

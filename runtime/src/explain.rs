@@ -274,7 +274,7 @@ fn explain_visit(
     let mut withheld = Vec::new();
     let mut not_evaluated = Vec::new();
     let mut suspended = Vec::new();
-    for (rule, states) in program.rules.iter().zip(&state.rules) {
+    for (rule, states) in program.rules.iter().zip(state.rules()) {
         for (instance, rule_state) in rule.instances.iter().zip(states) {
             let report = |reason: String, findings: Vec<FindingValue>| RuleReport {
                 rule: rule.name.clone(),

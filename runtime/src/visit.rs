@@ -2,7 +2,7 @@
 //! recommendations, checks. The result is compact (states by index); `explain` turns it into
 //! a report with reasons.
 
-use sot_compiler::ir::{CheckScope, Findings, Program, Value, Visit};
+use sot_compiler::ir::{CheckScope, Program, Value, Visit};
 
 use crate::evaluate::{truth, value, Env, Tri};
 
@@ -112,8 +112,10 @@ pub struct VisitState {
     pub category: CategoryState,
     /// Whether an unknown category could change it.
     pub provisional: bool,
-    /// Per rule, per instance.
-    pub rules: Vec<Vec<RuleState>>,
+    /// Per rule instance, rule after rule (see [`VisitState::rule`]).
+    rule_states: Vec<RuleState>,
+    /// Where each rule's instances start in `rule_states`.
+    rule_start: Vec<u32>,
     /// The recommendations in rule declaration order, each once.
     pub recommended: Vec<Recommended>,
     /// Per check, per instance.
@@ -121,6 +123,21 @@ pub struct VisitState {
 }
 
 impl VisitState {
+    /// The states of rule `r`'s instances.
+    pub fn rule(&self, r: usize) -> &[RuleState] {
+        let start = self.rule_start.get(r).copied().unwrap_or(0) as usize;
+        let end = self
+            .rule_start
+            .get(r + 1)
+            .map_or(self.rule_states.len(), |e| *e as usize);
+        self.rule_states.get(start..end).unwrap_or_default()
+    }
+
+    /// The states of every rule's instances, rule after rule.
+    pub fn rules(&self) -> impl Iterator<Item = &[RuleState]> {
+        (0..self.rule_start.len()).map(|r| self.rule(r))
+    }
+
     /// Whether a red flag is raised.
     pub fn referred(&self) -> bool {
         self.red_flags.contains(&Tri::True)
@@ -155,7 +172,9 @@ pub fn evaluate_visit(
     let (category, provisional) = choose_category(program, &categories);
     let referred = red_flags.contains(&Tri::True);
 
-    let mut rules = Vec::with_capacity(program.rules.len());
+    // One allocation for every rule instance: nothing is allocated per rule.
+    let mut rule_states = Vec::with_capacity(program.rules.iter().map(|r| r.instances.len()).sum());
+    let mut rule_start = Vec::with_capacity(program.rules.len());
     let mut recommended: Vec<Recommended> = Vec::new();
     for (r, rule) in program.rules.iter().enumerate() {
         let matching = match (rule.category, &category) {
@@ -166,7 +185,7 @@ pub fn evaluate_visit(
             }
             (Some(_), _) => Err(RuleState::OtherCategory),
         };
-        let mut states = Vec::with_capacity(rule.instances.len());
+        rule_start.push(rule_states.len() as u32);
         for (i, instance) in rule.instances.iter().enumerate() {
             let state = if referred {
                 RuleState::Suspended
@@ -189,9 +208,8 @@ pub fn evaluate_visit(
                     },
                 }
             };
-            states.push(state);
+            rule_states.push(state);
         }
-        rules.push(states);
     }
 
     let mut state = VisitState {
@@ -199,38 +217,35 @@ pub fn evaluate_visit(
         categories,
         category,
         provisional,
-        rules,
+        rule_states,
+        rule_start,
         recommended,
         checks: Vec::new(),
     };
+    let given_now = given_adjustments(visit, &state);
+    let given_before = previous.map(|(prev, prev_state)| given_adjustments(prev, prev_state));
     state.checks = program
         .checks
         .iter()
         .map(|check| {
-            let (before, after, given_in): (
-                Option<&Findings>,
-                Option<&Findings>,
-                Option<Vec<u32>>,
-            ) = match check.scope {
-                CheckScope::WithinVisit => (
+            let (before, after, given_in) = match (check.scope, previous) {
+                (CheckScope::WithinVisit, _) => (
                     Some(&visit.findings),
                     visit.after.as_ref(),
-                    Some(given_adjustments(visit, &state)),
+                    Some(&given_now),
                 ),
-                CheckScope::AcrossVisits => match previous {
-                    Some((prev, prev_state)) => (
-                        Some(&prev.findings),
-                        Some(&visit.findings),
-                        Some(given_adjustments(prev, prev_state)),
-                    ),
-                    None => (None, None, None),
-                },
+                (CheckScope::AcrossVisits, Some((prev, _))) => (
+                    Some(&prev.findings),
+                    Some(&visit.findings),
+                    given_before.as_ref(),
+                ),
+                (CheckScope::AcrossVisits, None) => (None, None, None),
             };
             check
                 .instances
                 .iter()
                 .map(|instance| {
-                    let applies = match (check.after, &given_in) {
+                    let applies = match (check.after, given_in) {
                         (Some(adj), Some(given)) => given.contains(&adj),
                         _ => true,
                     };
