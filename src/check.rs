@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use sot_compiler::{file_diagnostics, Code, Diagnostic, LineIndex, Severity};
+use sot_compiler::{all_diagnostics, file_diagnostics, Code, Diagnostic, LineIndex, Severity};
 use sot_grammar::ast::Span;
 
 use crate::load::load;
@@ -65,7 +65,7 @@ pub fn run(args: &CheckArgs, color: bool) -> ExitCode {
         results.push((path.clone(), String::new(), vec![d]));
     }
     for file in &loaded.roots {
-        let diagnostics = file_diagnostics(db, *file);
+        let diagnostics = all_diagnostics(db, *file);
         results.push((
             file.path(db).clone(),
             file.text(db).clone(),

@@ -71,7 +71,12 @@ codes! {
     E0403 Error "precedence cycle",
     E0501 Error "bad case finding",
     E0502 Error "`expect` names something that does not exist",
+    W0601 Warning "two categories can both be true with no precedence between them",
+    W0602 Warning "a condition can never be true (dead rule, category, check or red flag)",
+    W0603 Warning "a rule's `when` contradicts the category named by its `in category`",
     W0604 Warning "unused indicator, adjustment, table or type",
+    W0605 Warning "a check's `after ADJ` names an adjustment that no rule recommends",
+    W0606 Warning "an `unless` that can never be true, or that is always true when `when` is",
 }
 
 /// A labelled span.

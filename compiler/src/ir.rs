@@ -97,6 +97,9 @@ pub struct Indicator {
     pub ty: ValueType,
     /// Whether `none` is a value.
     pub optional: bool,
+    /// The smallest and largest value (numbers, measures in the base unit, vertebrae by
+    /// index); `None` for the other types, whose values are all of [`ValueType`].
+    pub range: Option<(f64, f64)>,
     /// The slot of its first finding; one slot per parameter combination follows.
     pub first_slot: u32,
     /// How many slots.

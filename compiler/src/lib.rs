@@ -4,16 +4,19 @@
 //! Architecture invariant: no IO (the edges load files into the [`Database`]), nothing of the
 //! terminal or the language server; diagnostics are values.
 
+mod analyse;
 mod case_json;
 mod check;
 mod db;
 mod diagnostic;
+pub mod eval;
 pub mod ir;
 mod line_index;
 mod lower;
 mod resolve;
 mod types;
 
+pub use analyse::{category_overlaps, file_analyses};
 pub use case_json::json_cases;
 pub use check::{check_item, file_diagnostics, ItemCheck};
 pub use db::{file_items, normalize, parse_item, Database, EventLog, Item, SourceFile, Workspace};
@@ -22,3 +25,12 @@ pub use line_index::{LineColumn, LineIndex};
 pub use lower::lower_file;
 pub use resolve::{file_scope, file_uses, visible_files, Namespace, Scope, ValueDef};
 pub use types::Ty;
+
+/// Every diagnostic of a file: the checker's, then (when it has no errors) the static
+/// analyses', in source order. This is what `sot check` reports.
+pub fn all_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagnostic> {
+    let mut out = file_diagnostics(db, file).clone();
+    out.extend(file_analyses(db, file).iter().cloned());
+    out.sort_by_key(|d| (d.primary.span.start, d.code));
+    out
+}

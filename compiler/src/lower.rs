@@ -213,6 +213,12 @@ impl<'a> Lowerer<'a> {
                         params,
                         ty: value_type(ty, scope),
                         optional: ty.is_optional(),
+                        range: match ty.strip_optional() {
+                            Ty::Int(lo, hi) => Some((*lo as f64, *hi as f64)),
+                            Ty::Measure(lo, hi, _) => Some((*lo, *hi)),
+                            Ty::Vertebra(lo, hi) => Some((f64::from(*lo), f64::from(*hi))),
+                            _ => None,
+                        },
                         first_slot: self.program.slot_count,
                         slots,
                     });
