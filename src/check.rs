@@ -93,7 +93,7 @@ pub fn run(args: &CheckArgs, color: bool) -> ExitCode {
                         .collect::<Vec<_>>()
                 })
                 .collect();
-            println!("{}", serde_json::Value::Array(all));
+            outln!("{}", serde_json::Value::Array(all));
         }
         Format::Human => {
             let renderer = Renderer::new(color);

@@ -17,10 +17,10 @@ pub struct Loaded {
     pub io_errors: Vec<String>,
 }
 
-/// Loads the files at `paths` (files or folders) and everything they `use`.
+/// The files named, and every `*.sot` below the folders named, in order.
 ///
 /// A path that does not exist is an error for the caller to report (exit status 2).
-pub fn load(paths: &[PathBuf]) -> Result<Loaded, String> {
+pub fn sot_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut found = Vec::new();
     for path in paths {
         if path.is_dir() {
@@ -32,6 +32,14 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, String> {
             return Err(format!("`{}`: no such file or folder", path.display()));
         }
     }
+    Ok(found)
+}
+
+/// Loads the files at `paths` (files or folders) and everything they `use`.
+///
+/// A path that does not exist is an error for the caller to report (exit status 2).
+pub fn load(paths: &[PathBuf]) -> Result<Loaded, String> {
+    let found = sot_files(paths)?;
     let mut loaded = Loaded {
         db: Database::default(),
         roots: Vec::new(),

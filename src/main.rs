@@ -3,7 +3,18 @@
 //! A thin edge: it loads files, asks the compiler, and prints. Exit status: 0 success
 //! (warnings allowed), 1 problems found, 2 usage or I/O error.
 
+/// Writes a line to standard output; see [`write_out`].
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::write_out(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+/// Writes to standard output; see [`write_out`].
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::write_out(format_args!($($arg)*)) };
+}
+
 mod check;
+mod fmt;
 mod load;
 mod report;
 mod run;
@@ -50,6 +61,11 @@ enum Command {
     /// Each failure shows where it is, what was expected and what was found; the last line is
     /// `N passed, M failed`. `--coverage` lists what no case exercised.
     Test(test::TestArgs),
+    /// Format protocol files in the canonical style, keeping every comment.
+    ///
+    /// Files with a syntax error are left alone (exit status 1). `--check` changes nothing
+    /// and lists the files that would change; `-` formats standard input to standard output.
+    Fmt(fmt::FmtArgs),
     /// Print the JSON Schema of case data (`sot run FILE --cases DATA.json`) for a protocol.
     Schema(schema::SchemaArgs),
 }
@@ -86,10 +102,24 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(&args, color),
         Command::Test(args) => test::run(&args, color),
         Command::Schema(args) => schema::run(&args, color),
+        Command::Fmt(args) => fmt::run(&args),
     }
 }
 
 /// The default path argument: the current folder.
 fn current_folder() -> Vec<PathBuf> {
     vec![PathBuf::from(".")]
+}
+
+/// Writes to standard output. When the reader has gone (`sot test | head`), the command
+/// stops quietly instead of panicking; any other write error exits with status 2.
+fn write_out(args: std::fmt::Arguments) {
+    use std::io::Write;
+    if let Err(e) = std::io::stdout().lock().write_fmt(args) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(2);
+    }
 }

@@ -116,7 +116,7 @@ pub fn run(args: &RunArgs, color: bool) -> ExitCode {
                 .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
         }
     };
-    println!("{}", out.trim_end());
+    outln!("{}", out.trim_end());
     ExitCode::SUCCESS
 }
 

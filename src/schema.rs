@@ -40,7 +40,7 @@ pub fn run(args: &SchemaArgs, color: bool) -> ExitCode {
     let schema = sot_runtime::schema::case_schema(program);
     match serde_json::to_string_pretty(&schema) {
         Ok(text) => {
-            println!("{text}");
+            outln!("{text}");
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -55,7 +55,7 @@ pub fn run(args: &TestArgs, color: bool) -> ExitCode {
         let path = file.path(db).display().to_string();
         let Some(program) = lower_file(db, *file) else {
             print_errors(db, visible_files(db, *file), color);
-            println!("FAIL {path}: the protocol has errors; its cases were not run");
+            outln!("FAIL {path}: the protocol has errors; its cases were not run");
             broken_files += 1;
             continue;
         };
@@ -66,9 +66,12 @@ pub fn run(args: &TestArgs, color: bool) -> ExitCode {
                     None => passed += 1,
                     Some(found) => {
                         failed += 1;
-                        println!(
+                        outln!(
                             "FAIL {path}:{}: case {}, visit {}: `{}`\n     found: {found}",
-                            v.line, v.case, v.visit, v.text
+                            v.line,
+                            v.case,
+                            v.visit,
+                            v.text
                         );
                     }
                 }
@@ -93,7 +96,7 @@ pub fn run(args: &TestArgs, color: bool) -> ExitCode {
     } else {
         String::new()
     };
-    println!("{passed} passed, {failed} failed{files}");
+    outln!("{passed} passed, {failed} failed{files}");
     if !loaded.io_errors.is_empty() {
         ExitCode::from(2)
     } else if failed > 0 || broken_files > 0 {
@@ -157,7 +160,7 @@ fn tally_program(tally: &mut Tally, program: &sot_compiler::ir::Program, coverag
 }
 
 fn print_coverage(tally: &Tally) {
-    println!("coverage:");
+    outln!("coverage:");
     for kind in ["rule", "category", "red flag", "check outcome"] {
         let all: Vec<&String> = tally
             .all
@@ -176,9 +179,9 @@ fn print_coverage(tally: &Tally) {
         } else {
             format!("{kind}s")
         };
-        println!("  {plural}: {covered} of {} exercised", all.len());
+        outln!("  {plural}: {covered} of {} exercised", all.len());
         for m in missed {
-            println!("    not exercised: {m}");
+            outln!("    not exercised: {m}");
         }
     }
     let total = tally.all.len();
@@ -188,5 +191,5 @@ fn print_coverage(tally: &Tally) {
     } else {
         100.0 * hit as f64 / total as f64
     };
-    println!("  total: {hit} of {total} ({percent:.1}%)");
+    outln!("  total: {hit} of {total} ({percent:.1}%)");
 }

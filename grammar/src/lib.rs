@@ -5,9 +5,11 @@
 //! never fails and never panics on any input.
 
 pub mod ast;
+mod format;
 mod parse;
 mod split;
 
+pub use format::{format_file, FormatError};
 pub use parse::{
     parse_call, parse_expect, parse_item, parse_literal, ParsedItem, SyntaxError, SyntaxErrorKind,
     MAX_NESTING,

@@ -1,0 +1,99 @@
+//! `sot fmt`: format files in the canonical style (or check that they are).
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use sot_compiler::LineIndex;
+
+use crate::load::sot_files;
+
+/// Arguments of `sot fmt`.
+#[derive(Args)]
+pub struct FmtArgs {
+    /// Files or folders to format (folders: every `*.sot` below), or `-` for standard input
+    /// to standard output. Default: the current folder.
+    paths: Vec<PathBuf>,
+    /// Change nothing; list the files that would change and exit with 1 if there are any.
+    #[arg(long)]
+    check: bool,
+}
+
+/// Runs `sot fmt`.
+pub fn run(args: &FmtArgs) -> ExitCode {
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        let mut text = String::new();
+        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+            eprintln!("error: cannot read standard input: {e}");
+            return ExitCode::from(2);
+        }
+        return match sot_grammar::format_file(&text) {
+            Ok(out) => {
+                out!("{out}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                let at = LineIndex::new(&text).line_column(&text, e.offset);
+                eprintln!(
+                    "error[E0001]: <stdin>:{}:{}: {}; not formatted",
+                    at.line, at.column, e.message
+                );
+                ExitCode::from(1)
+            }
+        };
+    }
+    let paths = if args.paths.is_empty() {
+        crate::current_folder()
+    } else {
+        args.paths.clone()
+    };
+    let files = match sot_files(&paths) {
+        Ok(files) => files,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let (mut changed, mut broken, mut io_error) = (0, 0, false);
+    for path in files {
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) => {
+                eprintln!("error: cannot read `{}`: {e}", path.display());
+                io_error = true;
+                continue;
+            }
+        };
+        match sot_grammar::format_file(&text) {
+            Ok(out) if out == text => {}
+            Ok(out) => {
+                changed += 1;
+                if args.check {
+                    outln!("{}", path.display());
+                } else if let Err(e) = std::fs::write(&path, out) {
+                    eprintln!("error: cannot write `{}`: {e}", path.display());
+                    io_error = true;
+                }
+            }
+            Err(e) => {
+                broken += 1;
+                let at = LineIndex::new(&text).line_column(&text, e.offset);
+                eprintln!(
+                    "error[E0001]: {}:{}:{}: {}; not formatted (`sot check` shows every problem)",
+                    path.display(),
+                    at.line,
+                    at.column,
+                    e.message
+                );
+            }
+        }
+    }
+    if io_error {
+        ExitCode::from(2)
+    } else if broken > 0 || (args.check && changed > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
