@@ -18,6 +18,9 @@ use crate::report::Renderer;
 pub struct RunArgs {
     /// A `.sot` file with cases (and the files it `use`s).
     file: PathBuf,
+    /// Case data as JSON to run instead of the file's own cases (same as `--cases`).
+    #[arg(value_name = "CASES.json", conflicts_with = "cases")]
+    data: Option<PathBuf>,
     /// Only the case with this name.
     #[arg(long, value_name = "NAME")]
     case: Option<String>,
@@ -67,7 +70,7 @@ pub fn run(args: &RunArgs, color: bool) -> ExitCode {
         return ExitCode::from(1);
     };
     let json_cases;
-    let all_cases = match &args.cases {
+    let all_cases = match args.cases.as_ref().or(args.data.as_ref()) {
         None => &program.cases,
         Some(path) => match read_json_cases(db, file, path, color) {
             Ok(cases) => {
@@ -83,14 +86,16 @@ pub fn run(args: &RunArgs, color: bool) -> ExitCode {
         .collect();
     if cases.is_empty() {
         let names: Vec<&str> = all_cases.iter().map(|c| c.name.as_str()).collect();
+        let source = args
+            .cases
+            .as_ref()
+            .or(args.data.as_ref())
+            .unwrap_or(&args.file);
         match (&args.case, names.is_empty()) {
-            (_, true) => eprintln!(
-                "error: `{}` has no case; add a `case` item to run",
-                args.file.display()
-            ),
+            (_, true) => eprintln!("error: `{}` has no case to run", source.display()),
             (Some(name), false) => eprintln!(
                 "error: no case named `{name}` in `{}`; its cases are {}",
-                args.file.display(),
+                source.display(),
                 names.join(", ")
             ),
             (None, false) => {}
@@ -121,7 +126,7 @@ pub fn run(args: &RunArgs, color: bool) -> ExitCode {
 }
 
 /// The cases of a JSON file, or the exit status after reporting why there are none.
-fn read_json_cases(
+pub fn read_json_cases(
     db: &sot_compiler::Database,
     file: sot_compiler::SourceFile,
     path: &std::path::Path,

@@ -21,6 +21,9 @@ pub struct TestArgs {
     /// that no case exercised, with the percentage covered.
     #[arg(long)]
     coverage: bool,
+    /// Run the `expect` lines of this JSON case data against the one protocol file named.
+    #[arg(long, value_name = "DATA.json")]
+    cases: Option<PathBuf>,
 }
 
 /// What exists and what the cases exercised, by name, across every file tested.
@@ -45,6 +48,10 @@ pub fn run(args: &TestArgs, color: bool) -> ExitCode {
         }
     };
     let db = &loaded.db;
+    if args.cases.is_some() && loaded.roots.len() != 1 {
+        eprintln!("error: `--cases` runs case data against one protocol file; name exactly one");
+        return ExitCode::from(2);
+    }
     let (mut passed, mut failed, mut broken_files) = (0usize, 0usize, 0usize);
     let mut tally = Tally::default();
     for (path, problem) in &loaded.not_text {
@@ -59,7 +66,21 @@ pub fn run(args: &TestArgs, color: bool) -> ExitCode {
             broken_files += 1;
             continue;
         };
-        for case in &program.cases {
+        let json_cases;
+        let (cases, path) = match &args.cases {
+            None => (&program.cases, path),
+            Some(data) => match crate::run::read_json_cases(db, *file, data, color) {
+                Ok(cases) => {
+                    json_cases = cases;
+                    (&json_cases, data.display().to_string())
+                }
+                Err(_) => {
+                    broken_files += 1;
+                    continue;
+                }
+            },
+        };
+        for case in cases {
             let (verdicts, states) = test_case(program, case);
             for v in verdicts {
                 match v.failure {
@@ -80,7 +101,7 @@ pub fn run(args: &TestArgs, color: bool) -> ExitCode {
             states.iter().for_each(|s| coverage.add(s));
             tally_program(&mut tally, program, &coverage);
         }
-        if program.cases.is_empty() {
+        if cases.is_empty() {
             let empty = Coverage::default();
             tally_program(&mut tally, program, &empty);
         }

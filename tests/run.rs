@@ -304,3 +304,42 @@ fn run_an_unknown_case_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("maria"), "{}", stderr(&out));
 }
+
+#[test]
+fn case_data_can_follow_the_protocol_as_in_the_language_reference() {
+    // LANGUAGE.md §6: `sot run PROTOCOL CASE.json`.
+    let positional = sot(&[
+        "run",
+        "protocols/examples/first_look.sot",
+        "tests/fixtures/json/maria.json",
+    ]);
+    assert_eq!(positional.status.code(), Some(0), "{}", stderr(&positional));
+    assert!(stdout(&positional).contains("Case maria_json"));
+}
+
+#[test]
+fn test_judges_the_expectations_of_json_case_data() {
+    let out = sot(&[
+        "test",
+        "protocols/examples/first_look.sot",
+        "--cases",
+        "tests/fixtures/json/maria.json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(tally(&out), (3, 0));
+    let dir = tempdir("json_wrong");
+    let wrong = std::fs::read_to_string(repo().join("tests/fixtures/json/maria.json"))
+        .expect("json")
+        .replace("\"category II\"", "\"category III\"");
+    std::fs::write(dir.join("wrong.json"), wrong).expect("write");
+    let data = dir.join("wrong.json").display().to_string();
+    let out = sot(&[
+        "test",
+        "protocols/examples/first_look.sot",
+        "--cases",
+        &data,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(tally(&out), (2, 1));
+    assert!(stdout(&out).contains("wrong.json:"), "{}", stdout(&out));
+}

@@ -568,7 +568,8 @@ impl Checker<'_> {
     }
 
     fn findings(&mut self, findings: &[Finding]) {
-        let mut seen: HashMap<(String, Vec<String>), Span> = HashMap::new();
+        // (indicator, arguments with `_`) → (where, the value found).
+        let mut seen: HashMap<(String, Vec<String>), (Span, String)> = HashMap::new();
         for f in findings {
             let Some(ValueDef::Indicator(params, ty)) = self.scope.values.get(&f.indicator.text)
             else {
@@ -637,7 +638,7 @@ impl Checker<'_> {
             }
             if ok {
                 let key = (f.indicator.text.clone(), key_args);
-                if let Some(first) = seen.get(&key) {
+                if let Some((first, _)) = seen.get(&key) {
                     let first = *first;
                     self.report(
                         Diagnostic::new(Code::E0501, f.span, "the same finding twice")
@@ -646,28 +647,28 @@ impl Checker<'_> {
                             .help("keep one of the two findings"),
                     );
                 } else {
-                    seen.insert(key, f.span);
+                    seen.insert(key, (f.span, canonical(&f.value)));
                 }
             }
         }
         self.wildcard_ties(&seen);
     }
 
-    /// E0501 when two findings with as many `_` both cover a combination that no more exact
-    /// finding covers: which one holds there would be a guess.
-    fn wildcard_ties(&mut self, seen: &HashMap<(String, Vec<String>), Span>) {
-        let mut patterns: Vec<(&(String, Vec<String>), &Span)> = seen
+    /// E0501 when two findings with as many `_` and different values both cover a
+    /// combination that no more exact finding covers: which value holds there would be a guess.
+    fn wildcard_ties(&mut self, seen: &HashMap<(String, Vec<String>), (Span, String)>) {
+        let mut patterns: Vec<(&(String, Vec<String>), &(Span, String))> = seen
             .iter()
             .filter(|((_, args), _)| args.iter().any(|a| a == "_"))
             .collect();
-        patterns.sort_by_key(|(_, span)| span.start);
+        patterns.sort_by_key(|(_, (span, _))| span.start);
         let stars = |args: &[String]| args.iter().filter(|a| *a == "_").count();
-        for (i, ((name, a), a_span)) in patterns.iter().enumerate() {
-            for ((other, b), b_span) in &patterns[..i] {
-                if name != other || stars(a) != stars(b) {
+        for (i, ((name, a), (a_span, a_value))) in patterns.iter().enumerate() {
+            for ((other, b), (b_span, b_value)) in &patterns[..i] {
+                if name != other || stars(a) != stars(b) || a_value == b_value {
                     continue;
                 }
-                // The combinations both cover: each position `_` on both, or one value.
+                // The combinations both cover: at each position `_` on both, or one value.
                 let Some(meet) = a
                     .iter()
                     .zip(b.iter())
@@ -681,34 +682,73 @@ impl Checker<'_> {
                 else {
                     continue;
                 };
-                // Settled when a finding with fewer `_` covers the whole meet.
-                let settled = seen.keys().any(|(n, c)| {
-                    n == name
-                        && stars(c) < stars(a)
-                        && c.iter()
-                            .zip(&meet)
-                            .all(|(c, m)| c == "_" || (c == m && m != "_"))
-                });
-                if !settled {
-                    self.report(
-                        Diagnostic::new(
-                            Code::E0501,
-                            **a_span,
-                            format!(
-                                "this finding and an earlier one both cover {name}({})",
-                                meet.join(", ")
-                            ),
-                        )
-                        .label("as many `_` as the other: neither is more exact")
-                        .with_secondary(**b_span, "the earlier finding")
-                        .help(format!(
-                            "add the exact finding `{name}({}) = …`",
-                            meet.join(", ")
-                        )),
-                    );
-                }
+                let Some(uncovered) = self.uncovered(name, &meet, stars(a), seen) else {
+                    continue;
+                };
+                self.report(
+                    Diagnostic::new(
+                        Code::E0501,
+                        *a_span,
+                        format!(
+                            "this finding and an earlier one both cover {name}({}) with different values",
+                            uncovered.join(", ")
+                        ),
+                    )
+                    .label("as many `_` as the other: neither is more exact")
+                    .with_secondary(*b_span, "the earlier finding")
+                    .help(format!(
+                        "add the exact finding `{name}({}) = …`",
+                        uncovered.join(", ")
+                    )),
+                );
             }
         }
+    }
+
+    /// A combination of `meet` (a pattern) that no finding with fewer than `stars` `_`
+    /// covers, if there is one.
+    fn uncovered(
+        &self,
+        name: &str,
+        meet: &[String],
+        stars: usize,
+        seen: &HashMap<(String, Vec<String>), (Span, String)>,
+    ) -> Option<Vec<String>> {
+        let exact: Vec<&Vec<String>> = seen
+            .keys()
+            .filter(|(n, c)| n == name && c.iter().filter(|a| *a == "_").count() < stars)
+            .map(|(_, c)| c)
+            .collect();
+        let covers = |combo: &[String]| {
+            exact
+                .iter()
+                .any(|c| c.iter().zip(combo).all(|(c, v)| c == "_" || c == v))
+        };
+        let Some(ValueDef::Indicator(params, _)) = self.scope.values.get(name) else {
+            return Some(meet.to_vec());
+        };
+        // Every combination the meet stands for (bounded; beyond, the meet itself is named).
+        let mut combos: Vec<Vec<String>> = vec![Vec::new()];
+        for (value, (_, ty)) in meet.iter().zip(params) {
+            let values = match value.as_str() {
+                "_" => self.domain_values(ty).unwrap_or_default(),
+                v => vec![v.to_string()],
+            };
+            combos = combos
+                .into_iter()
+                .flat_map(|prefix| {
+                    values.iter().map(move |v| {
+                        let mut next = prefix.clone();
+                        next.push(v.clone());
+                        next
+                    })
+                })
+                .collect();
+            if combos.len() > 10_000 {
+                return (!covers(meet)).then(|| meet.to_vec());
+            }
+        }
+        combos.into_iter().find(|combo| !covers(combo))
     }
 
     /// The canonical arguments of a parametric finding (`_` for wildcards), or `None` after

@@ -127,10 +127,19 @@ impl fmt::Display for Ty {
             Ty::Int(lo, hi) => write!(f, "{lo}..{hi}"),
             Ty::Measure(lo, hi, unit) => {
                 let scale = if *unit == Unit::Cm { 10.0 } else { 1.0 };
+                // Decimal ranges are written with a point: `0.0..40.0 mm`.
+                let show = |v: f64| {
+                    let v = v / scale;
+                    if v.fract() == 0.0 {
+                        format!("{v:.1}")
+                    } else {
+                        format!("{v}")
+                    }
+                };
                 if lo == hi {
-                    write!(f, "{} {}", lo / scale, unit.as_str())
+                    write!(f, "{} {}", show(*lo), unit.as_str())
                 } else {
-                    write!(f, "{}..{} {}", lo / scale, hi / scale, unit.as_str())
+                    write!(f, "{}..{} {}", show(*lo), show(*hi), unit.as_str())
                 }
             }
             Ty::Decimal => f.write_str("a number without a unit"),

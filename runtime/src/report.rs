@@ -30,6 +30,15 @@ fn missing_text(findings: &[FindingValue]) -> String {
         .join(", ")
 }
 
+/// "; examine a, b" for a rule not evaluated, or nothing when no finding would decide it.
+fn examine(r: &RuleReport) -> String {
+    if r.findings.is_empty() {
+        String::new()
+    } else {
+        format!("; examine {}", missing_text(&r.findings))
+    }
+}
+
 fn rule_name(r: &RuleReport) -> String {
     let binding = if r.binding.is_empty() {
         String::new()
@@ -280,10 +289,10 @@ pub fn markdown(report: &CaseReport) -> String {
         for n in &v.not_evaluated {
             let _ = writeln!(
                 out,
-                "- Not evaluated: {}: {}; examine {}",
+                "- Not evaluated: {}: {}{}",
                 esc(&rule_name(n)),
                 esc(n.reason.as_deref().unwrap_or_default()),
-                esc(&missing_text(&n.findings))
+                esc(&examine(n))
             );
         }
         if !v.checks.is_empty() {
@@ -445,10 +454,10 @@ fn html_case(out: &mut String, report: &CaseReport) {
         for n in &v.not_evaluated {
             let _ = writeln!(
                 out,
-                "<p>Not evaluated: {}: {}; examine {}</p>",
+                "<p>Not evaluated: {}: {}{}</p>",
                 e(&rule_name(n)),
                 e(n.reason.as_deref().unwrap_or_default()),
-                e(&missing_text(&n.findings))
+                e(&examine(n))
             );
         }
         if !v.checks.is_empty() {

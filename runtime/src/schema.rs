@@ -3,17 +3,33 @@
 use serde_json::{json, Map, Value as Json};
 use sot_compiler::ir::{Domain, Indicator, Program, ValueType};
 
-/// The schema of one value of a type.
-fn value_schema(ty: &ValueType, optional: bool) -> Json {
+/// The schema of one value of a type (`range`: the indicator's bounds, for numbers).
+fn value_schema(ty: &ValueType, optional: bool, range: Option<(f64, f64)>) -> Json {
     let mut options = match ty {
         ValueType::Bool => vec![json!({"type": "boolean"}), json!({"enum": ["yes", "no"]})],
-        ValueType::Int => vec![json!({"type": "integer"})],
+        ValueType::Int => {
+            let mut int = json!({"type": "integer"});
+            if let (Some((lo, hi)), Some(o)) = (range, int.as_object_mut()) {
+                o.insert("minimum".into(), json!(lo as i64));
+                o.insert("maximum".into(), json!(hi as i64));
+            }
+            // A number may also be written as a string in the language's syntax ("2").
+            vec![int, json!({"type": "string", "pattern": "^-?[0-9]+$"})]
+        }
         ValueType::Measure { unit } => {
             let units = if unit == "deg" { "deg" } else { "mm|cm" };
+            let bounds = range
+                .map(|(lo, hi)| {
+                    format!(
+                        ", from {lo} to {hi} {}",
+                        if unit == "deg" { "deg" } else { "mm" }
+                    )
+                })
+                .unwrap_or_default();
             vec![json!({
                 "type": "string",
                 "pattern": format!("^-?[0-9]+(\\.[0-9]+)? ?({units})$"),
-                "description": format!("a number with its unit, e.g. \"6 {unit}\""),
+                "description": format!("a number with its unit, e.g. \"6 {unit}\"{bounds}"),
             })]
         }
         ValueType::Symbols { values, .. } => vec![json!({"enum": values})],
@@ -41,13 +57,13 @@ fn domain_schema(domain: &Domain) -> Json {
                 .collect();
             json!({"enum": shown})
         }
-        other => value_schema(other, false),
+        other => value_schema(other, false, None),
     };
     json!({"anyOf": [values, {"const": "_", "description": "every value"}]})
 }
 
 fn indicator_schema(indicator: &Indicator) -> Json {
-    let value = value_schema(&indicator.ty, indicator.optional);
+    let value = value_schema(&indicator.ty, indicator.optional, indicator.range);
     let mut schema = if indicator.params.is_empty() {
         value
     } else {
