@@ -165,6 +165,9 @@ fn use_sites(what: &str) -> &'static str {
     }
 }
 
+/// A finding's identity in a block: the indicator and its arguments (`_` for wildcards).
+type FindingKey = (String, Vec<String>);
+
 /// A problem with a literal value against a type; the caller picks the code.
 enum ValueProblem {
     /// Wrong kind of value (E0301).
@@ -569,7 +572,7 @@ impl Checker<'_> {
 
     fn findings(&mut self, findings: &[Finding]) {
         // (indicator, arguments with `_`) → (where, the value found).
-        let mut seen: HashMap<(String, Vec<String>), (Span, String)> = HashMap::new();
+        let mut seen: HashMap<FindingKey, (Span, String)> = HashMap::new();
         for f in findings {
             let Some(ValueDef::Indicator(params, ty)) = self.scope.values.get(&f.indicator.text)
             else {
@@ -656,8 +659,8 @@ impl Checker<'_> {
 
     /// E0501 when two findings with as many `_` and different values both cover a
     /// combination that no more exact finding covers: which value holds there would be a guess.
-    fn wildcard_ties(&mut self, seen: &HashMap<(String, Vec<String>), (Span, String)>) {
-        let mut patterns: Vec<(&(String, Vec<String>), &(Span, String))> = seen
+    fn wildcard_ties(&mut self, seen: &HashMap<FindingKey, (Span, String)>) {
+        let mut patterns: Vec<(&FindingKey, &(Span, String))> = seen
             .iter()
             .filter(|((_, args), _)| args.iter().any(|a| a == "_"))
             .collect();
@@ -712,7 +715,7 @@ impl Checker<'_> {
         name: &str,
         meet: &[String],
         stars: usize,
-        seen: &HashMap<(String, Vec<String>), (Span, String)>,
+        seen: &HashMap<FindingKey, (Span, String)>,
     ) -> Option<Vec<String>> {
         let exact: Vec<&Vec<String>> = seen
             .keys()
