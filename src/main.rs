@@ -14,7 +14,9 @@ macro_rules! out {
 }
 
 mod check;
+mod doc;
 mod fmt;
+mod graph;
 mod load;
 mod report;
 mod run;
@@ -66,6 +68,17 @@ enum Command {
     /// Files with a syntax error are left alone (exit status 1). `--check` changes nothing
     /// and lists the files that would change; `-` formats standard input to standard output.
     Fmt(fmt::FmtArgs),
+    /// Write a handbook for students: red flags, categories, indicators, rules in words, checks.
+    Doc(doc::DocArgs),
+    /// Draw the protocol: indicators → categories → rules → adjustments, red flags and checks.
+    Graph(graph::GraphArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `sot man > sot.1`.
+    Man,
     /// Print the JSON Schema of case data (`sot run FILE --cases DATA.json`) for a protocol.
     Schema(schema::SchemaArgs),
 }
@@ -103,6 +116,29 @@ fn main() -> ExitCode {
         Command::Test(args) => test::run(&args, color),
         Command::Schema(args) => schema::run(&args, color),
         Command::Fmt(args) => fmt::run(&args),
+        Command::Doc(args) => doc::run(&args, color),
+        Command::Graph(args) => graph::run(&args, color),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut buffer = Vec::new();
+            clap_complete::generate(shell, &mut command, "sot", &mut buffer);
+            out!("{}", String::from_utf8_lossy(&buffer));
+            ExitCode::SUCCESS
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            let mut buffer = Vec::new();
+            match clap_mangen::Man::new(command).render(&mut buffer) {
+                Ok(()) => {
+                    out!("{}", String::from_utf8_lossy(&buffer));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
     }
 }
 

@@ -285,7 +285,8 @@ fn base_type(t: &BaseType) -> String {
     }
 }
 
-fn type_expr(t: &TypeExpr) -> String {
+/// A type as written canonically.
+pub fn type_expr(t: &TypeExpr) -> String {
     format!(
         "{}{}",
         base_type(&t.base),
@@ -319,7 +320,8 @@ pub fn literal(l: &Literal) -> String {
     }
 }
 
-fn call(c: &Call) -> String {
+/// A call as written canonically.
+pub fn call(c: &Call) -> String {
     match &c.args {
         None => c.name.text.clone(),
         Some(args) => format!("{}({})", c.name.text, args_text(args)),

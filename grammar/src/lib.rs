@@ -9,7 +9,10 @@ mod format;
 mod parse;
 mod split;
 
-pub use format::{format_file, FormatError};
+pub use format::{
+    call as format_call, expr as format_expr, format_file, literal as format_literal,
+    type_expr as format_type, FormatError,
+};
 pub use parse::{
     parse_call, parse_expect, parse_item, parse_literal, ParsedItem, SyntaxError, SyntaxErrorKind,
     MAX_NESTING,

@@ -1,0 +1,224 @@
+//! End-to-end tests of `sot doc`, `sot graph`, completions and the manual page; the HTML
+//! outputs are opened in headless Chromium.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sot_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sot"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("sot runs")
+}
+
+fn sot(args: &[&str]) -> Output {
+    sot_in(repo(), args)
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create temp dir");
+    dir
+}
+
+const EXAMPLE: &str = "protocols/examples/first_look.sot";
+
+#[test]
+fn handbook_markdown() {
+    let out = sot(&["doc", EXAMPLE]);
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!(stdout(&out));
+}
+
+#[test]
+fn graph_dot_and_mermaid() {
+    let dot = sot(&["graph", EXAMPLE]);
+    assert_eq!(dot.status.code(), Some(0));
+    insta::assert_snapshot!("graph_dot", stdout(&dot));
+    let mermaid = sot(&["graph", "--format", "mermaid", EXAMPLE]);
+    insta::assert_snapshot!("graph_mermaid", stdout(&mermaid));
+}
+
+#[test]
+fn graph_svg_needs_no_graphviz() {
+    let out = sot(&["graph", "--format", "svg", EXAMPLE]);
+    assert_eq!(out.status.code(), Some(0));
+    let svg = stdout(&out);
+    assert!(
+        svg.starts_with("<?xml") && svg.trim_end().ends_with("</svg>"),
+        "{svg}"
+    );
+    for label in [
+        "arm_fossa",
+        "category II",
+        "block_category_two",
+        "cauda_equina",
+        "arm_fossa_clears",
+    ] {
+        assert!(svg.contains(label), "{label} missing from the SVG");
+    }
+}
+
+/// A copy of the example whose texts try to inject markup.
+fn hostile_example(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(repo().join(EXAMPLE))
+        .expect("example")
+        .replace("\"SOT category system\"", "\"<script>alert(1)</script>\"")
+        .replace(
+            "/// Category II blocks go under the short-leg side.",
+            "/// <img src=x onerror=alert(2)> *not emphasis*",
+        );
+    let path = dir.join("hostile.sot");
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+#[test]
+fn handbook_html_escapes_protocol_text() {
+    let dir = tempdir("doc_html");
+    hostile_example(&dir);
+    let out = sot_in(
+        &dir,
+        &["doc", "--format", "html", "-o", "out", "hostile.sot"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(dir.join("out/hostile.html")).expect("written");
+    assert!(
+        !html.contains("<script") && !html.contains("<img"),
+        "{html}"
+    );
+    assert!(html.contains("&lt;script&gt;"), "{html}");
+    assert!(
+        html.contains("id=\"indicator-arm-fossa\""),
+        "anchors for the indicator links"
+    );
+    assert!(
+        !html.contains("<link") && !html.contains("http"),
+        "self-contained"
+    );
+}
+
+#[test]
+fn graph_outputs_escape_labels() {
+    let dir = tempdir("graph_escape");
+    hostile_example(&dir);
+    let dot = stdout(&sot_in(&dir, &["graph", "hostile.sot"]));
+    assert!(dot.contains("digraph"), "{dot}");
+    let svg = stdout(&sot_in(&dir, &["graph", "--format", "svg", "hostile.sot"]));
+    assert!(!svg.contains("<script"), "{svg}");
+}
+
+#[test]
+fn completions_and_manual_page() {
+    let bash = sot(&["completions", "bash"]);
+    assert_eq!(bash.status.code(), Some(0));
+    assert!(stdout(&bash).contains("complete") && stdout(&bash).contains("check"));
+    let man = sot(&["man"]);
+    assert_eq!(man.status.code(), Some(0));
+    assert!(
+        stdout(&man).starts_with(".ie") || stdout(&man).contains(".TH"),
+        "{}",
+        stdout(&man)
+    );
+}
+
+/// Headless Chromium, if installed; `SOT_REQUIRE_CHROMIUM=1` (set by `.ci/run`) makes its
+/// absence a failure instead of a skip.
+fn chromium() -> Option<&'static str> {
+    let found = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|c| {
+            Command::new(c)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("SOT_REQUIRE_CHROMIUM").is_none(),
+            "Chromium is required (SOT_REQUIRE_CHROMIUM) but not installed"
+        );
+        eprintln!("skipped: Chromium is not installed");
+    }
+    found
+}
+
+/// The DOM of a page after Chromium rendered it, scripts and all.
+fn rendered_dom(browser: &str, page: &Path) -> String {
+    let profile = tempdir(&format!(
+        "chromium-{}",
+        page.file_stem().and_then(|s| s.to_str()).unwrap_or("p")
+    ));
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            &format!("--user-data-dir={}", profile.display()),
+            "--dump-dom",
+        ])
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("chromium runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn html_renders_in_chromium_with_categories_and_no_injected_markup() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempdir("chromium_pages");
+    hostile_example(&dir);
+    assert_eq!(
+        sot_in(&dir, &["doc", "--format", "html", "-o", ".", "hostile.sot"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let run = sot_in(&dir, &["run", "--format", "html", "hostile.sot"]);
+    std::fs::write(dir.join("run.html"), &run.stdout).expect("write");
+
+    let handbook = rendered_dom(browser, &dir.join("hostile.html"));
+    for category in ["Category I", "Category II", "Category III"] {
+        assert!(
+            handbook.contains(category),
+            "{category} not rendered:\n{handbook}"
+        );
+    }
+    // The injected markup stayed text: no element was created from it.
+    assert!(
+        !handbook.contains("<script>alert") && !handbook.contains("<img"),
+        "{handbook}"
+    );
+    assert!(
+        handbook.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{handbook}"
+    );
+
+    let report = rendered_dom(browser, &dir.join("run.html"));
+    assert!(report.contains("Category II"), "{report}");
+    assert!(
+        report.contains("block(category: II, short_leg: right)"),
+        "{report}"
+    );
+    assert!(!report.contains("<script>alert"), "{report}");
+}
