@@ -79,6 +79,8 @@ enum Command {
     },
     /// Print the manual page (roff), e.g. `sot man > sot.1`.
     Man,
+    /// Run the language server on standard input and output (for editors).
+    Lsp,
     /// Print the JSON Schema of case data (`sot run FILE --cases DATA.json`) for a protocol.
     Schema(schema::SchemaArgs),
 }
@@ -116,6 +118,19 @@ fn main() -> ExitCode {
         Command::Test(args) => test::run(&args, color),
         Command::Schema(args) => schema::run(&args, color),
         Command::Fmt(args) => fmt::run(&args),
+        Command::Lsp => match tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => {
+                runtime.block_on(sot_lsp::serve_stdio());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: cannot start the server: {e}");
+                ExitCode::from(2)
+            }
+        },
         Command::Doc(args) => doc::run(&args, color),
         Command::Graph(args) => graph::run(&args, color),
         Command::Completions { shell } => {

@@ -39,3 +39,8 @@ pub fn all_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagno
     out.sort_by_key(|d| (d.primary.span.start, d.code));
     out
 }
+
+/// Whether a name is a vertebra (`T4`, `sacrum`).
+pub fn types_vertebra(name: &str) -> bool {
+    types::vertebra_index(name).is_some()
+}
