@@ -124,6 +124,9 @@ fn main() -> ExitCode {
         {
             Ok(runtime) => {
                 runtime.block_on(sot_lsp::serve_stdio());
+                // A blocking read of standard input may still be waiting (clients need not
+                // close it after `exit`): do not wait for it.
+                runtime.shutdown_background();
                 ExitCode::SUCCESS
             }
             Err(e) => {

@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod position;
+mod transport;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -26,10 +27,21 @@ use position::{offset, range, Encoding};
 
 /// Serves the language server on standard input and output until the client exits.
 pub async fn serve_stdio() {
-    let (service, socket) = LspService::new(Backend::new);
-    Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-        .serve(service)
-        .await;
+    let (service, socket) = service();
+    Server::new(
+        transport::sanitize(tokio::io::stdin()),
+        tokio::io::stdout(),
+        socket,
+    )
+    .serve(service)
+    .await;
+}
+
+/// The server as a tower `Service`, and the socket of its messages to the client.
+pub fn service() -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
+    LspService::build(Backend::new)
+        .custom_method(transport::MALFORMED, Backend::malformed)
+        .finish()
 }
 
 /// The open documents and the database.
@@ -88,6 +100,11 @@ fn doc_path(uri: &Uri) -> PathBuf {
 }
 
 impl Backend {
+    /// The answer to a message that could not be read (see `transport`).
+    async fn malformed(&self, _params: serde_json::Value) -> Result<()> {
+        Err(Error::parse_error())
+    }
+
     /// A server talking to `client`.
     pub fn new(client: Client) -> Self {
         Backend {

@@ -1,0 +1,490 @@
+//! The language server in process, through tower's `Service`: every feature, positions in
+//! UTF-16 after non-ASCII text, and abuse (unknown documents, out-of-range positions,
+//! invalid names, a burst of edits).
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use serde_json::{json, Value};
+use sot_lsp::Backend;
+use tokio::sync::mpsc;
+use tower::{Service, ServiceExt};
+use tower_lsp_server::jsonrpc::Request;
+use tower_lsp_server::LspService;
+
+struct Harness {
+    service: LspService<Backend>,
+    from_server: mpsc::UnboundedReceiver<Request>,
+    next_id: i64,
+}
+
+impl Harness {
+    async fn start(utf8: bool) -> Harness {
+        let (service, socket) = LspService::new(Backend::new);
+        let (tx, rx) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let mut socket = socket;
+            while let Some(message) = socket.next().await {
+                if tx.send(message).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut h = Harness {
+            service,
+            from_server: rx,
+            next_id: 0,
+        };
+        let encodings = if utf8 {
+            json!(["utf-8", "utf-16"])
+        } else {
+            json!(["utf-16"])
+        };
+        let init = h
+            .request(
+                "initialize",
+                json!({"capabilities": {"general": {"positionEncodings": encodings}}}),
+            )
+            .await;
+        assert_eq!(
+            init["capabilities"]["positionEncoding"],
+            if utf8 { "utf-8" } else { "utf-16" }
+        );
+        h.notify("initialized", json!({})).await;
+        h
+    }
+
+    async fn call(&mut self, request: Request) -> Option<Value> {
+        let service = self.service.ready().await.expect("service ready");
+        let response = service.call(request).await.expect("service alive")?;
+        let (_, result) = response.into_parts();
+        Some(match result {
+            Ok(value) => value,
+            Err(error) => json!({"error": error.code.code(), "message": error.message}),
+        })
+    }
+
+    async fn request(&mut self, method: &'static str, params: Value) -> Value {
+        self.next_id += 1;
+        let request = Request::build(method)
+            .id(self.next_id)
+            .params(params)
+            .finish();
+        self.call(request).await.unwrap_or(Value::Null)
+    }
+
+    async fn notify(&mut self, method: &'static str, params: Value) {
+        let request = Request::build(method).params(params).finish();
+        assert!(self.call(request).await.is_none());
+    }
+
+    /// The next diagnostics published for `uri`.
+    async fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
+        loop {
+            let message = tokio::time::timeout(Duration::from_secs(20), self.from_server.recv())
+                .await
+                .expect("diagnostics in time")
+                .expect("server alive");
+            let (method, _, params) = message.into_parts();
+            let params = params.unwrap_or(Value::Null);
+            if method == "textDocument/publishDiagnostics" && params["uri"] == uri {
+                return params["diagnostics"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+            }
+        }
+    }
+
+    async fn open(&mut self, uri: &str, text: &str) -> Vec<Value> {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "sot", "version": 1, "text": text}}),
+        )
+        .await;
+        self.diagnostics(uri).await
+    }
+}
+
+fn at(uri: &str, line: u32, character: u32) -> Value {
+    json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}})
+}
+
+const PROTOCOL: &str = "protocol \"LSP\"
+
+type Nutation = normal | limited | fixed
+/// Arm fossa test: the arm weakens on the involved side.
+indicator arm_fossa: Side?
+indicator sacral_nutation: Nutation
+indicator short_leg: Side?
+adjustment block(category: Category, short_leg: Side)
+
+category II \"Sacroiliac weight-bearing instability\" {
+  when arm_fossa != none
+}
+
+rule block_two {
+  in category II
+  when short_leg != none and sacral_nutation == limited
+  then block(category: II, short_leg: short_leg)
+}
+
+case maria {
+  visit 1 {
+    findings {
+      arm_fossa = left
+      short_leg = right
+      sacral_nutation = limited
+    }
+    expect category II
+  }
+}
+";
+
+const URI: &str = "file:///lsp-test/protocol.sot";
+
+/// The line and UTF-16 column of the first `needle` in `text`.
+fn find(text: &str, needle: &str) -> (u32, u32) {
+    let at = text.find(needle).expect("needle");
+    let line = text[..at].matches('\n').count() as u32;
+    let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+    (line, text[line_start..at].encode_utf16().count() as u32)
+}
+
+#[tokio::test]
+async fn features_on_a_clean_protocol() {
+    let mut h = Harness::start(false).await;
+    assert!(h.open(URI, PROTOCOL).await.is_empty());
+
+    let (l, c) = find(PROTOCOL, "short_leg != none");
+    let hover = h.request("textDocument/hover", at(URI, l, c + 2)).await;
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("indicator short_leg: Side?"),
+        "{hover}"
+    );
+
+    let (l, c) = find(PROTOCOL, "arm_fossa != none");
+    let hover = h.request("textDocument/hover", at(URI, l, c)).await;
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("the arm weakens"),
+        "doc comment: {hover}"
+    );
+
+    let definition = h.request("textDocument/definition", at(URI, l, c)).await;
+    assert_eq!(
+        definition["range"]["start"],
+        json!({"line": 4, "character": 10}),
+        "{definition}"
+    );
+
+    let references = h
+        .request("textDocument/references", json!({"textDocument": {"uri": URI}, "position": {"line": l, "character": c}, "context": {"includeDeclaration": true}}))
+        .await;
+    assert_eq!(
+        references.as_array().map(Vec::len),
+        Some(3),
+        "declaration, category, finding: {references}"
+    );
+
+    let rename = h
+        .request("textDocument/rename", json!({"textDocument": {"uri": URI}, "position": {"line": l, "character": c}, "newName": "fossa_test"}))
+        .await;
+    assert_eq!(
+        rename["changes"][URI].as_array().map(Vec::len),
+        Some(3),
+        "{rename}"
+    );
+    let refused = h
+        .request("textDocument/rename", json!({"textDocument": {"uri": URI}, "position": {"line": l, "character": c}, "newName": "when"}))
+        .await;
+    assert_eq!(refused["error"], -32602, "a keyword is refused: {refused}");
+
+    // Completion after `==` on an indicator of an enum type: that type's values.
+    let (l, c) = find(PROTOCOL, "limited\n");
+    let values = h.request("textDocument/completion", at(URI, l, c)).await;
+    let labels: Vec<&str> = values
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v["label"].as_str())
+        .collect();
+    assert_eq!(labels, ["normal", "limited", "fixed"], "{values}");
+    // After `then`: adjustments. Inside a call: parameter names.
+    let (l, c) = find(PROTOCOL, "block(category: II");
+    let adjustments = h.request("textDocument/completion", at(URI, l, c)).await;
+    assert!(
+        adjustments.to_string().contains("\"block\""),
+        "{adjustments}"
+    );
+    let params = h
+        .request("textDocument/completion", at(URI, l, c + 6))
+        .await;
+    let labels: Vec<&str> = params
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v["label"].as_str())
+        .collect();
+    assert_eq!(labels, ["category", "short_leg"], "{params}");
+    // In a `when`: indicators.
+    let (l, c) = find(PROTOCOL, "short_leg != none and");
+    let in_when = h.request("textDocument/completion", at(URI, l, c)).await;
+    assert!(in_when.to_string().contains("\"arm_fossa\""), "{in_when}");
+
+    let symbols = h
+        .request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": URI}}),
+        )
+        .await;
+    let names: Vec<&str> = symbols
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Nutation",
+            "arm_fossa",
+            "sacral_nutation",
+            "short_leg",
+            "block",
+            "II",
+            "block_two",
+            "maria"
+        ]
+    );
+    let workspace = h
+        .request("workspace/symbol", json!({"query": "fossa"}))
+        .await;
+    assert_eq!(workspace.as_array().map(Vec::len), Some(1), "{workspace}");
+
+    let formatting = h
+        .request(
+            "textDocument/formatting",
+            json!({"textDocument": {"uri": URI}, "options": {"tabSize": 2, "insertSpaces": true}}),
+        )
+        .await;
+    assert_eq!(
+        formatting[0]["newText"],
+        sot_grammar::format_file(PROTOCOL).unwrap_or_default(),
+        "{formatting}"
+    );
+
+    let tokens = h
+        .request(
+            "textDocument/semanticTokens/full",
+            json!({"textDocument": {"uri": URI}}),
+        )
+        .await;
+    assert!(
+        tokens["data"].as_array().map_or(0, Vec::len) > 5 * 20,
+        "{tokens}"
+    );
+
+    let lenses = h
+        .request(
+            "textDocument/codeLens",
+            json!({"textDocument": {"uri": URI}}),
+        )
+        .await;
+    let title = lenses[0]["command"]["title"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        title, "category II · block(category: II, short_leg: right)",
+        "{lenses}"
+    );
+}
+
+#[tokio::test]
+async fn the_code_lens_follows_the_protocol() {
+    let mut h = Harness::start(false).await;
+    h.open(URI, PROTOCOL).await;
+    let changed = PROTOCOL.replace(
+        "when short_leg != none and sacral_nutation == limited",
+        "when short_leg != none and sacral_nutation == fixed",
+    );
+    h.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": changed}]}),
+    )
+    .await;
+    assert!(h.diagnostics(URI).await.is_empty());
+    let lenses = h
+        .request(
+            "textDocument/codeLens",
+            json!({"textDocument": {"uri": URI}}),
+        )
+        .await;
+    assert_eq!(
+        lenses[0]["command"]["title"], "category II · no adjustment",
+        "{lenses}"
+    );
+}
+
+#[tokio::test]
+async fn diagnostics_count_utf16_after_non_ascii_text() {
+    let text = "/// Épaule 🙂 — «test»\nindicator épaule: bool\n";
+    let mut h = Harness::start(false).await;
+    let diagnostics = h.open("file:///lsp-test/accents.sot", text).await;
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    // `é` is one UTF-16 unit: the name starts at character 10 and ends at 16.
+    assert_eq!(
+        diagnostics[0]["range"],
+        json!({"start": {"line": 1, "character": 10}, "end": {"line": 1, "character": 16}})
+    );
+    assert_eq!(diagnostics[0]["code"], "E0001");
+
+    let mut h8 = Harness::start(true).await;
+    let diagnostics = h8.open("file:///lsp-test/accents.sot", text).await;
+    // In UTF-8 bytes, `é` counts 2.
+    assert_eq!(
+        diagnostics[0]["range"]["end"],
+        json!({"line": 1, "character": 17})
+    );
+    // The emoji line: a position inside the surrogate pair, and past the line, answer without crashing.
+    let hover = h
+        .request(
+            "textDocument/hover",
+            at("file:///lsp-test/accents.sot", 0, 12),
+        )
+        .await;
+    assert!(hover.is_null(), "{hover}");
+    let hover = h
+        .request(
+            "textDocument/hover",
+            at("file:///lsp-test/accents.sot", 40, 400),
+        )
+        .await;
+    assert!(hover.is_null(), "{hover}");
+}
+
+#[tokio::test]
+async fn code_actions_fix_what_they_can() {
+    let broken = PROTOCOL
+        .replace(
+            "when short_leg != none and sacral_nutation == limited",
+            "when sacral_nutation == limited",
+        )
+        .replace("when arm_fossa != none", "when arm_fosa != none");
+    let mut h = Harness::start(false).await;
+    let diagnostics = h.open(URI, &broken).await;
+    let codes: Vec<&str> = diagnostics
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    // The misspelt name leaves `arm_fossa` unused, too.
+    assert_eq!(codes, ["W0604", "E0101", "E0304"], "{diagnostics:?}");
+    let mut titles = Vec::new();
+    for d in &diagnostics {
+        let actions = h
+            .request("textDocument/codeAction", json!({"textDocument": {"uri": URI}, "range": d["range"], "context": {"diagnostics": [d]}}))
+            .await;
+        titles.extend(
+            actions
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|a| a["title"].as_str().map(String::from)),
+        );
+    }
+    assert!(
+        titles.contains(&"Replace with `arm_fossa`".to_string()),
+        "{titles:?}"
+    );
+    assert!(
+        titles.contains(&"Add `short_leg != none` to `when`".to_string()),
+        "{titles:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_changed_file_rediagnoses_the_files_that_use_it() {
+    let dir = std::env::temp_dir().join(format!("sot-lsp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let common = dir.join("common.sot");
+    std::fs::write(&common, "indicator arm_fossa: Side?\n").expect("write");
+    let main = dir.join("main.sot");
+    let main_text = "use \"common.sot\"\nadjustment adjust(level: Vertebra)\nrule r {\n  when arm_fossa != none\n  then adjust(level: T1)\n}\n";
+    std::fs::write(&main, main_text).expect("write");
+    let main_uri = format!("file://{}", main.display());
+    let common_uri = format!("file://{}", common.display());
+    let mut h = Harness::start(false).await;
+    assert!(
+        h.open(&main_uri, main_text).await.is_empty(),
+        "common.sot is loaded from disk"
+    );
+    h.open(&common_uri, "indicator arm_fossa: Side?\n").await;
+    h.notify("textDocument/didChange", json!({"textDocument": {"uri": common_uri, "version": 2}, "contentChanges": [{"text": "indicator fossa: Side?\n"}]})).await;
+    let diagnostics = h.diagnostics(&main_uri).await;
+    assert!(
+        diagnostics.iter().any(|d| d["code"] == "E0101"),
+        "{diagnostics:?}"
+    );
+}
+
+#[tokio::test]
+async fn unknown_documents_and_methods_are_answered_not_fatal() {
+    let mut h = Harness::start(false).await;
+    let hover = h
+        .request("textDocument/hover", at("file:///nowhere.sot", 0, 0))
+        .await;
+    assert!(hover.is_null());
+    let unknown = h.request("sot/noSuchMethod", json!({})).await;
+    assert_eq!(unknown["error"], -32601, "{unknown}");
+    let malformed = h
+        .request("textDocument/hover", json!({"nonsense": true}))
+        .await;
+    assert_eq!(malformed["error"], -32602, "{malformed}");
+    // Still serving.
+    assert!(h.open(URI, PROTOCOL).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_burst_of_edits_ends_with_the_last_text() {
+    let mut h = Harness::start(false).await;
+    h.open(URI, PROTOCOL).await;
+    for version in 2..200 {
+        let text = if version % 2 == 0 {
+            PROTOCOL.replace("limited\n", "fixed\n")
+        } else {
+            PROTOCOL.to_string()
+        };
+        h.notify("textDocument/didChange", json!({"textDocument": {"uri": URI, "version": version}, "contentChanges": [{"text": text}]})).await;
+    }
+    let broken = PROTOCOL.replace("when arm_fossa != none", "when arm_fossa !=");
+    h.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 200}, "contentChanges": [{"text": broken}]}),
+    )
+    .await;
+    // Drain to the diagnostics of the last version.
+    loop {
+        let diagnostics = h.diagnostics(URI).await;
+        if diagnostics.iter().any(|d| d["code"] == "E0001") {
+            break;
+        }
+    }
+    // An older version arriving late is ignored.
+    h.notify("textDocument/didChange", json!({"textDocument": {"uri": URI, "version": 150}, "contentChanges": [{"text": PROTOCOL}]})).await;
+    let symbols = h
+        .request(
+            "textDocument/formatting",
+            json!({"textDocument": {"uri": URI}, "options": {"tabSize": 2, "insertSpaces": true}}),
+        )
+        .await;
+    assert!(
+        symbols.is_null(),
+        "the broken text is still the document: {symbols}"
+    );
+}
