@@ -162,21 +162,25 @@ fn format_chunk(chunk: &str, item: &Item) -> String {
 fn anchor_closing_braces(src: &str, start: usize, lines: &mut [Line]) {
     let mut cursor = start;
     for line in lines.iter_mut() {
-        if line.text == "}" {
-            if let Some(at) = next_brace(src, cursor) {
-                line.anchor = Some(at);
-                line.end = Some(at + 1);
-                cursor = at + 1;
-            }
-        } else if let Some(end) = line.end {
+        if let Some(end) = line.end {
             cursor = cursor.max(end);
+            continue;
+        }
+        // A closing brace, or a line of keywords only (`findings {`, `within visit`): the
+        // first such token in the source after what was printed before.
+        let word = line.text.split_whitespace().next().unwrap_or_default();
+        if let Some(at) = next_token(src, cursor, word) {
+            line.anchor = Some(at);
+            line.end = Some(at + word.len());
+            cursor = at + word.len();
         }
     }
 }
 
-/// The first `}` at or after `from`, outside strings and comments.
-fn next_brace(src: &str, from: usize) -> Option<usize> {
+/// The first `token` (a `}` or a whole word) at or after `from`, outside strings and comments.
+fn next_token(src: &str, from: usize, token: &str) -> Option<usize> {
     let bytes = src.as_bytes();
+    let word_char = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let (mut i, mut in_string) = (from, false);
     while i < bytes.len() {
         match bytes[i] {
@@ -189,7 +193,15 @@ fn next_brace(src: &str, from: usize) -> Option<usize> {
                 }
                 continue;
             }
-            b'}' if !in_string => return Some(i),
+            _ if !in_string && src[i..].starts_with(token) => {
+                let before = i.checked_sub(1).map(|p| bytes[p]);
+                let after = bytes.get(i + token.len()).copied();
+                let whole = token == "}"
+                    || (!before.is_some_and(word_char) && !after.is_some_and(word_char));
+                if whole {
+                    return Some(i);
+                }
+            }
             _ => {}
         }
         i += 1;
