@@ -24,6 +24,14 @@ pub fn lower_file(db: &dyn salsa::Database, file: SourceFile) -> Option<Program>
     lower.declarations(&items);
     let text = file.text(db);
     let index = LineIndex::new(text);
+    // The title is the file's own header's, when it has one (used files come first).
+    let own_title = items.iter().find_map(|(f, _, item)| match &item.data {
+        ItemData::Header { title, .. } if *f == file => Some(title.value.clone()),
+        _ => None,
+    });
+    if own_title.is_some() {
+        lower.program.title = own_title;
+    }
     for (f, offset, item) in &items {
         if let (true, ItemData::Case(case)) = (*f == file, &item.data) {
             let case = lower.case(case, &|span: ast::Span| {

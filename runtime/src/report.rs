@@ -57,18 +57,20 @@ fn rule_name(r: &RuleReport) -> String {
 
 /// Why a rule fired: its findings, its category, and what ruled out its contraindication.
 fn because(r: &RuleReport) -> String {
-    let mut out = findings_text(&r.findings);
+    let mut parts = Vec::new();
+    if !r.findings.is_empty() {
+        parts.push(findings_text(&r.findings));
+    }
     if let Some(c) = &r.category {
-        let _ = write!(out, "; category {c}");
+        parts.push(format!("category {c}"));
     }
     if !r.ruled_out.is_empty() {
-        let _ = write!(
-            out,
-            "; not contraindicated: {}",
+        parts.push(format!(
+            "not contraindicated: {}",
             findings_text(&r.ruled_out)
-        );
+        ));
     }
-    out
+    parts.join("; ")
 }
 
 /// Check lines, with the bindings that share an outcome and have no findings to show merged
@@ -103,6 +105,18 @@ fn check_lines(v: &VisitReport) -> Vec<(String, &'static str, String)> {
             findings_text(&c.findings),
         ));
     }
+    // Checks that did not apply, in one line: they say only that nothing was compared.
+    let (not_applicable, applied): (Vec<_>, Vec<_>) = merged
+        .into_iter()
+        .partition(|(_, o, _)| *o == "not_applicable");
+    let mut idle: Vec<String> = lines
+        .iter()
+        .filter(|(_, o, f)| *o == "not_applicable" && f.is_empty())
+        .map(|(n, _, _)| n.clone())
+        .collect();
+    lines.retain(|(_, o, f)| !(*o == "not_applicable" && f.is_empty()));
+    idle.extend(not_applicable.into_iter().map(|(check, _, _)| check));
+    let merged = applied;
     for (check, outcome, bindings) in merged {
         let vars = v
             .checks
@@ -121,6 +135,10 @@ fn check_lines(v: &VisitReport) -> Vec<(String, &'static str, String)> {
             outcome,
             String::new(),
         ));
+    }
+    if !idle.is_empty() {
+        idle.dedup();
+        lines.push((idle.join(", "), "not_applicable", String::new()));
     }
     lines
 }
