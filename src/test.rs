@@ -141,6 +141,8 @@ fn tally_program(tally: &mut Tally, program: &sot_compiler::ir::Program, coverag
                     .collect();
                 format!("{}({})", rule.name, b.join(", "))
             };
+            // By file too: two protocols may each have a rule of that name.
+            let name = format!("{name} in {}", rule.file);
             tally.all.insert(("rule", name.clone()));
             if coverage.fired.contains(&(r as u32, i as u32)) {
                 tally.hit.insert(("rule", name));
@@ -148,15 +150,17 @@ fn tally_program(tally: &mut Tally, program: &sot_compiler::ir::Program, coverag
         }
     }
     for (c, category) in program.categories.iter().enumerate() {
-        tally.all.insert(("category", category.name.clone()));
+        let name = format!("{} in {}", category.name, category.file);
+        tally.all.insert(("category", name.clone()));
         if coverage.categories.contains(&(c as u32)) {
-            tally.hit.insert(("category", category.name.clone()));
+            tally.hit.insert(("category", name));
         }
     }
     for (f, flag) in program.red_flags.iter().enumerate() {
-        tally.all.insert(("red flag", flag.name.clone()));
+        let name = format!("{} in {}", flag.name, flag.file);
+        tally.all.insert(("red flag", name.clone()));
         if coverage.red_flags.contains(&(f as u32)) {
-            tally.hit.insert(("red flag", flag.name.clone()));
+            tally.hit.insert(("red flag", name));
         }
     }
     for (c, check) in program.checks.iter().enumerate() {
@@ -171,7 +175,7 @@ fn tally_program(tally: &mut Tally, program: &sot_compiler::ir::Program, coverag
             if outcome == Outcome::Marginal && !has_marginal {
                 continue;
             }
-            let name = format!("{} {}", check.name, outcome.word());
+            let name = format!("{} {} in {}", check.name, outcome.word(), check.file);
             tally.all.insert(("check outcome", name.clone()));
             if coverage.outcomes.contains(&(c as u32, outcome.word())) {
                 tally.hit.insert(("check outcome", name));

@@ -210,6 +210,8 @@ pub struct Call {
 /// A category.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Category {
+    /// The file that declares it.
+    pub file: String,
     /// Its name (`II`).
     pub name: String,
     /// Its title.
@@ -223,6 +225,8 @@ pub struct Category {
 /// A red flag.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedFlag {
+    /// The file that declares it.
+    pub file: String,
     /// Its name.
     pub name: String,
     /// Its title.
@@ -249,6 +253,8 @@ pub struct RuleInstance {
 /// A rule.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rule {
+    /// The file that declares it.
+    pub file: String,
     /// Its name.
     pub name: String,
     /// Its title.
@@ -287,6 +293,8 @@ pub struct CheckInstance {
 /// A before/after check.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Check {
+    /// The file that declares it.
+    pub file: String,
     /// Its name.
     pub name: String,
     /// Its title.

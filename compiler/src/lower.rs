@@ -21,6 +21,7 @@ use crate::types::{to_base, vertebra_index, Ty, SIDES, VERTEBRAE};
 pub fn lower_file(db: &dyn salsa::Database, file: SourceFile) -> Option<Program> {
     let items = program_items(db, file)?;
     let mut lower = Lowerer::new(file_scope(db, file));
+    lower.file_names = file_names(db, &items);
     lower.declarations(&items);
     let text = file.text(db);
     let index = LineIndex::new(text);
@@ -55,6 +56,7 @@ pub(crate) fn lower_cases(
 ) -> Option<Vec<ir::Case>> {
     let items = program_items(db, file)?;
     let mut lower = Lowerer::new(file_scope(db, file));
+    lower.file_names = file_names(db, &items);
     lower.declarations(&items);
     let index = LineIndex::new(text);
     let place = |span: ast::Span| {
@@ -69,6 +71,17 @@ pub(crate) fn lower_cases(
         )
     };
     Some(cases.iter().map(|c| lower.case(c, &place)).collect())
+}
+
+/// The path of each file of `items`.
+fn file_names(
+    db: &dyn salsa::Database,
+    items: &[(SourceFile, usize, &ast::Item)],
+) -> HashMap<SourceFile, String> {
+    items
+        .iter()
+        .map(|(f, _, _)| (*f, f.path(db).display().to_string()))
+        .collect()
 }
 
 /// The parsed items of a file and the files it uses, in declaration order: `(file, offset,
@@ -139,6 +152,8 @@ pub(crate) fn domain(ty: &Ty, scope: &Scope) -> Domain {
 
 struct Lowerer<'a> {
     scope: &'a Scope,
+    /// Each file's path, for the `file` of rules, categories, red flags and checks.
+    file_names: HashMap<SourceFile, String>,
     program: Program,
     indicators: HashMap<String, u32>,
     tables: HashMap<String, u32>,
@@ -181,6 +196,7 @@ impl<'a> Lowerer<'a> {
     fn new(scope: &'a Scope) -> Self {
         Lowerer {
             scope,
+            file_names: HashMap::new(),
             program: Program::default(),
             indicators: HashMap::new(),
             tables: HashMap::new(),
@@ -276,7 +292,8 @@ impl<'a> Lowerer<'a> {
         }
         let n = scope.categories.len();
         self.program.outranks = vec![vec![false; n]; n];
-        for (_, _, item) in items {
+        for (file, _, item) in items {
+            let origin = self.file_names.get(file).cloned().unwrap_or_default();
             match &item.data {
                 ItemData::Table(t) => self.table(t),
                 ItemData::Category(c) => {
@@ -286,6 +303,7 @@ impl<'a> Lowerer<'a> {
                         title: c.title.as_ref().map(|t| t.value.clone()),
                         doc: item.doc.clone(),
                         when,
+                        file: origin,
                     });
                 }
                 ItemData::Precedence(names) => {
@@ -305,14 +323,15 @@ impl<'a> Lowerer<'a> {
                         title: r.title.as_ref().map(|t| t.value.clone()),
                         when,
                         refer: r.refer.value.clone(),
+                        file: origin,
                     });
                 }
                 ItemData::Rule(r) => {
-                    let rule = self.rule(r, item.doc.clone());
+                    let rule = self.rule(r, item.doc.clone(), origin);
                     self.program.rules.push(rule);
                 }
                 ItemData::Check(c) => {
-                    let check = self.check(c);
+                    let check = self.check(c, origin);
                     self.program.checks.push(check);
                 }
                 _ => {}
@@ -380,7 +399,7 @@ impl<'a> Lowerer<'a> {
             .collect()
     }
 
-    fn rule(&mut self, r: &ast::Rule, doc: Option<String>) -> ir::Rule {
+    fn rule(&mut self, r: &ast::Rule, doc: Option<String>, file: String) -> ir::Rule {
         let category = r.in_category.as_ref().and_then(|c| self.category(&c.text));
         let instances = self.per_binding(&r.bindings, |this, binding| ir::RuleInstance {
             binding,
@@ -389,6 +408,7 @@ impl<'a> Lowerer<'a> {
             then: r.then.iter().filter_map(|c| this.call(c)).collect(),
         });
         ir::Rule {
+            file,
             name: r.name.text.clone(),
             title: r.title.as_ref().map(|t| t.value.clone()),
             doc,
@@ -397,7 +417,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn check(&mut self, c: &ast::Check) -> ir::Check {
+    fn check(&mut self, c: &ast::Check, file: String) -> ir::Check {
         let instances = self.per_binding(&c.bindings, |this, binding| ir::CheckInstance {
             binding,
             need: this.expr(&c.need),
@@ -405,6 +425,7 @@ impl<'a> Lowerer<'a> {
             marginal: c.marginal.as_ref().map(|m| this.expr(m)),
         });
         ir::Check {
+            file,
             name: c.name.text.clone(),
             title: c.title.as_ref().map(|t| t.value.clone()),
             scope: match c.scope {

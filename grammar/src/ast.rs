@@ -397,7 +397,7 @@ pub struct Visit {
     pub label: Option<StringLit>,
     /// `findings { … }`.
     pub findings: Vec<Finding>,
-    /// `given CALL, …`.
+    /// `given CALL, …` (`given none`: an empty list).
     pub given: Option<Vec<Call>>,
     /// `after { … }`.
     pub after: Option<Vec<Finding>>,

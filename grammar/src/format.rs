@@ -633,6 +633,11 @@ fn print_visit(v: &Visit, lines: &mut Vec<Line>) {
     findings_block("findings", &v.findings, lines);
     if let Some(given) = &v.given {
         let calls: Vec<String> = given.iter().map(call).collect();
+        let calls = if calls.is_empty() {
+            vec!["none".to_string()]
+        } else {
+            calls
+        };
         line(
             lines,
             2,

@@ -683,8 +683,12 @@ impl Builder {
             match part.as_rule() {
                 Rule::given_clause => {
                     let mut g = part.into_inner();
+                    // `given none`: nothing was given (skip_keywords takes `none` too).
                     skip_keywords(&mut g);
-                    given = Some(self.calls(next(&mut g)?)?);
+                    given = Some(match g.next() {
+                        Some(calls) => self.calls(calls)?,
+                        None => Vec::new(),
+                    });
                 }
                 Rule::after_block => after = Some(self.findings(part)?),
                 Rule::expect => expects.push(self.expect(part)?),
