@@ -25,6 +25,9 @@ use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 use analysis::{definitions, resolve, DefKind};
 use position::{offset, range, Encoding};
 
+/// How long typing must pause before the static analyses run.
+const ANALYSIS_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
+
 /// Serves the language server on standard input and output until the client exits.
 pub async fn serve_stdio() {
     let (service, socket) = service();
@@ -117,6 +120,18 @@ impl Backend {
         }
     }
 
+    /// The version of every open document.
+    async fn versions(&self) -> Vec<(Uri, i32)> {
+        let state = self.state.lock().await;
+        let mut versions: Vec<(Uri, i32)> = state
+            .docs
+            .iter()
+            .map(|(u, (_, v))| (u.clone(), *v))
+            .collect();
+        versions.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        versions
+    }
+
     async fn snapshot(&self) -> Snapshot {
         let state = self.state.lock().await;
         Snapshot {
@@ -164,7 +179,28 @@ impl Backend {
         }
     }
 
+    /// Publishes the diagnostics of the open documents that see `changed`: first the
+    /// checker's (incremental, fast), then, in the background once typing pauses, with the
+    /// static analyses (they lower the whole program, and cannot be cancelled halfway).
     async fn publish(&self, changed: SourceFile) {
+        if !self.publish_phase(changed, false).await {
+            return;
+        }
+        let background = Backend {
+            client: self.client.clone(),
+            state: self.state.clone(),
+        };
+        tokio::spawn(async move {
+            let before = background.versions().await;
+            tokio::time::sleep(ANALYSIS_DELAY).await;
+            if background.versions().await == before {
+                background.publish_phase(changed, true).await;
+            }
+        });
+    }
+
+    /// One round of publishing; `false` when a newer edit cancelled it.
+    async fn publish_phase(&self, changed: SourceFile, with_analyses: bool) -> bool {
         let result = self
             .query(move |s| {
                 s.docs
@@ -173,19 +209,19 @@ impl Backend {
                         *f == changed || visible_files(&s.db, *f).contains(&changed)
                     })
                     .map(|(uri, (f, version))| {
-                        (uri.clone(), diagnostics(&s.db, *f, s.encoding), *version)
+                        let found = diagnostics(&s.db, *f, s.encoding, with_analyses);
+                        (uri.clone(), found, *version)
                     })
                     .collect::<Vec<_>>()
             })
             .await;
-        // Cancelled by a newer edit: that edit publishes.
-        if let Ok(all) = result {
-            for (uri, diagnostics, version) in all {
-                self.client
-                    .publish_diagnostics(uri, diagnostics, Some(version))
-                    .await;
-            }
+        let Ok(all) = result else { return false };
+        for (uri, diagnostics, version) in all {
+            self.client
+                .publish_diagnostics(uri, diagnostics, Some(version))
+                .await;
         }
+        true
     }
 }
 
@@ -212,10 +248,20 @@ fn load_uses(db: &mut Database) {
     }
 }
 
-/// A file's diagnostics in LSP form.
-fn diagnostics(db: &Database, file: SourceFile, encoding: Encoding) -> Vec<Diagnostic> {
+/// A file's diagnostics in LSP form: the checker's, and the analyses' when asked.
+fn diagnostics(
+    db: &Database,
+    file: SourceFile,
+    encoding: Encoding,
+    with_analyses: bool,
+) -> Vec<Diagnostic> {
     let text = file.text(db);
-    all_diagnostics(db, file)
+    let found = if with_analyses {
+        all_diagnostics(db, file)
+    } else {
+        sot_compiler::file_diagnostics(db, file).clone()
+    };
+    found
         .iter()
         .map(|d| {
             let r = |span: sot_grammar::ast::Span| {

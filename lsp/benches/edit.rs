@@ -1,0 +1,115 @@
+//! `cargo bench -p sot-lsp`: the time from `didChange` (one rule edited in a generated
+//! 10,000-rule protocol) to the server's first `publishDiagnostics` for that version, through
+//! the server's tower `Service`, against the time a full check takes (opening the file).
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use serde_json::{json, Value};
+use tower::{Service, ServiceExt};
+use tower_lsp_server::jsonrpc::Request;
+
+const URI: &str = "file:///bench/big.sot";
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+#[tokio::main]
+async fn main() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tools/gen_protocol.py");
+    let Some(text) = Command::new("python3")
+        .arg(script)
+        .arg("10000")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+    else {
+        eprintln!("python3 tools/gen_protocol.py failed");
+        return;
+    };
+    let (mut service, socket) = sot_lsp::service();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Value>();
+    tokio::spawn(async move {
+        let mut socket = socket;
+        while let Some(message) = socket.next().await {
+            let (method, _, params) = message.into_parts();
+            if method == "textDocument/publishDiagnostics"
+                && tx.send(params.unwrap_or(Value::Null)).is_err()
+            {
+                break;
+            }
+        }
+    });
+    async fn call(service: &mut tower_lsp_server::LspService<sot_lsp::Backend>, request: Request) {
+        let ready = service.ready().await.expect("ready");
+        ready.call(request).await.expect("alive");
+    }
+    call(
+        &mut service,
+        Request::build("initialize")
+            .id(1)
+            .params(json!({"capabilities": {}}))
+            .finish(),
+    )
+    .await;
+    call(
+        &mut service,
+        Request::build("initialized").params(json!({})).finish(),
+    )
+    .await;
+
+    // The first version of each edit's diagnostics.
+    async fn wait_for(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Value>, version: i64) {
+        while let Some(p) = rx.recv().await {
+            if p["version"] == version {
+                return;
+            }
+        }
+    }
+
+    let start = Instant::now();
+    call(&mut service, Request::build("textDocument/didOpen")
+        .params(json!({"textDocument": {"uri": URI, "languageId": "sot", "version": 1, "text": text}}))
+        .finish())
+    .await;
+    wait_for(&mut rx, 1).await;
+    let full = start.elapsed();
+
+    let target = "rule r_5000 {";
+    let Some(at) = text.find(target) else { return };
+    let when = at + text[at..].find("\n  when ").unwrap_or(0);
+    let line_end = when + 1 + text[when + 1..].find('\n').unwrap_or(0);
+    let mut samples = Vec::new();
+    for i in 0..60i64 {
+        let mut edited = text.clone();
+        edited.insert_str(line_end, &" and ind_0 != none".repeat((i % 3 + 1) as usize));
+        let version = i + 2;
+        let start = Instant::now();
+        call(&mut service, Request::build("textDocument/didChange")
+            .params(json!({"textDocument": {"uri": URI, "version": version}, "contentChanges": [{"text": edited}]}))
+            .finish())
+        .await;
+        wait_for(&mut rx, version).await;
+        samples.push(start.elapsed());
+    }
+    samples.sort();
+    let median = samples[samples.len() / 2];
+    let p95 = samples[samples.len() * 95 / 100];
+    println!("| work | median | p95 | spread (min–max) |");
+    println!("| --- | --- | --- | --- |");
+    println!(
+        "| open (full check, first diagnostics), 10,000 rules | {} | | |",
+        ms(full)
+    );
+    println!(
+        "| didChange → publishDiagnostics, one rule edited | {} | {} | {}–{} ({:.0}× faster than the full check) |",
+        ms(median),
+        ms(p95),
+        ms(samples[0]),
+        ms(samples[samples.len() - 1]),
+        full.as_secs_f64() / median.as_secs_f64()
+    );
+}
