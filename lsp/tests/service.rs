@@ -495,10 +495,14 @@ async fn a_burst_of_edits_ends_with_the_last_text() {
 
 #[tokio::test]
 async fn the_static_analyses_follow_once_typing_pauses() {
-    let text = "indicator a: bool\nindicator b: bool\ncategory I { when a }\ncategory II { when b }\n";
+    let text =
+        "indicator a: bool\nindicator b: bool\ncategory I { when a }\ncategory II { when b }\n";
     let mut h = Harness::start(false).await;
     let first = h.open("file:///lsp-test/overlap.sot", text).await;
-    assert!(first.is_empty(), "the checker's diagnostics come first: {first:?}");
+    assert!(
+        first.is_empty(),
+        "the checker's diagnostics come first: {first:?}"
+    );
     let second = h.diagnostics("file:///lsp-test/overlap.sot").await;
     assert!(second.iter().any(|d| d["code"] == "W0601"), "{second:?}");
 }
