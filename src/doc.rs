@@ -8,7 +8,7 @@ use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
 use sot_compiler::{handbook_markdown, lower_file, text::html_escape, visible_files};
 
 use crate::check::print_errors;
-use crate::load::load;
+use crate::load::load_one;
 
 /// Arguments of `sot doc`.
 #[derive(Args)]
@@ -98,21 +98,11 @@ pub fn to_html(markdown: &str) -> String {
 
 /// Runs `sot doc`.
 pub fn run(args: &DocArgs, color: bool) -> ExitCode {
-    let loaded = match load(std::slice::from_ref(&args.file)) {
+    let (loaded, file) = match load_one(&args.file) {
         Ok(loaded) => loaded,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let db = &loaded.db;
-    let Some(file) = loaded.roots.first().copied() else {
-        eprintln!(
-            "error: cannot read `{}` as a UTF-8 protocol file",
-            args.file.display()
-        );
-        return ExitCode::from(1);
-    };
     if lower_file(db, file).is_none() {
         print_errors(db, visible_files(db, file), color);
         eprintln!("sot doc: fix the errors first");

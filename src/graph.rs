@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use sot_compiler::{kind_word, protocol_graph, visible_files, NodeKind, ProtocolGraph};
 
 use crate::check::print_errors;
-use crate::load::load;
+use crate::load::load_one;
 
 /// Arguments of `sot graph`.
 #[derive(Args)]
@@ -197,21 +197,11 @@ pub fn svg(graph: &ProtocolGraph) -> String {
 
 /// Runs `sot graph`.
 pub fn run(args: &GraphArgs, color: bool) -> ExitCode {
-    let loaded = match load(std::slice::from_ref(&args.file)) {
+    let (loaded, file) = match load_one(&args.file) {
         Ok(loaded) => loaded,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let db = &loaded.db;
-    let Some(file) = loaded.roots.first().copied() else {
-        eprintln!(
-            "error: cannot read `{}` as a UTF-8 protocol file",
-            args.file.display()
-        );
-        return ExitCode::from(1);
-    };
     if print_errors(db, visible_files(db, file), color) > 0 {
         eprintln!("sot graph: fix the errors first");
         return ExitCode::from(1);

@@ -35,6 +35,26 @@ pub fn sot_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(found)
 }
 
+/// Loads one protocol file (and what it uses) for a command that works on one file; when it
+/// cannot, says why and gives the exit status (2: I/O, 1: not UTF-8).
+pub fn load_one(path: &Path) -> Result<(Loaded, SourceFile), std::process::ExitCode> {
+    let loaded = load(&[path.to_path_buf()]).map_err(|message| {
+        eprintln!("error: {message}");
+        std::process::ExitCode::from(2)
+    })?;
+    for message in &loaded.io_errors {
+        eprintln!("error: {message}");
+    }
+    for (path, problem) in &loaded.not_text {
+        eprintln!("error[E0001]: `{}` is {problem}", path.display());
+    }
+    match loaded.roots.first().copied() {
+        Some(file) => Ok((loaded, file)),
+        None if !loaded.io_errors.is_empty() => Err(std::process::ExitCode::from(2)),
+        None => Err(std::process::ExitCode::from(1)),
+    }
+}
+
 /// Loads the files at `paths` (files or folders) and everything they `use`.
 ///
 /// A path that does not exist is an error for the caller to report (exit status 2).

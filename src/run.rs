@@ -10,7 +10,7 @@ use sot_runtime::explain::{explain_case, CaseReport};
 use sot_runtime::report;
 
 use crate::check::print_errors;
-use crate::load::load;
+use crate::load::load_one;
 use crate::report::Renderer;
 
 /// Arguments of `sot run`.
@@ -47,23 +47,11 @@ enum Format {
 
 /// Runs `sot run`.
 pub fn run(args: &RunArgs, color: bool) -> ExitCode {
-    let loaded = match load(std::slice::from_ref(&args.file)) {
+    let (loaded, file) = match load_one(&args.file) {
         Ok(loaded) => loaded,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
-    for message in &loaded.io_errors {
-        eprintln!("error: {message}");
-    }
     let db = &loaded.db;
-    let Some(file) = loaded.roots.first().copied() else {
-        for (path, problem) in &loaded.not_text {
-            eprintln!("error[E0001]: `{}` is {problem}", path.display());
-        }
-        return ExitCode::from(if loaded.io_errors.is_empty() { 1 } else { 2 });
-    };
     let Some(program) = lower_file(db, file) else {
         let errors = print_errors(db, visible_files(db, file), color);
         eprintln!("sot run: {errors} error(s); fix them first (`sot check` lists warnings too)");

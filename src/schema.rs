@@ -7,7 +7,7 @@ use clap::Args;
 use sot_compiler::{lower_file, visible_files};
 
 use crate::check::print_errors;
-use crate::load::load;
+use crate::load::load_one;
 
 /// Arguments of `sot schema`.
 #[derive(Args)]
@@ -18,21 +18,11 @@ pub struct SchemaArgs {
 
 /// Runs `sot schema`.
 pub fn run(args: &SchemaArgs, color: bool) -> ExitCode {
-    let loaded = match load(std::slice::from_ref(&args.file)) {
+    let (loaded, file) = match load_one(&args.file) {
         Ok(loaded) => loaded,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let db = &loaded.db;
-    let Some(file) = loaded.roots.first().copied() else {
-        eprintln!(
-            "error: cannot read `{}` as a UTF-8 protocol file",
-            args.file.display()
-        );
-        return ExitCode::from(1);
-    };
     let Some(program) = lower_file(db, file) else {
         print_errors(db, visible_files(db, file), color);
         return ExitCode::from(1);

@@ -9,7 +9,7 @@ use sot_grammar::ast::{
     self, Arg, Call, CmpOp, Expr, ExprKind, Finding, ItemData, Literal, LiteralKind, LogicOp,
     Phase, Quantifier, Span, TypeDef, TypeExpr,
 };
-use sot_grammar::{SyntaxError, SyntaxErrorKind};
+use sot_grammar::{format_call, format_expr, SyntaxError, SyntaxErrorKind};
 
 use crate::db::{file_items, parse_item, Item, SourceFile, Workspace};
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
@@ -956,7 +956,7 @@ impl Checker<'_> {
         match t {
             Ty::Bool | Ty::Error => {}
             Ty::Optional(inner) if *inner == Ty::Bool => {
-                let shown = render(e);
+                let shown = format_expr(e);
                 self.report(
                     Diagnostic::new(Code::E0304, e.span, format!("`{shown}` may be none"))
                         .label("optional yes/no used as a condition")
@@ -993,7 +993,7 @@ impl Checker<'_> {
                             e.span,
                             format!("`{word}.` can only be used in a check"),
                         )
-                        .help(format!("write `{}` here", render_call(call))),
+                        .help(format!("write `{}` here", format_call(call))),
                     );
                 }
                 self.phase = Some(*phase);
@@ -1068,16 +1068,16 @@ impl Checker<'_> {
                         )
                         .help(format!(
                             "write `before.{0}` or `after.{0}`",
-                            render_call(call)
+                            format_call(call)
                         )),
                     );
                 }
                 self.call_args(call, &params, "indicator");
                 // `before.x` and `after.x` narrow separately: the phase is part of the key.
                 let key = match self.phase {
-                    Some(Phase::Before) => format!("before.{}", render_call(call)),
-                    Some(Phase::After) => format!("after.{}", render_call(call)),
-                    None => render_call(call),
+                    Some(Phase::Before) => format!("before.{}", format_call(call)),
+                    Some(Phase::After) => format!("after.{}", format_call(call)),
+                    None => format_call(call),
                 };
                 match ty {
                     Ty::Optional(inner) if self.narrowed.contains(&key) => *inner,
@@ -1244,7 +1244,7 @@ impl Checker<'_> {
         if matches!(actual, Ty::Error) || matches!(expected, Ty::Error) {
             return;
         }
-        let shown = render(e);
+        let shown = format_expr(e);
         if let (Ty::Optional(_), false) = (actual, expected.is_optional()) {
             self.report(
                 Diagnostic::new(Code::E0304, e.span, format!("`{shown}` may be none"))
@@ -1329,7 +1329,7 @@ impl Checker<'_> {
                     .help("compare with `none` using `==` or `!=`"),
                 );
             } else if !t.is_optional() && t != Ty::Error && t != Ty::NoneLit {
-                let shown = render(other);
+                let shown = format_expr(other);
                 self.report(
                     Diagnostic::new(
                         Code::E0301,
@@ -1350,7 +1350,7 @@ impl Checker<'_> {
         if op.is_ordering() {
             for (t, e) in [(&lt, l), (&rt, r)] {
                 if t.is_optional() {
-                    let shown = render(e);
+                    let shown = format_expr(e);
                     self.report(
                         Diagnostic::new(Code::E0304, e.span, format!("`{shown}` may be none"))
                             .label(format!("`{}` needs a value", op.as_str()))
@@ -1376,7 +1376,8 @@ impl Checker<'_> {
             }
         }
         let (ls, rs) = (lt.strip_optional(), rt.strip_optional());
-        let unit = unit_problem(ls, rs, &render(r)).or_else(|| unit_problem(rs, ls, &render(l)));
+        let unit =
+            unit_problem(ls, rs, &format_expr(r)).or_else(|| unit_problem(rs, ls, &format_expr(l)));
         if let Some(problem) = unit {
             self.report(Diagnostic::new(Code::E0303, span, problem).help(
                 "measures carry their unit: write e.g. `10 mm`; mm and cm convert, deg does not",
@@ -1389,7 +1390,7 @@ impl Checker<'_> {
                 .find(|(e, _)| is_enum_value(e, self.scope));
             match literal_side {
                 Some((e, ty)) if !matches!(ty, Ty::Int(..) | Ty::Measure(..)) => {
-                    let shown = render(e);
+                    let shown = format_expr(e);
                     self.report(
                         Diagnostic::new(
                             Code::E0302,
@@ -1415,8 +1416,12 @@ impl Checker<'_> {
             if is_constant(e) {
                 if let Some(outside) = outside(range.strip_optional(), constant) {
                     self.report(
-                        Diagnostic::new(Code::E0302, e.span, format!("`{}` {outside}", render(e)))
-                            .label(format!("the other side is {range}")),
+                        Diagnostic::new(
+                            Code::E0302,
+                            e.span,
+                            format!("`{}` {outside}", format_expr(e)),
+                        )
+                        .label(format!("the other side is {range}")),
                     );
                 }
             }
@@ -1429,7 +1434,7 @@ impl Checker<'_> {
         let rt = self.expr(r);
         for (t, e) in [(&lt, l), (&rt, r)] {
             if t.is_optional() {
-                let shown = render(e);
+                let shown = format_expr(e);
                 self.report(
                     Diagnostic::new(Code::E0304, e.span, format!("`{shown}` may be none"))
                         .help(format!("add `{shown} != none` to the rule's `when`")),
@@ -1460,7 +1465,7 @@ impl Checker<'_> {
                     )
                 };
                 if lo < 0 || hi > 26 {
-                    let shown = format!("{} {op} {}", render(l), render(r));
+                    let shown = format!("{} {op} {}", format_expr(l), format_expr(r));
                     let reach = if lo < 0 {
                         format!("{} levels above the occiput", -lo)
                     } else {
@@ -1497,7 +1502,7 @@ impl Checker<'_> {
                     ValueProblem::Unit(m) => (Code::E0303, m),
                 };
                 let label = match subject {
-                    Some(e) => format!("`{}` is {ty}", render(e)),
+                    Some(e) => format!("`{}` is {ty}", format_expr(e)),
                     None => format!("expected {ty}"),
                 };
                 self.report(
@@ -1767,9 +1772,9 @@ fn non_none_keys(e: &Expr) -> Vec<String> {
                 )
             };
             if none(r) {
-                vec![render(l)]
+                vec![format_expr(l)]
             } else if none(l) {
-                vec![render(r)]
+                vec![format_expr(r)]
             } else {
                 Vec::new()
             }
@@ -1777,62 +1782,5 @@ fn non_none_keys(e: &Expr) -> Vec<String> {
         ExprKind::Logic(LogicOp::And, items) => items.iter().flat_map(non_none_keys).collect(),
         ExprKind::Paren(inner) => non_none_keys(inner),
         _ => Vec::new(),
-    }
-}
-
-/// An expression as source-like text (for messages and narrowing keys).
-pub(crate) fn render(e: &Expr) -> String {
-    match &e.kind {
-        ExprKind::Literal(l) => canonical(l),
-        ExprKind::Ref(call) => render_call(call),
-        ExprKind::Phase(Phase::Before, call) => format!("before.{}", render_call(call)),
-        ExprKind::Phase(Phase::After, call) => format!("after.{}", render_call(call)),
-        ExprKind::Not(inner) => format!("not {}", render(inner)),
-        ExprKind::Logic(op, items) => {
-            let sep = if *op == LogicOp::And { " and " } else { " or " };
-            items.iter().map(render).collect::<Vec<_>>().join(sep)
-        }
-        ExprKind::Compare(op, l, r) => format!("{} {} {}", render(l), op.as_str(), render(r)),
-        ExprKind::InSet(x, set) => format!(
-            "{} in {{{}}}",
-            render(x),
-            set.iter().map(canonical).collect::<Vec<_>>().join(", ")
-        ),
-        ExprKind::Arith(plus, l, r) => {
-            format!(
-                "{} {} {}",
-                render(l),
-                if *plus { "+" } else { "-" },
-                render(r)
-            )
-        }
-        ExprKind::Quant(q, items) => {
-            let head = match q {
-                Quantifier::Any => "any of".to_string(),
-                Quantifier::All => "all of".to_string(),
-                Quantifier::AtLeast(n) => format!("at least {n} of"),
-            };
-            format!(
-                "{head} ({})",
-                items.iter().map(render).collect::<Vec<_>>().join(", ")
-            )
-        }
-        ExprKind::Paren(inner) => format!("({})", render(inner)),
-    }
-}
-
-fn render_call(call: &Call) -> String {
-    match &call.args {
-        None => call.name.text.clone(),
-        Some(args) => {
-            let args: Vec<String> = args
-                .iter()
-                .map(|a| match &a.label {
-                    Some(l) => format!("{}: {}", l.text, render(&a.value)),
-                    None => render(&a.value),
-                })
-                .collect();
-            format!("{}({})", call.name.text, args.join(", "))
-        }
     }
 }
