@@ -165,6 +165,10 @@ fn use_sites(what: &str) -> &'static str {
     }
 }
 
+/// The most parameter combinations of one indicator or table, or bindings of one rule or
+/// check (each is kept in memory: a finding slot, a table entry, a rule instance).
+const MAX_COMBINATIONS: u64 = 100_000;
+
 /// A finding's identity in a block: the indicator and its arguments (`_` for wildcards).
 type FindingKey = (String, Vec<String>);
 
@@ -215,7 +219,12 @@ impl Checker<'_> {
                 }
             }
             ItemData::Indicator(i) => {
-                self.params(&i.params);
+                let params = self.params(&i.params);
+                self.limit_combinations(
+                    &params,
+                    i.name.span,
+                    "findings (one per parameter combination)",
+                );
                 self.ty(&i.ty);
             }
             ItemData::Adjustment(a) => {
@@ -286,15 +295,56 @@ impl Checker<'_> {
     }
 
     fn bindings(&mut self, bindings: &[ast::Binding]) {
+        let mut domains = Vec::new();
         for b in bindings {
             let what = format!("`for {}`", b.name.text);
             let t = self.finite_ty(&b.domain, &what);
+            domains.push((b.name.text.clone(), t.clone()));
             self.locals.push((b.name.text.clone(), t));
         }
+        if let (Some(first), Some(last)) = (bindings.first(), bindings.last()) {
+            let span = first.name.span.to(last.domain.span);
+            self.limit_combinations(&domains, span, "bindings");
+        }
+    }
+
+    /// E0302 when the combinations of finite parameters exceed [`MAX_COMBINATIONS`]: each
+    /// is a finding, a table entry or a rule instance that `sot` keeps in memory.
+    fn limit_combinations(&mut self, params: &[(String, Ty)], span: Span, what: &str) {
+        let count = params.iter().try_fold(1u64, |acc, (_, ty)| {
+            let size = self.domain_size(ty)?;
+            Some(acc.saturating_mul(size))
+        });
+        if let Some(count) = count.filter(|c| *c > MAX_COMBINATIONS) {
+            self.report(
+                Diagnostic::new(
+                    Code::E0302,
+                    span,
+                    format!("{count} {what}: more than {MAX_COMBINATIONS}"),
+                )
+                .label("too many combinations")
+                .help("narrow the parameter ranges; a protocol needs far fewer"),
+            );
+        }
+    }
+
+    /// How many values a finite type has.
+    fn domain_size(&self, ty: &Ty) -> Option<u64> {
+        Some(match ty.strip_optional() {
+            Ty::Bool | Ty::Side => 2,
+            Ty::Category => self.scope.categories.len() as u64,
+            Ty::Enum(e) => e.values.len() as u64,
+            Ty::Vertebra(lo, hi) => u64::from(hi.saturating_sub(*lo)) + 1,
+            Ty::Int(lo, hi) => u64::try_from(hi.saturating_sub(*lo))
+                .unwrap_or(u64::MAX)
+                .saturating_add(1),
+            _ => return None,
+        })
     }
 
     fn table(&mut self, t: &ast::Table) {
         let params = self.params(&t.params);
+        self.limit_combinations(&params, t.name.span, "table keys");
         let value_ty = self.ty(&t.ty);
         let mut seen: HashMap<Vec<String>, Span> = HashMap::new();
         let mut has_default = false;
