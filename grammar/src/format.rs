@@ -21,8 +21,13 @@ pub struct FormatError {
 
 /// The canonical form of a file, or the first syntax error (nothing is formatted then).
 pub fn format_file(text: &str) -> Result<String, FormatError> {
+    let sources = split(text);
+    if sources.is_empty() {
+        // Nothing but comments and blank lines: they are the file.
+        return Ok(trivia(text));
+    }
     let mut out = String::new();
-    for source in split(text) {
+    for source in sources {
         let chunk = &text[source.start..source.end];
         let parsed = parse_item(chunk);
         let item = match (parsed.item, parsed.errors.first()) {
@@ -103,13 +108,11 @@ fn comments(text: &str) -> Vec<Comment> {
     out
 }
 
-fn format_chunk(chunk: &str, item: &Item) -> String {
-    let start = item.span.start as usize;
-    let end = (item.span.end as usize).min(chunk.len());
+/// Comment lines as written (trimmed), runs of blank lines as one, none at the start.
+fn trivia(text: &str) -> String {
     let mut out = String::new();
-    // Leading trivia: comment lines as written, runs of blank lines as one.
     let mut blank = false;
-    for line in chunk[..start].lines() {
+    for line in text.lines() {
         let line = line.trim();
         if line.is_empty() {
             blank = !out.is_empty();
@@ -125,6 +128,14 @@ fn format_chunk(chunk: &str, item: &Item) -> String {
     if blank {
         out.push('\n');
     }
+    out
+}
+
+fn format_chunk(chunk: &str, item: &Item) -> String {
+    let start = item.span.start as usize;
+    let end = (item.span.end as usize).min(chunk.len());
+    // Leading trivia: comment lines as written, runs of blank lines as one.
+    let mut out = trivia(&chunk[..start]);
     let mut lines = Vec::new();
     print_item(&item.data, &mut lines, item.span);
     anchor_closing_braces(chunk, start, &mut lines);

@@ -157,3 +157,18 @@ proptest! {
         prop_assert!(assert_formats_well(&path.display().to_string(), &mutated));
     }
 }
+
+/// Found by the fuzzer: a file of comments only lost them.
+#[test]
+fn a_file_of_comments_only_keeps_them() {
+    for text in [
+        "//",
+        "//\n",
+        "\n\n// a\n\n\n// b\n",
+        "/// doc without an item\n",
+    ] {
+        assert!(assert_formats_well("comments only", text), "{text:?}");
+        let out = format_file(text).unwrap_or_default();
+        assert_eq!(comments(text), comments(&out), "{text:?} → {out:?}");
+    }
+}

@@ -1,0 +1,74 @@
+//! The evaluator on well-typed protocols (the library's case files) with random findings,
+//! unknowns included: evaluation, explanations and reports never panic, and a visit's
+//! recommendations are empty whenever a red flag is raised.
+#![no_main]
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use sot_compiler::ir::{Findings, Program, Value, Visit};
+use sot_compiler::{lower_file, Database};
+
+fn program() -> &'static Program {
+    static PROGRAM: OnceLock<Program> = OnceLock::new();
+    PROGRAM.get_or_init(|| {
+        let mut db = Database::default();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../protocols");
+        for name in ["sot/common.sot", "sot/categories.sot", "sot/corrections.sot", "sot/occipital_fibers.sot", "sot/cmrt.sot", "sot/cranial.sot", "sot/red_flags.sot"] {
+            let path = root.join(name);
+            let text = std::fs::read_to_string(&path).expect("library file");
+            db.set_file(&path, text);
+        }
+        let main = root.join("cases/fuzz_all.sot");
+        let uses: String = ["common", "categories", "corrections", "occipital_fibers", "cmrt", "cranial", "red_flags"]
+            .iter()
+            .map(|n| format!("use \"../sot/{n}.sot\"\n"))
+            .collect();
+        let file = db.set_file(&main, uses);
+        lower_file(&db, file).clone().expect("the library is clean")
+    })
+}
+
+/// Findings from bytes: per slot, unknown, `none`, or a value within (or just outside) range.
+fn findings(program: &Program, data: &[u8], offset: usize) -> Findings {
+    let mut slots = vec![None; program.slot_count as usize];
+    for (i, slot) in slots.iter_mut().enumerate() {
+        let b = data.get((offset + i) % data.len().max(1)).copied().unwrap_or(0);
+        *slot = match b % 4 {
+            0 => None,
+            1 => Some(Value::None),
+            _ => Some(Value::Num(f64::from(b / 4) - 2.0)),
+        };
+    }
+    Findings { slots }
+}
+
+fuzz_target!(|data: &[u8]| {
+    if data.is_empty() {
+        return;
+    }
+    let program = program();
+    let visit = |n: i64, offset: usize| Visit {
+        number: n,
+        label: None,
+        findings: findings(program, data, offset),
+        after: (data[0] & 1 == 1).then(|| findings(program, data, offset + 7)),
+        given: None,
+        expects: Vec::new(),
+    };
+    let case = sot_compiler::ir::Case {
+        name: "fuzz".into(),
+        title: None,
+        visits: vec![visit(1, 0), visit(2, 13)],
+    };
+    let states = sot_runtime::visit::evaluate_case(program, &case);
+    for state in &states {
+        if state.referred() {
+            assert!(state.recommended.is_empty(), "a red flag stops every recommendation");
+        }
+    }
+    let report = sot_runtime::explain::explain_case(program, &case);
+    let _ = sot_runtime::report::text(&report);
+    let _ = sot_runtime::report::html(std::slice::from_ref(&report));
+});
