@@ -297,3 +297,64 @@ fn tempdir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("create temp dir");
     dir
 }
+
+#[test]
+fn limits_are_diagnostics() {
+    let dir = tempdir("limits");
+    // A string longer than 64 KiB.
+    let long = format!("protocol \"{}\"\n", "x".repeat(70_000));
+    std::fs::write(dir.join("string.sot"), long).expect("write");
+    // A file larger than 16 MiB (comments: cheap to write).
+    let line = format!("// {}\n", "y".repeat(1000));
+    std::fs::write(dir.join("huge.sot"), line.repeat(17_000)).expect("write");
+    let out = sot_in(
+        &dir,
+        &["check", "--format", "json", "string.sot", "huge.sot"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let messages: Vec<&str> = json
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|d| d["code"] == "E0001")
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("string longer than 65536")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("more than the 16777216")),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn a_protocol_with_too_many_findings_is_refused() {
+    let dir = tempdir("findings_limit");
+    // 101 indicators of 100,000 findings each: more than 10,000,000 in all.
+    let text: String = (0..101)
+        .map(|i| format!("indicator reflex_{i}(a: 1..1000, b: 1..100): bool\n"))
+        .collect();
+    std::fs::write(dir.join("many.sot"), text).expect("write");
+    let out = sot_in(&dir, &["check", "--format", "json", "many.sot"]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let e0302: Vec<&serde_json::Value> = json
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|d| d["code"] == "E0302")
+        .collect();
+    assert_eq!(e0302.len(), 1, "{e0302:?}");
+    assert_eq!(e0302[0]["line"], 101);
+    assert!(e0302[0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("more than 10000000 findings"));
+}

@@ -109,7 +109,8 @@ fn references_seeing(
 /// Every diagnostic of a file, with file-relative spans, in source order.
 #[salsa::tracked(returns(ref))]
 pub fn file_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagnostic> {
-    let mut out = scope_diagnostics(db, file).clone();
+    let mut out = crate::db::limit_diagnostics(db, file);
+    out.extend(scope_diagnostics(db, file).iter().cloned());
     let duplicates: HashSet<Span> = out
         .iter()
         .filter(|d| d.code == Code::E0102)
@@ -330,16 +331,7 @@ impl Checker<'_> {
 
     /// How many values a finite type has.
     fn domain_size(&self, ty: &Ty) -> Option<u64> {
-        Some(match ty.strip_optional() {
-            Ty::Bool | Ty::Side => 2,
-            Ty::Category => self.scope.categories.len() as u64,
-            Ty::Enum(e) => e.values.len() as u64,
-            Ty::Vertebra(lo, hi) => u64::from(hi.saturating_sub(*lo)) + 1,
-            Ty::Int(lo, hi) => u64::try_from(hi.saturating_sub(*lo))
-                .unwrap_or(u64::MAX)
-                .saturating_add(1),
-            _ => return None,
-        })
+        crate::types::domain_size(ty, self.scope.categories.len())
     }
 
     fn table(&mut self, t: &ast::Table) {

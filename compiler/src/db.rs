@@ -135,12 +135,24 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// The items of a file, cut at item keywords (see `sot_grammar::split`).
+/// The largest file `sot` reads (a real protocol is a few hundred kilobytes).
+pub const MAX_FILE_BYTES: usize = 16 << 20;
+
+/// The most items one file may hold.
+pub const MAX_ITEMS: usize = 200_000;
+
+/// The items of a file, cut at item keywords (see `sot_grammar::split`). A file over the
+/// limits ([`MAX_FILE_BYTES`], [`MAX_ITEMS`]) gives no items, or its first items only; the
+/// file's diagnostics say so ([`limit_diagnostics`]).
 #[salsa::tracked(returns(ref))]
 pub fn file_items(db: &dyn salsa::Database, file: SourceFile) -> Vec<Item<'_>> {
     let text = file.text(db);
+    if text.len() > MAX_FILE_BYTES {
+        return Vec::new();
+    }
     sot_grammar::split(text)
         .into_iter()
+        .take(MAX_ITEMS)
         .map(|source| {
             Item::new(
                 db,
@@ -158,4 +170,37 @@ pub fn file_items(db: &dyn salsa::Database, file: SourceFile) -> Vec<Item<'_>> {
 #[salsa::tracked(returns(ref))]
 pub fn parse_item<'db>(db: &'db dyn salsa::Database, item: Item<'db>) -> ParsedItem {
     sot_grammar::parse_item(item.text(db))
+}
+
+/// E0001 when a file is over the limits of what `sot` reads.
+pub fn limit_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<crate::Diagnostic> {
+    use crate::{Code, Diagnostic};
+    use sot_grammar::ast::Span;
+    let text = file.text(db);
+    if text.len() > MAX_FILE_BYTES {
+        return vec![Diagnostic::new(
+            Code::E0001,
+            Span::new(0, 0),
+            format!(
+                "the file has {} bytes, more than the {} `sot` reads",
+                text.len(),
+                MAX_FILE_BYTES
+            ),
+        )
+        .help("split the protocol into files joined with `use`")];
+    }
+    let items = file_items(db, file);
+    if items.len() < MAX_ITEMS {
+        return Vec::new();
+    }
+    let end = items.last().map_or(0, |i| i.offset(db) + i.text(db).len());
+    if end >= text.len() {
+        return Vec::new();
+    }
+    vec![Diagnostic::new(
+        Code::E0001,
+        Span::new(end, end),
+        format!("more than {MAX_ITEMS} items in one file: the rest is not read"),
+    )
+    .help("split the protocol into files joined with `use`")]
 }

@@ -467,9 +467,52 @@ pub fn scope_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diag
     }
     let mut out = use_diagnostics;
     out.extend(order_errors(db, file));
+    out.extend(too_many_findings(db, file));
     out.extend(duplicates(db, &declared));
     out.extend(precedence_cycles(&precedence));
     out
+}
+
+/// The most finding slots (one per indicator and parameter combination) a protocol may
+/// have, with the files it uses: each visit keeps one per slot.
+pub const MAX_FINDINGS: u64 = 10_000_000;
+
+/// E0302 on the indicator of this file that takes the protocol past [`MAX_FINDINGS`].
+fn too_many_findings(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagnostic> {
+    let scope = file_scope(db, file);
+    let mut total = 0u64;
+    for visible in visible_files(db, file) {
+        for item in file_items(db, *visible) {
+            let Some(Signature::Indicator(name, ..)) = item_signature(db, *item) else {
+                continue;
+            };
+            let Some(ValueDef::Indicator(params, _)) = scope.values.get(&name.text) else {
+                continue;
+            };
+            let slots = params.iter().fold(1u64, |acc, (_, ty)| {
+                acc.saturating_mul(
+                    crate::types::domain_size(ty, scope.categories.len()).unwrap_or(1),
+                )
+            });
+            total = total.saturating_add(slots);
+            if total > MAX_FINDINGS {
+                if *visible != file {
+                    return Vec::new();
+                }
+                return vec![Diagnostic::new(
+                    Code::E0302,
+                    name.span.shift(item.offset(db)),
+                    format!(
+                        "with `{}`, the protocol has more than {MAX_FINDINGS} findings",
+                        name.text
+                    ),
+                )
+                .label("one finding per indicator and parameter combination")
+                .help("narrow the parameter ranges of the parametric indicators")];
+            }
+        }
+    }
+    Vec::new()
 }
 
 /// E0001 for a second `protocol` header, a header after other items, or a `use` after items

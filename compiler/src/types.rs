@@ -150,6 +150,20 @@ impl fmt::Display for Ty {
     }
 }
 
+/// How many values a finite type has (`categories`: how many the protocol declares).
+pub fn domain_size(ty: &Ty, categories: usize) -> Option<u64> {
+    Some(match ty.strip_optional() {
+        Ty::Bool | Ty::Side => 2,
+        Ty::Category => categories as u64,
+        Ty::Enum(e) => e.values.len() as u64,
+        Ty::Vertebra(lo, hi) => u64::from(hi.saturating_sub(*lo)) + 1,
+        Ty::Int(lo, hi) => u64::try_from(hi.saturating_sub(*lo))
+            .unwrap_or(u64::MAX)
+            .saturating_add(1),
+        _ => return None,
+    })
+}
+
 /// The vertebrae in order down the spine; `Vertebra` values are indices into this.
 pub const VERTEBRAE: [&str; 27] = [
     "occiput", "C1", "C2", "C3", "C4", "C5", "C6", "C7", "T1", "T2", "T3", "T4", "T5", "T6", "T7",

@@ -15,6 +15,9 @@ struct SotParser;
 /// the parser's and the checker's recursion bounded.
 pub const MAX_NESTING: usize = 64;
 
+/// The longest string literal (a title, a label, a referral text).
+pub const MAX_STRING: usize = 1 << 16;
+
 /// What kind of problem a [`SyntaxError`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SyntaxErrorKind {
@@ -138,6 +141,7 @@ pub fn parse_expect(text: &str) -> Result<Expect, SyntaxError> {
 fn nesting_error(text: &str) -> Option<SyntaxError> {
     let mut depth = 0usize;
     let mut in_string = false;
+    let mut string_start = 0usize;
     let mut in_comment = false;
     let mut escaped = false;
     for (i, c) in text.char_indices() {
@@ -152,10 +156,21 @@ fn nesting_error(text: &str) -> Option<SyntaxError> {
                 '"' | '\n' => in_string = false,
                 _ => {}
             }
+            if in_string && i - string_start > MAX_STRING {
+                return Some(SyntaxError {
+                    kind: SyntaxErrorKind::Syntax,
+                    message: format!("a string longer than {MAX_STRING} bytes"),
+                    help: Some("titles, labels and referral texts are short; shorten it".into()),
+                    span: Span::new(string_start, string_start + 1),
+                });
+            }
             continue;
         }
         match c {
-            '"' => in_string = true,
+            '"' => {
+                in_string = true;
+                string_start = i;
+            }
             '/' if text[i..].starts_with("//") => in_comment = true,
             '(' | '{' => {
                 depth += 1;
