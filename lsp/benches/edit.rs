@@ -13,6 +13,18 @@ use tower_lsp_server::jsonrpc::Request;
 
 const URI: &str = "file:///bench/big.sot";
 
+/// The resident memory of this process, in MB (Linux).
+fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
@@ -82,6 +94,7 @@ async fn main() {
     let Some(at) = text.find(target) else { return };
     let when = at + text[at..].find("\n  when ").unwrap_or(0);
     let line_end = when + 1 + text[when + 1..].find('\n').unwrap_or(0);
+    let rss_open = rss_mb();
     let mut samples = Vec::new();
     for i in 0..60i64 {
         let mut edited = text.clone();
@@ -95,6 +108,19 @@ async fn main() {
         wait_for(&mut rx, version).await;
         samples.push(start.elapsed());
     }
+    let rss_60 = rss_mb();
+    // 1,000 more edits, for memory: it must not grow with the edits.
+    for i in 60..1060i64 {
+        let mut edited = text.clone();
+        edited.insert_str(line_end, &" and ind_0 != none".repeat((i % 3 + 1) as usize));
+        let version = i + 2;
+        call(&mut service, Request::build("textDocument/didChange")
+            .params(json!({"textDocument": {"uri": URI, "version": version}, "contentChanges": [{"text": edited}]}))
+            .finish())
+        .await;
+        wait_for(&mut rx, version).await;
+    }
+    let rss_1060 = rss_mb();
     samples.sort();
     let median = samples[samples.len() / 2];
     let p95 = samples[samples.len() * 95 / 100];
@@ -111,5 +137,8 @@ async fn main() {
         ms(samples[0]),
         ms(samples[samples.len() - 1]),
         full.as_secs_f64() / median.as_secs_f64()
+    );
+    println!(
+        "| resident memory (RSS): file open / after 60 edits / after 1,060 edits | {rss_open:.0} MB | {rss_60:.0} MB | {rss_1060:.0} MB |"
     );
 }
