@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 use sot_compiler::{all_diagnostics, file_diagnostics, Code, Diagnostic, LineIndex, Severity};
 use sot_grammar::ast::Span;
 
-use crate::load::load;
+use crate::load::load_paths;
 use crate::report::{json, Renderer};
 
 /// Arguments of `sot check`.
@@ -41,17 +41,9 @@ enum Deny {
 
 /// Runs `sot check`.
 pub fn run(args: &CheckArgs, color: bool) -> ExitCode {
-    let paths = if args.paths.is_empty() {
-        crate::current_folder()
-    } else {
-        args.paths.clone()
-    };
-    let loaded = match load(&paths) {
+    let loaded = match load_paths(&args.paths) {
         Ok(loaded) => loaded,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let db = &loaded.db;
     // (path, text, diagnostics) of every file with something to say.

@@ -43,12 +43,13 @@ pub fn run(args: &FmtArgs) -> ExitCode {
             }
         };
     }
+    let default = [PathBuf::from(".")];
     let paths = if args.paths.is_empty() {
-        crate::current_folder()
+        &default[..]
     } else {
-        args.paths.clone()
+        &args.paths[..]
     };
-    let files = match sot_files(&paths) {
+    let files = match sot_files(paths) {
         Ok(files) => files,
         Err(message) => {
             eprintln!("error: {message}");

@@ -55,6 +55,21 @@ pub fn load_one(path: &Path) -> Result<(Loaded, SourceFile), std::process::ExitC
     }
 }
 
+/// Loads the files at `paths` (the current folder when there are none) for a command that
+/// works on many files; when a path does not exist, says so and gives exit status 2.
+pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, std::process::ExitCode> {
+    let default = [PathBuf::from(".")];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    load(paths).map_err(|message| {
+        eprintln!("error: {message}");
+        std::process::ExitCode::from(2)
+    })
+}
+
 /// Loads the files at `paths` (files or folders) and everything they `use`.
 ///
 /// A path that does not exist is an error for the caller to report (exit status 2).

@@ -24,7 +24,6 @@ mod schema;
 mod test;
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -158,11 +157,6 @@ fn main() -> ExitCode {
             }
         }
     }
-}
-
-/// The default path argument: the current folder.
-fn current_folder() -> Vec<PathBuf> {
-    vec![PathBuf::from(".")]
 }
 
 /// Writes to standard output. When the reader has gone (`sot test | head`), the command

@@ -10,7 +10,7 @@ use sot_runtime::expect::{test_case, Coverage};
 use sot_runtime::visit::Outcome;
 
 use crate::check::print_errors;
-use crate::load::load;
+use crate::load::load_paths;
 
 /// Arguments of `sot test`.
 #[derive(Args)]
@@ -35,17 +35,9 @@ struct Tally {
 
 /// Runs `sot test`.
 pub fn run(args: &TestArgs, color: bool) -> ExitCode {
-    let paths = if args.paths.is_empty() {
-        crate::current_folder()
-    } else {
-        args.paths.clone()
-    };
-    let loaded = match load(&paths) {
+    let loaded = match load_paths(&args.paths) {
         Ok(loaded) => loaded,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let db = &loaded.db;
     if args.cases.is_some() && loaded.roots.len() != 1 {

@@ -108,23 +108,25 @@ impl ItemKind {
         }
     }
 
+    /// Every kind, in the order a file lists them.
+    pub const ALL: [ItemKind; 12] = [
+        ItemKind::Header,
+        ItemKind::Use,
+        ItemKind::Type,
+        ItemKind::Indicator,
+        ItemKind::Adjustment,
+        ItemKind::Table,
+        ItemKind::Category,
+        ItemKind::Precedence,
+        ItemKind::RedFlag,
+        ItemKind::Rule,
+        ItemKind::Check,
+        ItemKind::Case,
+    ];
+
     /// The kind whose keyword is `word`.
     pub fn from_keyword(word: &str) -> Option<ItemKind> {
-        const ALL: [ItemKind; 12] = [
-            ItemKind::Header,
-            ItemKind::Use,
-            ItemKind::Type,
-            ItemKind::Indicator,
-            ItemKind::Adjustment,
-            ItemKind::Table,
-            ItemKind::Category,
-            ItemKind::Precedence,
-            ItemKind::RedFlag,
-            ItemKind::Rule,
-            ItemKind::Check,
-            ItemKind::Case,
-        ];
-        ALL.into_iter().find(|k| k.keyword() == word)
+        Self::ALL.into_iter().find(|k| k.keyword() == word)
     }
 }
 

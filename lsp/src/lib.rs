@@ -876,20 +876,8 @@ fn completions(db: &Database, file: SourceFile, text: &str, at: usize) -> Vec<Co
             .count()
             .saturating_sub(text[..at].matches('}').count());
         if depth == 0 {
-            return keywords(&[
-                "protocol",
-                "use",
-                "type",
-                "indicator",
-                "adjustment",
-                "table",
-                "category",
-                "precedence",
-                "rule",
-                "red_flag",
-                "check",
-                "case",
-            ]);
+            let items: Vec<&str> = ItemKind::ALL.iter().map(|k| k.keyword()).collect();
+            return keywords(&items);
         }
         let mut out = keywords(&[
             "when",
