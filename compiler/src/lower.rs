@@ -183,6 +183,16 @@ fn combinations(domains: &[Domain]) -> Vec<Vec<Value>> {
     out
 }
 
+/// The values of arguments that are all constants (after `for` values are folded in).
+fn constant_values(args: &[Expr]) -> Option<Vec<Value>> {
+    args.iter()
+        .map(|a| match a {
+            Expr::Const(v) => Some(*v),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The mixed-radix index of values in domains.
 fn dense_index(domains: &[Domain], values: &[Value]) -> Option<u32> {
     let mut index = 0u32;
@@ -605,13 +615,7 @@ impl<'a> Lowerer<'a> {
             let names: Vec<String> = indicator.params.iter().map(|(n, _)| n.clone()).collect();
             let args = self.ordered_args(names.iter().map(String::as_str), call.args.as_deref());
             let indicator = &self.program.indicators[id as usize];
-            let constants: Option<Vec<Value>> = args
-                .iter()
-                .map(|a| match a {
-                    Expr::Const(v) => Some(*v),
-                    _ => None,
-                })
-                .collect();
+            let constants = constant_values(&args);
             return match constants {
                 Some(values) => {
                     let domains: Vec<Domain> =
@@ -632,13 +636,7 @@ impl<'a> Lowerer<'a> {
             };
             let args = self.ordered_args(params.iter().map(String::as_str), call.args.as_deref());
             let table = &self.program.tables[id as usize];
-            let constants: Option<Vec<Value>> = args
-                .iter()
-                .map(|a| match a {
-                    Expr::Const(v) => Some(*v),
-                    _ => None,
-                })
-                .collect();
+            let constants = constant_values(&args);
             if let Some(values) = constants {
                 if let Some(i) = dense_index(&table.params, &values) {
                     if let Some(v) = table.entries.get(i as usize) {
