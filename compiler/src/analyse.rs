@@ -123,7 +123,7 @@ fn variables(program: &Program, e: &Expr, out: &mut Vec<Var>) {
     };
     match e {
         Expr::Const(_) => {}
-        Expr::Slot(phase, slot) => push((*phase, *slot), out),
+        Expr::Slot(phase, slot) | Expr::Test(phase, slot, ..) => push((*phase, *slot), out),
         Expr::DynSlot(phase, indicator, args) => {
             args.iter().for_each(|a| variables(program, a, out));
             if let Some(ind) = program.indicators.get(*indicator as usize) {
@@ -147,9 +147,10 @@ fn variables(program: &Program, e: &Expr, out: &mut Vec<Var>) {
 fn program_constants(program: &Program) -> Vec<f64> {
     fn walk(e: &Expr, out: &mut BTreeSet<u64>) {
         match e {
-            Expr::Const(Value::Num(n)) => {
+            Expr::Const(Value::Num(n)) | Expr::Test(_, _, _, Value::Num(n)) => {
                 out.insert(n.to_bits());
             }
+            Expr::Test(_, _, _, Value::None) => {}
             Expr::Const(Value::None) | Expr::Slot(..) => {}
             Expr::InSet(x, set) => {
                 walk(x, out);

@@ -81,6 +81,32 @@ fn same(a: Value, b: Value) -> bool {
     }
 }
 
+/// `a OP b` of two known values.
+#[inline]
+fn compare(op: Cmp, a: Value, b: Value) -> Tri {
+    let holds = match op {
+        Cmp::Eq => same(a, b),
+        Cmp::Ne => !same(a, b),
+        ordering => {
+            let (Value::Num(x), Value::Num(y)) = (a, b) else {
+                return Tri::Unknown;
+            };
+            let o = compare_numbers(x, y);
+            match ordering {
+                Cmp::Lt => o.is_lt(),
+                Cmp::Le => o.is_le(),
+                Cmp::Gt => o.is_gt(),
+                _ => o.is_ge(),
+            }
+        }
+    };
+    if holds {
+        Tri::True
+    } else {
+        Tri::False
+    }
+}
+
 /// The value of an expression; `None` when it depends on a finding not examined.
 pub fn value(program: &Program, e: &Expr, env: Env) -> Option<Value> {
     match e {
@@ -168,28 +194,12 @@ pub fn truth(program: &Program, e: &Expr, env: Env) -> Tri {
             let (Some(a), Some(b)) = (value(program, l, env), value(program, r, env)) else {
                 return Tri::Unknown;
             };
-            let holds = match op {
-                Cmp::Eq => same(a, b),
-                Cmp::Ne => !same(a, b),
-                ordering => {
-                    let (Value::Num(x), Value::Num(y)) = (a, b) else {
-                        return Tri::Unknown;
-                    };
-                    let o = compare_numbers(x, y);
-                    match ordering {
-                        Cmp::Lt => o.is_lt(),
-                        Cmp::Le => o.is_le(),
-                        Cmp::Gt => o.is_gt(),
-                        _ => o.is_ge(),
-                    }
-                }
-            };
-            if holds {
-                Tri::True
-            } else {
-                Tri::False
-            }
+            compare(*op, a, b)
         }
+        Expr::Test(phase, slot, op, constant) => match env.slot(*phase, *slot) {
+            Some(a) => compare(*op, a, *constant),
+            None => Tri::Unknown,
+        },
         Expr::InSet(x, set) => match value(program, x, env) {
             None => Tri::Unknown,
             Some(v) if set.iter().any(|s| same(v, *s)) => Tri::True,

@@ -140,6 +140,19 @@ pub enum Cmp {
     Ge,
 }
 
+impl Cmp {
+    /// The comparison with its operands swapped: `a < b` is `b > a`.
+    pub fn flipped(self) -> Cmp {
+        match self {
+            Cmp::Lt => Cmp::Gt,
+            Cmp::Le => Cmp::Ge,
+            Cmp::Gt => Cmp::Lt,
+            Cmp::Ge => Cmp::Le,
+            same => same,
+        }
+    }
+}
+
 /// Which findings a check reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Phase {
@@ -168,6 +181,9 @@ pub enum Expr {
     AtLeast(u32, Vec<Expr>),
     /// `a OP b`.
     Compare(Cmp, Box<Expr>, Box<Expr>),
+    /// `finding OP constant`: the commonest comparison, kept flat so that evaluating it
+    /// follows no pointer (lowering writes `Compare` of a slot and a constant this way).
+    Test(Option<Phase>, u32, Cmp, Value),
     /// `x in {…}`.
     InSet(Box<Expr>, Vec<Value>),
     /// `a + b` or `a - b` (`negate` the right side).

@@ -569,11 +569,11 @@ impl<'a> Lowerer<'a> {
                     ast::CmpOp::Gt => Cmp::Gt,
                     ast::CmpOp::Ge => Cmp::Ge,
                 };
-                Expr::Compare(
-                    op,
-                    Box::new(self.expr_in(l, phase)),
-                    Box::new(self.expr_in(r, phase)),
-                )
+                match (self.expr_in(l, phase), self.expr_in(r, phase)) {
+                    (Expr::Slot(p, slot), Expr::Const(v)) => Expr::Test(p, slot, op, v),
+                    (Expr::Const(v), Expr::Slot(p, slot)) => Expr::Test(p, slot, op.flipped(), v),
+                    (l, r) => Expr::Compare(op, Box::new(l), Box::new(r)),
+                }
             }
             ExprKind::InSet(x, set) => Expr::InSet(
                 Box::new(self.expr_in(x, phase)),

@@ -50,7 +50,7 @@ fn reads(program: &Program, e: &Expr, env: Env, missing: bool, out: &mut Vec<Fin
         }
     };
     match e {
-        Expr::Slot(phase, slot) => push(out, *phase, *slot),
+        Expr::Slot(phase, slot) | Expr::Test(phase, slot, ..) => push(out, *phase, *slot),
         Expr::DynSlot(phase, indicator, args) => {
             for a in args {
                 reads(program, a, env, missing, out);
