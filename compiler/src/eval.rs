@@ -3,7 +3,7 @@
 //!
 //! Evaluation allocates nothing, and its depth is bounded by the parser's nesting limit.
 
-use crate::ir::{Cmp, Expr, Findings, Phase, Program, Value};
+use crate::ir::{Cmp, Expr, Findings, Phase, Program, Test, Value};
 
 /// A truth value that may be unknown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,6 +145,22 @@ pub fn dyn_slot(program: &Program, indicator: u32, args: &[Expr], env: Env) -> O
         index = index.checked_mul(domain.size)?.checked_add(i)?;
     }
     Some(indicator.first_slot + index)
+}
+
+/// The truth of a conjunction of tests on a visit's findings (a [`crate::ir::Plan`] step):
+/// the same as `truth` of the expression the tests came from.
+#[inline]
+pub fn conjunction(tests: &[Test], findings: &Findings) -> Tri {
+    let mut result = Tri::True;
+    for test in tests {
+        let known = findings.slots.get(test.slot as usize).copied().flatten();
+        match known.map(|v| compare(test.op, v, test.value)) {
+            Some(Tri::False) => return Tri::False,
+            Some(Tri::True) => {}
+            _ => result = Tri::Unknown,
+        }
+    }
+    result
 }
 
 /// The truth of a condition.

@@ -419,4 +419,104 @@ pub struct Program {
     pub checks: Vec<Check>,
     /// The cases of the file that was lowered (not of files it uses).
     pub cases: Vec<Case>,
+    /// The rules laid out for evaluation (see [`Plan`]).
+    pub plan: Plan,
+}
+
+/// `finding OP constant`, as the evaluator reads it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Test {
+    /// The slot of the visit's findings.
+    pub slot: u32,
+    /// The comparison.
+    pub op: Cmp,
+    /// The constant.
+    pub value: Value,
+}
+
+/// One rule instance in evaluation order.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Step {
+    /// Its rule.
+    pub rule: u32,
+    /// Its instance of the rule.
+    pub instance: u32,
+    /// The rule's `in category`.
+    pub category: Option<u32>,
+    /// `Some((start, len))` when its `when` is exactly the conjunction of
+    /// `Plan::tests[start..start + len]` and it has no `unless`; `None` when the evaluator
+    /// walks the expression.
+    pub tests: Option<(u32, u32)>,
+}
+
+/// Every rule instance in one array, in declaration order, and the `when` of most of them as
+/// runs of flat tests in another: evaluating a visit scans two arrays instead of following
+/// pointers from rule to instance to expression. Built from the rules by [`Plan::of`]; it
+/// means exactly what the rules' expressions mean (a test suite compares the two).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Plan {
+    /// The rule instances.
+    pub steps: Vec<Step>,
+    /// Where each rule's instances start in `steps`.
+    pub rule_start: Vec<u32>,
+    /// The tests the steps point into.
+    pub tests: Vec<Test>,
+}
+
+impl Plan {
+    /// The plan of `rules`.
+    pub fn of(rules: &[Rule]) -> Plan {
+        let mut plan = Plan::default();
+        for (r, rule) in rules.iter().enumerate() {
+            plan.rule_start.push(plan.steps.len() as u32);
+            for (i, instance) in rule.instances.iter().enumerate() {
+                let start = plan.tests.len();
+                let flat = instance.unless.is_none() && flat_tests(&instance.when, &mut plan.tests);
+                let tests = if flat {
+                    Some((start as u32, (plan.tests.len() - start) as u32))
+                } else {
+                    plan.tests.truncate(start);
+                    None
+                };
+                plan.steps.push(Step {
+                    rule: r as u32,
+                    instance: i as u32,
+                    category: rule.category,
+                    tests,
+                });
+            }
+        }
+        plan
+    }
+}
+
+/// Appends `e` as tests on the visit's findings when it is a conjunction of them: a
+/// comparison with a constant, a yes/no finding (`x` is `x == yes`; `not x` is `x != yes`,
+/// which is also true for `none`, as `not x` is).
+fn flat_tests(e: &Expr, out: &mut Vec<Test>) -> bool {
+    const YES: Value = Value::Num(1.0);
+    let test = match e {
+        Expr::Test(None, slot, op, value) => Test {
+            slot: *slot,
+            op: *op,
+            value: *value,
+        },
+        Expr::Slot(None, slot) => Test {
+            slot: *slot,
+            op: Cmp::Eq,
+            value: YES,
+        },
+        Expr::Not(inner) => match inner.as_ref() {
+            Expr::Slot(None, slot) => Test {
+                slot: *slot,
+                op: Cmp::Ne,
+                value: YES,
+            },
+            _ => return false,
+        },
+        Expr::And(items) => return items.iter().all(|item| flat_tests(item, out)),
+        _ => return false,
+    };
+    out.push(test);
+    true
 }

@@ -23,6 +23,7 @@ pub fn lower_file(db: &dyn salsa::Database, file: SourceFile) -> Option<Program>
     let mut lower = Lowerer::new(file_scope(db, file));
     lower.file_names = file_names(db, &items);
     lower.declarations(&items);
+    lower.program.plan = ir::Plan::of(&lower.program.rules);
     let text = file.text(db);
     let index = LineIndex::new(text);
     // The title is the file's own header's, when it has one (used files come first).

@@ -2,7 +2,8 @@
 //! recommendations, checks. The result is compact (states by index); `explain` turns it into
 //! a report with reasons.
 
-use sot_compiler::ir::{CheckScope, Program, Value, Visit};
+use sot_compiler::eval::conjunction;
+use sot_compiler::ir::{CheckScope, Findings, Program, Step, Value, Visit};
 
 use crate::evaluate::{truth, value, Env, Tri};
 
@@ -172,45 +173,29 @@ pub fn evaluate_visit(
     let (category, provisional) = choose_category(program, &categories);
     let referred = red_flags.contains(&Tri::True);
 
-    // One allocation for every rule instance: nothing is allocated per rule.
-    let mut rule_states = Vec::with_capacity(program.rules.iter().map(|r| r.instances.len()).sum());
-    let mut rule_start = Vec::with_capacity(program.rules.len());
+    // One allocation for every rule instance: nothing is allocated per rule. The plan lists
+    // the instances in order, most of them with their `when` as flat tests.
+    let plan = &program.plan;
+    let mut rule_states = Vec::with_capacity(plan.steps.len());
     let mut recommended: Vec<Recommended> = Vec::new();
-    for (r, rule) in program.rules.iter().enumerate() {
-        let matching = match (rule.category, &category) {
-            (None, _) => Ok(()),
-            (Some(c), CategoryState::One(v)) if c == *v => Ok(()),
-            (Some(c), CategoryState::Ambiguous(tied)) if tied.contains(&c) => {
-                Err(RuleState::NotEvaluated(Undecided::AmbiguousCategory))
-            }
-            (Some(_), _) => Err(RuleState::OtherCategory),
-        };
-        rule_start.push(rule_states.len() as u32);
-        for (i, instance) in rule.instances.iter().enumerate() {
-            let state = if referred {
-                RuleState::Suspended
-            } else if let Err(state) = matching {
-                state
-            } else {
-                match truth(program, &instance.when, env) {
-                    Tri::False => RuleState::NotFired,
-                    Tri::Unknown => RuleState::NotEvaluated(Undecided::When),
-                    Tri::True => match instance.unless.as_ref().map(|u| truth(program, u, env)) {
-                        Some(Tri::True) => RuleState::Withheld,
-                        Some(Tri::Unknown) => RuleState::NotEvaluated(Undecided::Unless),
-                        _ => recommend(
-                            program,
-                            instance,
-                            env,
-                            (r as u32, i as u32),
-                            &mut recommended,
-                        ),
-                    },
+    for step in &plan.steps {
+        let state = if referred {
+            RuleState::Suspended
+        } else {
+            match (step.category, &category) {
+                (None, _) => rule_state(program, step, &visit.findings, env, &mut recommended),
+                (Some(c), CategoryState::One(v)) if c == *v => {
+                    rule_state(program, step, &visit.findings, env, &mut recommended)
                 }
-            };
-            rule_states.push(state);
-        }
+                (Some(c), CategoryState::Ambiguous(tied)) if tied.contains(&c) => {
+                    RuleState::NotEvaluated(Undecided::AmbiguousCategory)
+                }
+                (Some(_), _) => RuleState::OtherCategory,
+            }
+        };
+        rule_states.push(state);
     }
+    let rule_start = plan.rule_start.clone();
 
     let mut state = VisitState {
         red_flags,
@@ -279,6 +264,56 @@ pub fn evaluate_visit(
     state
 }
 
+/// The state of a rule instance that matches the visit's category.
+fn rule_state(
+    program: &Program,
+    step: &Step,
+    findings: &Findings,
+    env: Env,
+    recommended: &mut Vec<Recommended>,
+) -> RuleState {
+    // The rule itself is read only when the tests do not decide (its expression) or when it
+    // fires (its adjustments).
+    let instance = || {
+        program
+            .rules
+            .get(step.rule as usize)
+            .and_then(|r| r.instances.get(step.instance as usize))
+    };
+    let when = match step.tests {
+        Some((start, len)) => {
+            let tests = program
+                .plan
+                .tests
+                .get(start as usize..(start + len) as usize)
+                .unwrap_or_default();
+            conjunction(tests, findings)
+        }
+        None => instance().map_or(Tri::False, |i| truth(program, &i.when, env)),
+    };
+    if when != Tri::True {
+        return if when == Tri::False {
+            RuleState::NotFired
+        } else {
+            RuleState::NotEvaluated(Undecided::When)
+        };
+    }
+    let Some(instance) = instance() else {
+        return RuleState::NotFired;
+    };
+    match instance.unless.as_ref().map(|u| truth(program, u, env)) {
+        Some(Tri::True) => RuleState::Withheld,
+        Some(Tri::Unknown) => RuleState::NotEvaluated(Undecided::Unless),
+        _ => recommend(
+            program,
+            instance,
+            env,
+            (step.rule, step.instance),
+            recommended,
+        ),
+    }
+}
+
 /// Records the adjustments of a fired rule instance; an argument that depends on an unknown
 /// finding makes the rule not evaluated instead.
 fn recommend(
@@ -288,25 +323,35 @@ fn recommend(
     id: (u32, u32),
     recommended: &mut Vec<Recommended>,
 ) -> RuleState {
-    let mut calls = Vec::with_capacity(instance.then.len());
-    for call in &instance.then {
-        let args: Option<Vec<Value>> = call.args.iter().map(|a| value(program, a, env)).collect();
-        let Some(args) = args else {
-            return RuleState::NotEvaluated(Undecided::Arguments);
-        };
-        calls.push((call.adjustment, args));
+    // Every argument must be known before anything is recorded.
+    let known =
+        |call: &sot_compiler::ir::Call| call.args.iter().all(|a| value(program, a, env).is_some());
+    if !instance.then.iter().all(known) {
+        return RuleState::NotEvaluated(Undecided::Arguments);
     }
-    for (adjustment, args) in calls {
+    for call in &instance.then {
+        // Known (checked above); an adjustment without arguments allocates nothing.
+        let args: Vec<Value> = call
+            .args
+            .iter()
+            .filter_map(|a| value(program, a, env))
+            .collect();
         match recommended
             .iter_mut()
-            .find(|r| r.adjustment == adjustment && r.args == args)
+            .find(|r| r.adjustment == call.adjustment && r.args == args)
         {
             Some(existing) => existing.by.push(id),
-            None => recommended.push(Recommended {
-                adjustment,
-                args,
-                by: vec![id],
-            }),
+            None => {
+                // Room for a few rules before the list grows: most adjustments are
+                // recommended by one to a handful of rules.
+                let mut by = Vec::with_capacity(4);
+                by.push(id);
+                recommended.push(Recommended {
+                    adjustment: call.adjustment,
+                    args,
+                    by,
+                });
+            }
         }
     }
     RuleState::Fired
