@@ -600,3 +600,18 @@ async fn a_thousand_edits_with_requests_in_flight_keep_memory_flat() {
         "memory grew from {before} kB to {after} kB over 900 edits"
     );
 }
+
+#[tokio::test]
+async fn a_document_over_the_size_limit_gets_a_diagnostic() {
+    let mut h = Harness::start(false).await;
+    let huge = "// a comment line of a protocol that is far too long\n".repeat(330_000);
+    assert!(huge.len() > 16 << 20);
+    let diagnostics = h.open("file:///lsp-test/huge.sot", &huge).await;
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert_eq!(diagnostics[0]["code"], "E0001");
+    assert!(diagnostics[0]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("more than the 16777216")));
+    // Still serving.
+    assert!(h.open(URI, PROTOCOL).await.is_empty());
+}
