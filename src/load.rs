@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use sot_compiler::{file_uses, normalize, Database, SourceFile};
+use sot_compiler::{file_uses, normalize, parse_in_parallel, Database, SourceFile};
 
 /// Files loaded for a command.
 pub struct Loaded {
@@ -125,7 +125,12 @@ fn load_uses(loaded: &mut Loaded) {
 fn read_into(loaded: &mut Loaded, path: &Path) -> Option<SourceFile> {
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Some(loaded.db.set_file(path, text)),
+            Ok(text) => {
+                let file = loaded.db.set_file(path, text);
+                // Before anything reads the file: its items are parsed on every core.
+                parse_in_parallel(&loaded.db, file);
+                Some(file)
+            }
             Err(e) => {
                 let at = e.utf8_error().valid_up_to();
                 loaded.not_text.push((

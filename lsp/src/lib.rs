@@ -161,7 +161,7 @@ impl Backend {
 
     /// Applies a document's new text (if newer), loads what it uses, and publishes the
     /// diagnostics of every open document that sees it.
-    async fn update(&self, uri: Uri, version: i32, text: String) {
+    async fn update(&self, uri: Uri, version: i32, text: String, opened: bool) {
         let state = self.state.clone().lock_owned().await;
         let applied = tokio::task::spawn_blocking(move || {
             let mut state = state;
@@ -169,6 +169,10 @@ impl Backend {
                 return None;
             }
             let file = state.db.set_file(&doc_path(&uri), text);
+            if opened {
+                // A whole file to read: its items are parsed on every core first.
+                sot_compiler::parse_in_parallel(&state.db, file);
+            }
             state.docs.insert(uri, (file, version));
             load_uses(&mut state.db);
             Some(file)
@@ -410,7 +414,7 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
-        self.update(doc.uri, doc.version, doc.text).await;
+        self.update(doc.uri, doc.version, doc.text, true).await;
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -420,6 +424,7 @@ impl LanguageServer for Backend {
                 params.text_document.uri,
                 params.text_document.version,
                 change.text,
+                false,
             )
             .await;
         }
