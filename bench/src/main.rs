@@ -561,6 +561,18 @@ mod tests {
         assert!(expected.iter().all(|o| !o.1.is_empty()));
     }
 
+    /// The peers compute the same categories and fired rules as `sot` on every visit.
+    #[cfg(feature = "peers")]
+    #[test]
+    fn the_peers_agree_with_sot() {
+        let work = Workload::generate(SEED, EVAL_RULES, CATEGORIES);
+        let cohort = work.cohort(SEED, 10, 3);
+        let visits: Vec<&Vec<Val>> = cohort.iter().flatten().collect();
+        let expected = SotWork::new(&work, &cohort).expect("loads").outcomes();
+        let rows = peer_rows(&work, &visits, &expected).expect("the peers agree");
+        assert_eq!(rows.len(), 2);
+    }
+
     /// The edit used by the re-check and memory measurements changes the rule and moves the
     /// rest of the text.
     #[test]
