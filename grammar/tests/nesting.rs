@@ -1,7 +1,8 @@
 //! The nesting limit is what keeps parsing inside the stack (pest's own per-call stack probe
 //! is patched out, see vendor/pest_stack_guard): the deepest item allowed parses, and is
-//! formatted, on a thread with a quarter of the default 2 MiB stack (in a debug build, whose
-//! frames are the largest); one level more is E0001 before pest runs.
+//! formatted, on a thread with half of the default 2 MiB stack in a debug build, whose frames
+//! are the largest (a release build needs less than 256 KiB); one level more is E0001 before
+//! pest runs.
 
 use sot_grammar::{format_file, parse_item, MAX_NESTING};
 
@@ -19,7 +20,7 @@ fn nested(depth: usize) -> String {
 fn the_deepest_item_allowed_parses_on_a_small_stack() {
     let text = nested(MAX_NESTING);
     let outcome = std::thread::Builder::new()
-        .stack_size(256 * 1024)
+        .stack_size(1024 * 1024)
         .spawn(move || {
             let parsed = parse_item(&text);
             (
