@@ -9,9 +9,9 @@ use sot_grammar::ast::{
     self, Arg, Call, CmpOp, Expr, ExprKind, Finding, ItemData, Literal, LiteralKind, LogicOp,
     Phase, Quantifier, Span, TypeDef, TypeExpr,
 };
-use sot_grammar::{format_call, format_expr, SyntaxError, SyntaxErrorKind};
+use sot_grammar::{format_call, format_expr, ParsedItem, SyntaxError, SyntaxErrorKind};
 
-use crate::db::{file_items, parse_item, Item, SourceFile, Workspace};
+use crate::db::{chunk_parse, file_items, parse_item, Chunk, Item, SourceFile, Workspace};
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::resolve::{
     file_scope, item_signature, range_type, scope_diagnostics, visible_files, Namespace, Scope,
@@ -29,11 +29,30 @@ pub struct ItemCheck {
     pub references: BTreeSet<(Namespace, String)>,
 }
 
-/// Checks one item.
+/// The checks of a chunk's items.
 #[salsa::tracked(returns(ref))]
-pub fn check_item<'db>(db: &'db dyn salsa::Database, item: Item<'db>) -> ItemCheck {
-    let parsed = parse_item(db, item);
-    let scope = file_scope(db, item.file(db));
+pub fn chunk_check(db: &dyn salsa::Database, chunk: Chunk) -> Vec<ItemCheck> {
+    let scope = file_scope(db, chunk.file(db));
+    chunk_parse(db, chunk)
+        .iter()
+        .map(|parsed| check_parsed(scope, parsed))
+        .collect()
+}
+
+static NOT_CHECKED: ItemCheck = ItemCheck {
+    diagnostics: Vec::new(),
+    references: BTreeSet::new(),
+};
+
+/// The check of one item: its diagnostics (item-relative spans) and the names it uses.
+pub fn check_item(db: &dyn salsa::Database, item: Item) -> &ItemCheck {
+    chunk_check(db, item.chunk())
+        .get(item.index())
+        .unwrap_or(&NOT_CHECKED)
+}
+
+/// Checks one parsed item against a scope.
+fn check_parsed(scope: &Scope, parsed: &ParsedItem) -> ItemCheck {
     let mut cx = Checker {
         scope,
         out: ItemCheck::default(),
@@ -112,17 +131,17 @@ fn references_seeing(
 /// parallel too measured slower (the threads wait on each other in salsa). Worth it for a
 /// whole file at once (opening it, `sot check`), not after an edit.
 pub fn parse_in_parallel(db: &crate::Database, file: SourceFile) {
-    let items = file_items(db, file);
+    let chunks = file.chunks(db);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    if threads < 2 || items.len() < 64 {
+    if threads < 2 || chunks.len() < 4 {
         return;
     }
     std::thread::scope(|scope| {
         for first in 0..threads {
             let db = db.clone();
             scope.spawn(move || {
-                for item in items.iter().skip(first).step_by(threads) {
-                    item_signature(&db, *item);
+                for chunk in chunks.iter().skip(first).step_by(threads) {
+                    crate::resolve::chunk_signatures(&db, *chunk);
                 }
             });
         }

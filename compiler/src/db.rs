@@ -1,5 +1,9 @@
-//! The salsa database: source files as inputs, and each top-level item as its own tracked
-//! unit, identified by kind and name, whose text and syntax tree are item-relative.
+//! The salsa database: source files as inputs, each cut into chunks of consecutive items
+//! (also inputs, kept by [`Database::set_file`]), and each item addressed by its chunk and
+//! position. Salsa tracks work per chunk: an edit changes one chunk's text, and every other
+//! chunk's parse, signatures and checks stay valid after one field comparison each. Spans
+//! in syntax trees are item-relative; an item's place in the file is its chunk's offset plus
+//! its start in the chunk.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -8,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use sot_grammar::ast::ItemKind;
 use sot_grammar::ParsedItem;
 
-/// A `.sot` file: its path (as the edge loaded it, normalised) and its text.
+/// A `.sot` file: its path (as the edge loaded it, normalised), its text, and its chunks.
 #[salsa::input(debug)]
 pub struct SourceFile {
     /// The normalised path; `use` paths resolve against it.
@@ -17,6 +21,12 @@ pub struct SourceFile {
     /// The file's text.
     #[returns(ref)]
     pub text: String,
+    /// The file's items in chunks, in order; together they cover the text.
+    #[returns(ref)]
+    pub chunks: Vec<Chunk>,
+    /// Chunks the file no longer needs (emptied), reused before new ones are made.
+    #[returns(ref)]
+    spare: Vec<Chunk>,
 }
 
 /// Every file the edge has loaded, by normalised path. A `use` of a path not in here is a
@@ -28,27 +38,88 @@ pub struct Workspace {
     pub files: BTreeMap<PathBuf, SourceFile>,
 }
 
-/// One top-level item of a file. Its identity is its file, kind and name (and occurrence), so
-/// editing an item changes only its own `text`, and moving it changes only its `offset`.
-#[salsa::tracked(debug)]
-pub struct Item<'db> {
-    /// The file the item is in.
-    #[returns(copy)]
-    pub file: SourceFile,
-    /// The kind, read without parsing; `None` for stray text before the first item.
-    #[returns(copy)]
+/// Where an item is in its chunk, and what it is, as the splitter reads it without parsing.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ItemHead {
+    /// The kind; `None` for stray text before the first item.
     pub kind: Option<ItemKind>,
     /// The name, read without parsing.
-    #[returns(ref)]
     pub name: String,
-    /// The item's text, its leading comments included.
-    #[tracked]
+    /// First byte in the chunk's text (leading comments included).
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+/// A run of consecutive items of one file: the unit salsa tracks. Chunk boundaries depend on
+/// the items' names (content-defined), so an edit inside one chunk leaves the others as
+/// they were.
+#[salsa::input(debug)]
+pub struct Chunk {
+    /// The file it is part of.
+    #[returns(copy)]
+    pub file: SourceFile,
+    /// Its text.
     #[returns(ref)]
     pub text: String,
-    /// Where the text starts in the file.
-    #[tracked]
+    /// Its items.
+    #[returns(ref)]
+    pub items: Vec<ItemHead>,
+    /// Where its text starts in the file.
     #[returns(copy)]
     pub offset: usize,
+}
+
+/// One top-level item: a position in a chunk. Editing an item changes its chunk's text;
+/// moving it changes its chunk's offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, salsa::SalsaValue)]
+pub struct Item {
+    chunk: Chunk,
+    index: u32,
+}
+
+impl Item {
+    fn head(self, db: &dyn salsa::Database) -> Option<&ItemHead> {
+        self.chunk.items(db).get(self.index as usize)
+    }
+
+    /// The file the item is in.
+    pub fn file(self, db: &dyn salsa::Database) -> SourceFile {
+        self.chunk.file(db)
+    }
+
+    /// The chunk the item is in.
+    pub fn chunk(self) -> Chunk {
+        self.chunk
+    }
+
+    /// Its position in the chunk.
+    pub fn index(self) -> usize {
+        self.index as usize
+    }
+
+    /// The kind, read without parsing; `None` for stray text before the first item.
+    pub fn kind(self, db: &dyn salsa::Database) -> Option<ItemKind> {
+        self.head(db).and_then(|h| h.kind)
+    }
+
+    /// The name, read without parsing.
+    pub fn name(self, db: &dyn salsa::Database) -> &str {
+        self.head(db).map_or("", |h| h.name.as_str())
+    }
+
+    /// The item's text, its leading comments included.
+    pub fn text(self, db: &dyn salsa::Database) -> &str {
+        let text = self.chunk.text(db);
+        self.head(db)
+            .and_then(|h| text.get(h.start..h.end))
+            .unwrap_or_default()
+    }
+
+    /// Where the text starts in the file.
+    pub fn offset(self, db: &dyn salsa::Database) -> usize {
+        self.chunk.offset(db) + self.head(db).map_or(0, |h| h.start)
+    }
 }
 
 /// The compiler's database.
@@ -95,20 +166,86 @@ impl Database {
         Workspace::get(self)
     }
 
-    /// Adds a file, or replaces the text of the file at `path`; returns it.
+    /// Adds a file, or replaces the text of the file at `path`; returns it. Only the chunks
+    /// whose text changed are set (see [`Chunk`]).
     pub fn set_file(&mut self, path: &Path, text: String) -> SourceFile {
         use salsa::Setter;
         let path = normalize(path);
-        if let Some(file) = self.workspace().files(self).get(&path).copied() {
-            if file.text(self) != &text {
-                file.set_text(self).to(text);
+        let file = match self.workspace().files(self).get(&path).copied() {
+            Some(file) if file.text(self) == &text => return file,
+            Some(file) => file,
+            None => {
+                let file =
+                    SourceFile::new(self, path.clone(), String::new(), Vec::new(), Vec::new());
+                let mut files = self.workspace().files(self).clone();
+                files.insert(path, file);
+                self.workspace().set_files(self).to(files);
+                file
             }
-            return file;
+        };
+        let pieces = chunk_pieces(&text);
+        let old = file.chunks(self).clone();
+        let mut spare = file.spare(self).clone();
+        let same = |db: &Self, chunk: Chunk, piece: &Piece| {
+            chunk.text(db) == &text[piece.start..piece.end]
+        };
+        let prefix = old
+            .iter()
+            .zip(&pieces)
+            .take_while(|(c, p)| same(self, **c, p))
+            .count();
+        let suffix = old[prefix..]
+            .iter()
+            .rev()
+            .zip(pieces[prefix..].iter().rev())
+            .take_while(|(c, p)| same(self, **c, p))
+            .count();
+        let mut chunks = Vec::with_capacity(pieces.len());
+        let mut reusable = old[prefix..old.len() - suffix].iter().copied();
+        for (i, piece) in pieces.iter().enumerate() {
+            let kept = if i < prefix {
+                Some(old[i])
+            } else if i >= pieces.len() - suffix {
+                Some(old[old.len() - (pieces.len() - i)])
+            } else {
+                None
+            };
+            let chunk = match kept {
+                Some(chunk) => {
+                    if chunk.offset(self) != piece.start {
+                        chunk.set_offset(self).to(piece.start);
+                    }
+                    chunk
+                }
+                None => {
+                    let body = text[piece.start..piece.end].to_string();
+                    match reusable.next().or_else(|| spare.pop()) {
+                        Some(chunk) => {
+                            chunk.set_text(self).to(body);
+                            chunk.set_items(self).to(piece.items.clone());
+                            if chunk.offset(self) != piece.start {
+                                chunk.set_offset(self).to(piece.start);
+                            }
+                            chunk
+                        }
+                        None => Chunk::new(self, file, body, piece.items.clone(), piece.start),
+                    }
+                }
+            };
+            chunks.push(chunk);
         }
-        let file = SourceFile::new(self, path.clone(), text);
-        let mut files = self.workspace().files(self).clone();
-        files.insert(path, file);
-        self.workspace().set_files(self).to(files);
+        for unused in reusable {
+            unused.set_text(self).to(String::new());
+            unused.set_items(self).to(Vec::new());
+            spare.push(unused);
+        }
+        if &chunks != file.chunks(self) {
+            file.set_chunks(self).to(chunks);
+        }
+        if &spare != file.spare(self) {
+            file.set_spare(self).to(spare);
+        }
+        file.set_text(self).to(text);
         file
     }
 
@@ -141,35 +278,99 @@ pub const MAX_FILE_BYTES: usize = 16 << 20;
 /// The most items one file may hold.
 pub const MAX_ITEMS: usize = 200_000;
 
-/// The items of a file, cut at item keywords (see `sot_grammar::split`). A file over the
-/// limits ([`MAX_FILE_BYTES`], [`MAX_ITEMS`]) gives no items, or its first items only; the
-/// file's diagnostics say so ([`limit_diagnostics`]).
-#[salsa::tracked(returns(ref))]
-pub fn file_items(db: &dyn salsa::Database, file: SourceFile) -> Vec<Item<'_>> {
-    let text = file.text(db);
+/// A chunk to be: its byte range in the file and its items (chunk-relative).
+struct Piece {
+    start: usize,
+    end: usize,
+    items: Vec<ItemHead>,
+}
+
+/// Chunks hold at least this many items (unless the file ends)…
+const CHUNK_MIN: usize = 8;
+/// …and at most this many.
+const CHUNK_MAX: usize = 64;
+
+/// Cuts a file's text into chunks of items: a chunk starts at an item whose kind and name
+/// hash to 0 modulo 32 (so about 32 items per chunk, and the cuts move only where items
+/// are added, removed or renamed). A file over the limits ([`MAX_FILE_BYTES`],
+/// [`MAX_ITEMS`]) gives no chunks, or its first items only; the file's diagnostics say so
+/// ([`limit_diagnostics`]).
+fn chunk_pieces(text: &str) -> Vec<Piece> {
     if text.len() > MAX_FILE_BYTES {
         return Vec::new();
     }
-    sot_grammar::split(text)
-        .into_iter()
-        .take(MAX_ITEMS)
-        .map(|source| {
-            Item::new(
-                db,
-                file,
-                source.kind,
-                source.name,
-                text[source.start..source.end].to_string(),
-                source.start,
-            )
+    let mut pieces: Vec<Piece> = Vec::new();
+    for source in sot_grammar::split(text).into_iter().take(MAX_ITEMS) {
+        let cut = match pieces.last() {
+            None => true,
+            Some(last) if last.items.len() >= CHUNK_MAX => true,
+            Some(last) => last.items.len() >= CHUNK_MIN && boundary(source.kind, &source.name),
+        };
+        if cut {
+            pieces.push(Piece {
+                start: source.start,
+                end: source.start,
+                items: Vec::new(),
+            });
+        }
+        if let Some(piece) = pieces.last_mut() {
+            piece.items.push(ItemHead {
+                kind: source.kind,
+                name: source.name,
+                start: source.start - piece.start,
+                end: source.end - piece.start,
+            });
+            piece.end = source.end;
+        }
+    }
+    pieces
+}
+
+/// Whether an item starts a chunk: a fixed hash (FNV-1a) of its kind and name.
+fn boundary(kind: Option<ItemKind>, name: &str) -> bool {
+    let keyword = kind.map_or("", |k| k.keyword());
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in keyword.bytes().chain([0]).chain(name.bytes()) {
+        hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+    }
+    hash & 31 == 0
+}
+
+/// The items of a file, in order.
+#[salsa::tracked(returns(ref))]
+pub fn file_items(db: &dyn salsa::Database, file: SourceFile) -> Vec<Item> {
+    file.chunks(db)
+        .iter()
+        .flat_map(|chunk| {
+            (0..chunk.items(db).len() as u32).map(|index| Item {
+                chunk: *chunk,
+                index,
+            })
         })
         .collect()
 }
 
-/// The syntax tree of an item, with item-relative spans.
+/// The syntax trees of a chunk's items, with item-relative spans.
 #[salsa::tracked(returns(ref))]
-pub fn parse_item<'db>(db: &'db dyn salsa::Database, item: Item<'db>) -> ParsedItem {
-    sot_grammar::parse_item(item.text(db))
+pub fn chunk_parse(db: &dyn salsa::Database, chunk: Chunk) -> Vec<ParsedItem> {
+    let text = chunk.text(db);
+    chunk
+        .items(db)
+        .iter()
+        .map(|h| sot_grammar::parse_item(text.get(h.start..h.end).unwrap_or_default()))
+        .collect()
+}
+
+static NOT_PARSED: ParsedItem = ParsedItem {
+    item: None,
+    errors: Vec::new(),
+};
+
+/// The syntax tree of an item, with item-relative spans.
+pub fn parse_item(db: &dyn salsa::Database, item: Item) -> &ParsedItem {
+    chunk_parse(db, item.chunk)
+        .get(item.index as usize)
+        .unwrap_or(&NOT_PARSED)
 }
 
 /// E0001 when a file is over the limits of what `sot` reads.

@@ -8,7 +8,9 @@ use std::path::PathBuf;
 
 use sot_grammar::ast::{self, BaseType, ItemData, ItemKind, Name, Span, TypeDef, TypeExpr};
 
-use crate::db::{file_items, normalize, parse_item, Item, SourceFile, Workspace};
+use crate::db::{
+    chunk_parse, file_items, normalize, parse_item, Chunk, Item, SourceFile, Workspace,
+};
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::types::{vertebra_index, EnumType, Ty, BUILTIN_TYPES, SIDES, VERTEBRAE};
 
@@ -33,10 +35,25 @@ pub enum Signature {
     Precedence(Vec<Name>),
 }
 
-/// The signature of an item, `None` if it could not be parsed (or is the header).
+/// The signatures of a chunk's items.
 #[salsa::tracked(returns(ref))]
-pub fn item_signature<'db>(db: &'db dyn salsa::Database, item: Item<'db>) -> Option<Signature> {
-    let parsed = parse_item(db, item).item.as_ref()?;
+pub fn chunk_signatures(db: &dyn salsa::Database, chunk: Chunk) -> Vec<Option<Signature>> {
+    chunk_parse(db, chunk)
+        .iter()
+        .map(|parsed| signature(parsed.item.as_ref()?))
+        .collect()
+}
+
+static NO_SIGNATURE: Option<Signature> = None;
+
+/// The signature of an item, `None` if it could not be parsed (or is the header).
+pub fn item_signature(db: &dyn salsa::Database, item: Item) -> &Option<Signature> {
+    chunk_signatures(db, item.chunk())
+        .get(item.index())
+        .unwrap_or(&NO_SIGNATURE)
+}
+
+fn signature(parsed: &ast::Item) -> Option<Signature> {
     Some(match &parsed.data {
         ItemData::Header { .. } => return None,
         ItemData::Use { path } => Signature::Use(path.clone()),

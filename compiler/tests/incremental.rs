@@ -1,5 +1,5 @@
-//! Per-item incrementality, proven with salsa's event log: editing one rule's body re-parses
-//! and re-checks that rule only, and leaves the scope alone.
+//! Per-chunk incrementality, proven with salsa's event log: editing one rule's body re-parses
+//! and re-checks only its chunk of items, and leaves the scope alone.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -38,56 +38,107 @@ fn executions(log: &EventLog, query: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The protocol with 300 more rules, so that it spans many chunks.
+fn long_protocol() -> String {
+    let mut text = PROTOCOL.to_string();
+    for r in 0..300 {
+        text += &format!(
+            "\nrule r_{r} {{\n  when fiber(line: 1, area: {}) >= 2\n  then adjust(level: T1)\n}}\n",
+            r % 7 + 1
+        );
+    }
+    text
+}
+
 #[test]
-fn editing_one_rule_body_rechecks_only_that_rule() {
+fn editing_one_rule_body_rechecks_only_its_chunk() {
     let log: EventLog = Arc::new(Mutex::new(Vec::new()));
     let mut db = Database::with_event_log(log.clone());
     let path = Path::new("protocol.sot");
-    let file = db.set_file(path, PROTOCOL.to_string());
+    let text = long_protocol();
+    let file = db.set_file(path, text.clone());
     assert!(
         file_diagnostics(&db, file).is_empty(),
         "{:?}",
         file_diagnostics(&db, file)
     );
-    let items = file_items(&db, file).len();
-    assert_eq!(executions(&log, "parse_item").len(), items);
+    let chunks = file.chunks(&db).len();
+    assert!(chunks > 4, "only {chunks} chunks");
+    assert_eq!(executions(&log, "chunk_parse").len(), chunks);
     log.lock().map(|mut l| l.clear()).ok();
 
-    // Edit the body of `second` (and make the line longer, so later items move).
-    let edited = PROTOCOL.replace(
-        "fiber(line: 2, area: 2) >= 2",
-        "fiber(line: 2, area: 2) >= 3 ",
-    );
+    // Edit the body of `r_150` (and make the line longer, so later items move).
+    let at = text.find("rule r_150 {").expect("r_150");
+    let mut edited = text.clone();
+    edited.replace_range(at.., &text[at..].replacen(">= 2", ">= 3 ", 1));
     db.set_file(path, edited);
     let diagnostics = file_diagnostics(&db, file).clone();
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
 
-    let second = file_items(&db, file)
+    let edited_item = file_items(&db, file)
         .iter()
         .copied()
-        .find(|i| i.name(&db) == "second")
-        .expect("rule `second` exists");
-    let second_id = format!("{:?}", second.as_id());
-    let parses = executions(&log, "parse_item");
-    let checks = executions(&log, "check_item");
+        .find(|i| i.name(&db) == "r_150")
+        .expect("rule `r_150` exists");
+    assert!(edited_item.text(&db).contains(">= 3 "));
+    let chunk_id = format!("{:?}", edited_item.chunk().as_id());
+    let parses = executions(&log, "chunk_parse");
+    let checks = executions(&log, "chunk_check");
     assert_eq!(parses.len(), 1, "re-parsed: {parses:?}");
     assert_eq!(checks.len(), 1, "re-checked: {checks:?}");
     assert!(
-        parses[0].contains(&second_id),
-        "{parses:?} is not {second_id}"
+        parses[0].contains(&chunk_id),
+        "{parses:?} is not {chunk_id}"
     );
     assert!(
-        checks[0].contains(&second_id),
-        "{checks:?} is not {second_id}"
+        checks[0].contains(&chunk_id),
+        "{checks:?} is not {chunk_id}"
     );
     assert!(
         executions(&log, "file_scope").is_empty(),
         "the scope was rebuilt"
     );
-    // The other items' results are still there, unchanged.
+    // The other items' results are still there, unchanged, and the item moved after it
+    // is found at its new place.
     assert!(file_items(&db, file)
         .iter()
         .all(|item| check_item(&db, *item).diagnostics.is_empty()));
+    let last = file_items(&db, file).last().copied().expect("items");
+    assert_eq!(
+        &db.file(path).expect("loaded").text(&db)[last.offset(&db)..][..last.text(&db).len()],
+        last.text(&db)
+    );
+}
+
+/// Chunks are cut by item names, so inserting an item changes one chunk, not every chunk
+/// after it.
+#[test]
+fn inserting_an_item_leaves_the_other_chunks_alone() {
+    let log: EventLog = Arc::new(Mutex::new(Vec::new()));
+    let mut db = Database::with_event_log(log.clone());
+    let path = Path::new("protocol.sot");
+    let text = long_protocol();
+    let file = db.set_file(path, text.clone());
+    file_diagnostics(&db, file);
+    let before = file.chunks(&db).clone();
+    log.lock().map(|mut l| l.clear()).ok();
+
+    let at = text.find("rule r_100 {").expect("r_100");
+    let mut edited = text.clone();
+    edited.insert_str(
+        at,
+        "rule inserted {\n  when fiber(line: 3, area: 3) >= 1\n  then adjust(level: T2)\n}\n\n",
+    );
+    db.set_file(path, edited);
+    assert!(file_diagnostics(&db, file).is_empty());
+    let after = file.chunks(&db);
+    let kept = after.iter().filter(|c| before.contains(c)).count();
+    assert!(
+        kept >= before.len() - 1,
+        "{kept} of {} chunks kept",
+        before.len()
+    );
+    assert!(executions(&log, "chunk_parse").len() <= 2);
 }
 
 #[test]
