@@ -11,11 +11,10 @@ use sot_grammar::ast::{
 };
 use sot_grammar::{format_call, format_expr, ParsedItem, SyntaxError, SyntaxErrorKind};
 
-use crate::db::{chunk_parse, file_items, parse_item, Chunk, Item, SourceFile, Workspace};
+use crate::db::{chunk_parse, Chunk, Item, SourceFile, Workspace};
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::resolve::{
-    file_scope, item_signature, range_type, scope_diagnostics, visible_files, Namespace, Scope,
-    Signature, ValueDef,
+    file_scope, range_type, scope_diagnostics, visible_files, Namespace, Scope, Signature, ValueDef,
 };
 use crate::types::{dimension, to_base, vertebra_index, vertebra_name, Ty};
 
@@ -94,12 +93,27 @@ pub(crate) fn syntax_diagnostic(error: &SyntaxError) -> Diagnostic {
     Diagnostic::new(code, error.span, error.message.clone()).maybe_help(error.help.clone())
 }
 
+/// Every name used by the items of a chunk.
+#[salsa::tracked(returns(ref))]
+fn chunk_references(db: &dyn salsa::Database, chunk: Chunk) -> BTreeSet<(Namespace, String)> {
+    chunk_check(db, chunk)
+        .iter()
+        .flat_map(|check| check.references.iter().cloned())
+        .collect()
+}
+
+/// Whether every item of a chunk could be parsed.
+#[salsa::tracked]
+fn chunk_parsed(db: &dyn salsa::Database, chunk: Chunk) -> bool {
+    chunk_parse(db, chunk).iter().all(|p| p.item.is_some())
+}
+
 /// Every name used by the items of a file.
 #[salsa::tracked(returns(ref))]
 fn file_references(db: &dyn salsa::Database, file: SourceFile) -> HashSet<(Namespace, String)> {
-    file_items(db, file)
+    file.chunks(db)
         .iter()
-        .flat_map(|item| check_item(db, *item).references.iter().cloned())
+        .flat_map(|chunk| chunk_references(db, *chunk).iter().cloned())
         .collect()
 }
 
@@ -113,9 +127,7 @@ fn references_seeing(
     let mut used = HashSet::new();
     for other in Workspace::get(db).files(db).values() {
         if *other == file || visible_files(db, *other).contains(&file) {
-            let unparsed = file_items(db, *other)
-                .iter()
-                .any(|item| parse_item(db, *item).item.is_none());
+            let unparsed = !other.chunks(db).iter().all(|c| *chunk_parsed(db, *c));
             if unparsed {
                 return None;
             }
@@ -159,15 +171,16 @@ pub fn file_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagn
         .map(|d| d.primary.span)
         .collect();
     let used = references_seeing(db, file);
-    for item in file_items(db, file) {
-        let offset = item.offset(db);
-        out.extend(
-            check_item(db, *item)
-                .diagnostics
-                .iter()
-                .map(|d| d.clone().shifted(offset)),
-        );
-        let declared = match item_signature(db, *item) {
+    let items = file.chunks(db).iter().flat_map(|chunk| {
+        let base = chunk.offset(db);
+        let checks = chunk_check(db, *chunk).iter();
+        let signatures = crate::resolve::chunk_signatures(db, *chunk).iter();
+        let starts = chunk.items(db).iter().map(move |h| base + h.start);
+        starts.zip(checks).zip(signatures)
+    });
+    for ((offset, check), signature) in items {
+        out.extend(check.diagnostics.iter().map(|d| d.clone().shifted(offset)));
+        let declared = match signature {
             Some(Signature::Indicator(name, ..)) => Some((Namespace::Value, "indicator", name)),
             Some(Signature::Table(name, ..)) => Some((Namespace::Value, "table", name)),
             Some(Signature::Adjustment(name, _)) => {

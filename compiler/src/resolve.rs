@@ -8,9 +8,7 @@ use std::path::PathBuf;
 
 use sot_grammar::ast::{self, BaseType, ItemData, ItemKind, Name, Span, TypeDef, TypeExpr};
 
-use crate::db::{
-    chunk_parse, file_items, normalize, parse_item, Chunk, Item, SourceFile, Workspace,
-};
+use crate::db::{chunk_parse, normalize, Chunk, SourceFile, Workspace};
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::types::{vertebra_index, EnumType, Ty, BUILTIN_TYPES, SIDES, VERTEBRAE};
 
@@ -44,15 +42,23 @@ pub fn chunk_signatures(db: &dyn salsa::Database, chunk: Chunk) -> Vec<Option<Si
         .collect()
 }
 
-static NO_SIGNATURE: Option<Signature> = None;
-
-/// The signature of an item, `None` if it could not be parsed (or is the header).
-pub fn item_signature(db: &dyn salsa::Database, item: Item) -> &Option<Signature> {
-    chunk_signatures(db, item.chunk())
-        .get(item.index())
-        .unwrap_or(&NO_SIGNATURE)
+/// The signature of every item of `file` with where the item starts in the file, read a chunk
+/// at a time (a few salsa lookups per chunk, none per item).
+fn signatures_with_offsets(
+    db: &dyn salsa::Database,
+    file: SourceFile,
+) -> impl Iterator<Item = (usize, &Option<Signature>)> {
+    file.chunks(db).iter().flat_map(move |chunk| {
+        let base = chunk.offset(db);
+        chunk
+            .items(db)
+            .iter()
+            .zip(chunk_signatures(db, *chunk))
+            .map(move |(head, signature)| (base + head.start, signature))
+    })
 }
 
+/// The signature of a parsed item, `None` for the header.
 fn signature(parsed: &ast::Item) -> Option<Signature> {
     Some(match &parsed.data {
         ItemData::Header { .. } => return None,
@@ -107,9 +113,10 @@ pub fn file_uses(db: &dyn salsa::Database, file: SourceFile) -> Vec<UseEdge> {
         .parent()
         .map(PathBuf::from)
         .unwrap_or_default();
-    file_items(db, file)
+    file.chunks(db)
         .iter()
-        .filter_map(|item| match item_signature(db, *item) {
+        .flat_map(|chunk| chunk_signatures(db, *chunk))
+        .filter_map(|signature| match signature {
             Some(Signature::Use(path)) => Some(resolve_use(db, &dir, &path.value)),
             _ => None,
         })
@@ -325,8 +332,9 @@ pub fn file_scope(db: &dyn salsa::Database, file: SourceFile) -> Scope {
 
     let signatures: Vec<&Signature> = visible_files(db, file)
         .iter()
-        .flat_map(|visible| file_items(db, *visible))
-        .filter_map(|item| item_signature(db, *item).as_ref())
+        .flat_map(|visible| visible.chunks(db))
+        .flat_map(|chunk| chunk_signatures(db, *chunk))
+        .filter_map(|signature| signature.as_ref())
         .collect();
 
     // Types first: other signatures mention them.
@@ -428,8 +436,7 @@ pub fn scope_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diag
     let via = use_lines_by_file(db, file);
     for visible in visible_files(db, file) {
         let own = *visible == file;
-        for item in file_items(db, *visible) {
-            let offset = item.offset(db);
+        for (offset, signature) in signatures_with_offsets(db, *visible) {
             let mut declare = |ns, name: &Name| {
                 declared.push(Declared {
                     ns,
@@ -439,7 +446,7 @@ pub fn scope_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diag
                     offset,
                 })
             };
-            match item_signature(db, *item) {
+            match signature {
                 Some(Signature::Type(decl)) => {
                     declare(Namespace::Type, &decl.name);
                     if let TypeDef::Enum(values) = &decl.def {
@@ -499,8 +506,8 @@ fn too_many_findings(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagnost
     let scope = file_scope(db, file);
     let mut total = 0u64;
     for visible in visible_files(db, file) {
-        for item in file_items(db, *visible) {
-            let Some(Signature::Indicator(name, ..)) = item_signature(db, *item) else {
+        for (offset, signature) in signatures_with_offsets(db, *visible) {
+            let Some(Signature::Indicator(name, ..)) = signature else {
                 continue;
             };
             let Some(ValueDef::Indicator(params, _)) = scope.values.get(&name.text) else {
@@ -518,7 +525,7 @@ fn too_many_findings(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagnost
                 }
                 return vec![Diagnostic::new(
                     Code::E0302,
-                    name.span.shift(item.offset(db)),
+                    name.span.shift(offset),
                     format!(
                         "with `{}`, the protocol has more than {MAX_FINDINGS} findings",
                         name.text
@@ -537,9 +544,17 @@ fn too_many_findings(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagnost
 fn order_errors(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let (mut seen_header, mut seen_use, mut seen_item) = (false, false, false);
-    for item in file_items(db, file) {
-        let Some(kind) = item.kind(db) else { continue };
-        let Some(parsed) = &parse_item(db, *item).item else {
+    let items = file.chunks(db).iter().flat_map(|chunk| {
+        let base = chunk.offset(db);
+        chunk
+            .items(db)
+            .iter()
+            .zip(chunk_parse(db, *chunk))
+            .map(move |(head, parsed)| (head.kind, base + head.start, parsed))
+    });
+    for (kind, offset, parsed) in items {
+        let Some(kind) = kind else { continue };
+        let Some(parsed) = &parsed.item else {
             seen_item |= !matches!(kind, ItemKind::Header | ItemKind::Use);
             continue;
         };
@@ -547,7 +562,7 @@ fn order_errors(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagnostic> {
             parsed.span.start as usize,
             parsed.span.start as usize + kind.keyword().len(),
         )
-        .shift(item.offset(db));
+        .shift(offset);
         match kind {
             ItemKind::Header if seen_header => out.push(
                 Diagnostic::new(Code::E0001, span, "a second `protocol` header")
@@ -582,14 +597,14 @@ fn use_lines_by_file(db: &dyn salsa::Database, file: SourceFile) -> HashMap<Sour
         .parent()
         .map(PathBuf::from)
         .unwrap_or_default();
-    for item in file_items(db, file) {
-        let Some(Signature::Use(path)) = item_signature(db, *item) else {
+    for (offset, signature) in signatures_with_offsets(db, file) {
+        let Some(Signature::Use(path)) = signature else {
             continue;
         };
         let Some(target) = resolve_use(db, &dir, &path.value).target else {
             continue;
         };
-        let span = path.span.shift(item.offset(db));
+        let span = path.span.shift(offset);
         for seen in visible_files(db, target) {
             if *seen != file {
                 via.entry(*seen).or_insert(span);

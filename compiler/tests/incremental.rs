@@ -34,7 +34,12 @@ rule third {
 /// The log entries of `query` since the log was last cleared.
 fn executions(log: &EventLog, query: &str) -> Vec<String> {
     log.lock()
-        .map(|l| l.iter().filter(|e| e.starts_with(query)).cloned().collect())
+        .map(|l| {
+            l.iter()
+                .filter(|e| e.starts_with(&format!("{query}(")))
+                .cloned()
+                .collect()
+        })
         .unwrap_or_default()
 }
 
