@@ -117,21 +117,21 @@ fn file_references(db: &dyn salsa::Database, file: SourceFile) -> HashSet<(Names
         .collect()
 }
 
-/// The names used by any file that sees `file` (itself included): what `file` declares and
-/// nobody of these uses is unused. `None` when one of those files has an item that could not
-/// be parsed: its uses are unknown, so nothing can be called unused.
+/// The names used by any file that sees `file` (itself included), one set per file: what
+/// `file` declares and nobody of these uses is unused. `None` when one of those files has an
+/// item that could not be parsed: its uses are unknown, so nothing can be called unused.
 fn references_seeing(
     db: &dyn salsa::Database,
     file: SourceFile,
-) -> Option<HashSet<(Namespace, String)>> {
-    let mut used = HashSet::new();
+) -> Option<Vec<&HashSet<(Namespace, String)>>> {
+    let mut used = Vec::new();
     for other in Workspace::get(db).files(db).values() {
         if *other == file || visible_files(db, *other).contains(&file) {
             let unparsed = !other.chunks(db).iter().all(|c| *chunk_parsed(db, *c));
             if unparsed {
                 return None;
             }
-            used.extend(file_references(db, *other).iter().cloned());
+            used.push(file_references(db, *other));
         }
     }
     Some(used)
@@ -191,9 +191,10 @@ pub fn file_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagn
         };
         if let Some((ns, what, name)) = declared {
             let span = name.span.shift(offset);
+            let key = (ns, name.text.clone());
             let unused = used
                 .as_ref()
-                .is_some_and(|used| !used.contains(&(ns, name.text.clone())));
+                .is_some_and(|used| !used.iter().any(|set| set.contains(&key)));
             if unused && !duplicates.contains(&span) {
                 out.push(
                     Diagnostic::new(

@@ -295,9 +295,9 @@ pub(crate) fn range_type(base: &BaseType, span: Span) -> Result<Ty, Diagnostic> 
 }
 
 /// A declaration seen while building a scope: its namespace, name and where it is.
-struct Declared {
+struct Declared<'a> {
     ns: Namespace,
-    name: Name,
+    name: &'a Name,
     /// The file that declares it.
     file: SourceFile,
     /// The span of the scoped file's `use` through which that file is seen; `None` for the
@@ -437,10 +437,10 @@ pub fn scope_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diag
     for visible in visible_files(db, file) {
         let own = *visible == file;
         for (offset, signature) in signatures_with_offsets(db, *visible) {
-            let mut declare = |ns, name: &Name| {
+            let mut declare = |ns, name| {
                 declared.push(Declared {
                     ns,
-                    name: name.clone(),
+                    name,
                     file: *visible,
                     via: via.get(visible).copied(),
                     offset,
@@ -504,6 +504,23 @@ pub const MAX_FINDINGS: u64 = 10_000_000;
 /// E0302 on the indicator of this file that takes the protocol past [`MAX_FINDINGS`].
 fn too_many_findings(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagnostic> {
     let scope = file_scope(db, file);
+    let slots = |params: &[(String, Ty)]| {
+        params.iter().fold(1u64, |acc, (_, ty)| {
+            acc.saturating_mul(crate::types::domain_size(ty, scope.categories.len()).unwrap_or(1))
+        })
+    };
+    // The common case, without walking the items: the whole scope is under the limit.
+    let all: u64 = scope
+        .values
+        .values()
+        .filter_map(|v| match v {
+            ValueDef::Indicator(params, _) => Some(slots(params)),
+            _ => None,
+        })
+        .fold(0u64, u64::saturating_add);
+    if all <= MAX_FINDINGS {
+        return Vec::new();
+    }
     let mut total = 0u64;
     for visible in visible_files(db, file) {
         for (offset, signature) in signatures_with_offsets(db, *visible) {
@@ -544,17 +561,25 @@ fn too_many_findings(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagnost
 fn order_errors(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let (mut seen_header, mut seen_use, mut seen_item) = (false, false, false);
+    // Only headers and `use` lines are looked at closely (their syntax trees are read).
     let items = file.chunks(db).iter().flat_map(|chunk| {
         let base = chunk.offset(db);
         chunk
             .items(db)
             .iter()
-            .zip(chunk_parse(db, *chunk))
-            .map(move |(head, parsed)| (head.kind, base + head.start, parsed))
+            .enumerate()
+            .map(move |(i, head)| (*chunk, i, head.kind, base + head.start))
     });
-    for (kind, offset, parsed) in items {
+    for (chunk, index, kind, offset) in items {
         let Some(kind) = kind else { continue };
-        let Some(parsed) = &parsed.item else {
+        if !matches!(kind, ItemKind::Header | ItemKind::Use) {
+            seen_item = true;
+            continue;
+        }
+        let Some(parsed) = chunk_parse(db, chunk)
+            .get(index)
+            .and_then(|p| p.item.as_ref())
+        else {
             seen_item |= !matches!(kind, ItemKind::Header | ItemKind::Use);
             continue;
         };
@@ -592,6 +617,9 @@ fn order_errors(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagnostic> {
 /// reaches it.
 fn use_lines_by_file(db: &dyn salsa::Database, file: SourceFile) -> HashMap<SourceFile, Span> {
     let mut via = HashMap::new();
+    if file_uses(db, file).is_empty() {
+        return via;
+    }
     let dir = file
         .path(db)
         .parent()

@@ -159,15 +159,23 @@ impl Backend {
         }
     }
 
-    /// Applies a document's new text (if newer), loads what it uses, and publishes the
+    /// Applies a document's changes (if newer), loads what it uses, and publishes the
     /// diagnostics of every open document that sees it.
-    async fn update(&self, uri: Uri, version: i32, text: String, opened: bool) {
+    async fn update(&self, uri: Uri, version: i32, change: Change) {
         let state = self.state.clone().lock_owned().await;
         let applied = tokio::task::spawn_blocking(move || {
             let mut state = state;
             if state.docs.get(&uri).is_some_and(|(_, v)| *v > version) {
                 return None;
             }
+            let opened = matches!(change, Change::Open(_));
+            let text = match change {
+                Change::Open(text) => text,
+                Change::Edits(edits) => {
+                    let current = state.docs.get(&uri).map(|(f, _)| f.text(&state.db));
+                    apply_edits(current.cloned().unwrap_or_default(), edits, state.encoding)
+                }
+            };
             let file = state.db.set_file(&doc_path(&uri), text);
             if opened {
                 // A whole file to read: its items are parsed on every core first.
@@ -227,6 +235,32 @@ impl Backend {
         }
         true
     }
+}
+
+/// A document's new text: all of it when opened, or the edits of a `didChange`.
+enum Change {
+    Open(String),
+    Edits(Vec<TextDocumentContentChangeEvent>),
+}
+
+/// The text after a `didChange`'s edits, in order: one with a range replaces that range
+/// (positions clamped to the text, as everywhere), one without replaces the whole text.
+fn apply_edits(
+    mut text: String,
+    edits: Vec<TextDocumentContentChangeEvent>,
+    encoding: Encoding,
+) -> String {
+    for edit in edits {
+        match edit.range {
+            None => text = edit.text,
+            Some(r) => {
+                let start = offset(&text, r.start, encoding);
+                let end = offset(&text, r.end, encoding).max(start);
+                text.replace_range(start..end, &edit.text);
+            }
+        }
+    }
+    text
 }
 
 /// Loads the files that loaded files `use` from disk, until nothing new is found.
@@ -373,7 +407,7 @@ impl LanguageServer for Backend {
                     PositionEncodingKind::UTF16
                 }),
                 text_document_sync: Some(TextDocumentSyncCapability::Kind(
-                    TextDocumentSyncKind::FULL,
+                    TextDocumentSyncKind::INCREMENTAL,
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 definition_provider: Some(OneOf::Left(true)),
@@ -414,20 +448,17 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
-        self.update(doc.uri, doc.version, doc.text, true).await;
+        self.update(doc.uri, doc.version, Change::Open(doc.text))
+            .await;
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
-        // Full synchronisation: the last change holds the whole text.
-        if let Some(change) = params.content_changes.into_iter().last() {
-            self.update(
-                params.text_document.uri,
-                params.text_document.version,
-                change.text,
-                false,
-            )
-            .await;
-        }
+        self.update(
+            params.text_document.uri,
+            params.text_document.version,
+            Change::Edits(params.content_changes),
+        )
+        .await;
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {

@@ -615,3 +615,57 @@ async fn a_document_over_the_size_limit_gets_a_diagnostic() {
     // Still serving.
     assert!(h.open(URI, PROTOCOL).await.is_empty());
 }
+
+#[tokio::test]
+async fn incremental_edits_apply_at_utf16_positions() {
+    let mut h = Harness::start(false).await;
+    let text = PROTOCOL.replace("/// Arm fossa test", "/// 🙂 é Arm fossa test");
+    assert!(h.open(URI, &text).await.is_empty());
+    // Replace `limited` (after the emoji line) by a value the type lacks, by range.
+    let (line, character) = find(&text, "limited\n");
+    h.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [
+            {"range": {"start": {"line": line, "character": character},
+                       "end": {"line": line, "character": character + 7}},
+             "text": "stiff"}
+        ]}),
+    )
+    .await;
+    let diagnostics = h.diagnostics(URI).await;
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert_eq!(diagnostics[0]["code"], "E0101");
+    assert_eq!(diagnostics[0]["range"]["start"]["line"], line);
+    assert_eq!(diagnostics[0]["range"]["start"]["character"], character);
+    // Two edits in one notification, the second on the text the first made; then a
+    // whole-text change.
+    let (emoji_line, emoji_col) = find(&text, "é Arm");
+    h.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 3}, "contentChanges": [
+            {"range": {"start": {"line": line, "character": character},
+                       "end": {"line": line, "character": character + 5}},
+             "text": "fixed"},
+            {"range": {"start": {"line": emoji_line, "character": emoji_col},
+                       "end": {"line": emoji_line, "character": emoji_col + 1}},
+             "text": "e"}
+        ]}),
+    )
+    .await;
+    assert!(h.diagnostics(URI).await.is_empty());
+    let hover = h
+        .request("textDocument/hover", at(URI, emoji_line + 1, 12))
+        .await;
+    assert!(
+        hover["contents"]
+            .to_string()
+            .contains("🙂 e Arm fossa test"),
+        "{hover}"
+    );
+    h.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 4}, "contentChanges": [{"text": PROTOCOL}]}),
+    )
+    .await;
+    assert!(h.diagnostics(URI).await.is_empty());
+}
