@@ -183,52 +183,40 @@ impl Database {
                 file
             }
         };
-        let pieces = chunk_pieces(&text);
         let old = file.chunks(self).clone();
+        let plan = self
+            .rechunk_around_edit(file, &old, &text)
+            .unwrap_or_else(|| self.rechunk(&old, &text));
         let mut spare = file.spare(self).clone();
-        let same = |db: &Self, chunk: Chunk, piece: &Piece| {
-            chunk.text(db) == &text[piece.start..piece.end]
-        };
-        let prefix = old
+        let kept: std::collections::HashSet<Chunk> = plan
             .iter()
-            .zip(&pieces)
-            .take_while(|(c, p)| same(self, **c, p))
-            .count();
-        let suffix = old[prefix..]
-            .iter()
-            .rev()
-            .zip(pieces[prefix..].iter().rev())
-            .take_while(|(c, p)| same(self, **c, p))
-            .count();
-        let mut chunks = Vec::with_capacity(pieces.len());
-        let mut reusable = old[prefix..old.len() - suffix].iter().copied();
-        for (i, piece) in pieces.iter().enumerate() {
-            let kept = if i < prefix {
-                Some(old[i])
-            } else if i >= pieces.len() - suffix {
-                Some(old[old.len() - (pieces.len() - i)])
-            } else {
-                None
-            };
-            let chunk = match kept {
-                Some(chunk) => {
-                    if chunk.offset(self) != piece.start {
-                        chunk.set_offset(self).to(piece.start);
+            .filter_map(|slot| match slot {
+                Slot::Keep(chunk, _) => Some(*chunk),
+                Slot::Fresh(_) => None,
+            })
+            .collect();
+        let mut reusable = old.iter().copied().filter(|c| !kept.contains(c));
+        let mut chunks = Vec::with_capacity(plan.len());
+        for slot in plan {
+            let chunk = match slot {
+                Slot::Keep(chunk, offset) => {
+                    if chunk.offset(self) != offset {
+                        chunk.set_offset(self).to(offset);
                     }
                     chunk
                 }
-                None => {
+                Slot::Fresh(piece) => {
                     let body = text[piece.start..piece.end].to_string();
                     match reusable.next().or_else(|| spare.pop()) {
                         Some(chunk) => {
                             chunk.set_text(self).to(body);
-                            chunk.set_items(self).to(piece.items.clone());
+                            chunk.set_items(self).to(piece.items);
                             if chunk.offset(self) != piece.start {
                                 chunk.set_offset(self).to(piece.start);
                             }
                             chunk
                         }
-                        None => Chunk::new(self, file, body, piece.items.clone(), piece.start),
+                        None => Chunk::new(self, file, body, piece.items, piece.start),
                     }
                 }
             };
@@ -247,6 +235,127 @@ impl Database {
         }
         file.set_text(self).to(text);
         file
+    }
+
+    /// The chunks of `text` from scratch, keeping the old chunks whose text is unchanged at
+    /// the start and the end.
+    fn rechunk(&self, old: &[Chunk], text: &str) -> Vec<Slot> {
+        let pieces = chunk_pieces(text);
+        let same = |chunk: Chunk, piece: &Piece| chunk.text(self) == &text[piece.start..piece.end];
+        let prefix = old
+            .iter()
+            .zip(&pieces)
+            .take_while(|(c, p)| same(**c, p))
+            .count();
+        let suffix = old[prefix..]
+            .iter()
+            .rev()
+            .zip(pieces[prefix..].iter().rev())
+            .take_while(|(c, p)| same(**c, p))
+            .count();
+        let n = pieces.len();
+        pieces
+            .into_iter()
+            .enumerate()
+            .map(|(i, piece)| {
+                if i < prefix {
+                    Slot::Keep(old[i], piece.start)
+                } else if i >= n - suffix {
+                    Slot::Keep(old[old.len() - (n - i)], piece.start)
+                } else {
+                    Slot::Fresh(piece)
+                }
+            })
+            .collect()
+    }
+
+    /// The chunks of `text` when it differs from the file's current text in one region:
+    /// only the chunks around the region are cut again, the others are kept (those after it
+    /// move). `None` when that cannot be done exactly as [`chunk_pieces`] would cut the whole
+    /// text; the caller then does that.
+    fn rechunk_around_edit(
+        &self,
+        file: SourceFile,
+        old: &[Chunk],
+        text: &str,
+    ) -> Option<Vec<Slot>> {
+        let before = file.text(self);
+        if old.len() < 4 || text.len() > MAX_FILE_BYTES {
+            return None;
+        }
+        let prefix = common_prefix(before.as_bytes(), text.as_bytes());
+        let room = before.len().min(text.len()) - prefix;
+        let suffix = common_suffix(before.as_bytes(), text.as_bytes()).min(room);
+        let ends: Vec<usize> = old
+            .iter()
+            .map(|c| c.offset(self) + c.text(self).len())
+            .collect();
+        // From the chunk before the one the edit starts in (an edit at a chunk's first line
+        // can change where the previous chunk ends)…
+        let first = ends.iter().position(|end| *end > prefix)?.saturating_sub(1);
+        // …to the start of the second chunk wholly after the edit.
+        let unchanged_from = before.len() - suffix;
+        let last = (first..old.len()).find(|k| old[*k].offset(self) > unchanged_from)? + 1;
+        let resume = old[first].offset(self);
+        let delta = text.len() as isize - before.len() as isize;
+        let stop_old = *old.get(last).map(|c| c.offset(self)).as_ref()?;
+        let stop = stop_old.checked_add_signed(delta)?;
+        let region = text.get(resume..stop)?;
+        let mut pieces = chunk_pieces(region);
+        // The whole-text cut would start a chunk at `stop` too.
+        let next = old[last].items(self).first()?;
+        let counted = pieces.last().map_or(0, |p| p.items.len());
+        let cut = counted >= CHUNK_MAX || (counted >= CHUNK_MIN && boundary(next.kind, &next.name));
+        if !cut || pieces.iter().map(|p| p.items.len()).sum::<usize>() == 0 {
+            return None;
+        }
+        let total: usize = old.iter().map(|c| c.items(self).len()).sum::<usize>()
+            - old[first..last]
+                .iter()
+                .map(|c| c.items(self).len())
+                .sum::<usize>()
+            + pieces.iter().map(|p| p.items.len()).sum::<usize>();
+        if total > MAX_ITEMS {
+            return None;
+        }
+        let mut plan: Vec<Slot> = old[..first]
+            .iter()
+            .map(|c| Slot::Keep(*c, c.offset(self)))
+            .collect();
+        for piece in &mut pieces {
+            piece.start += resume;
+            piece.end += resume;
+        }
+        // Cut pieces whose text an old chunk of the region has, at the same end of it, keep
+        // that chunk: only the chunks the edit touched get new text.
+        let region_old = &old[first..last];
+        let same = |chunk: Chunk, piece: &Piece| chunk.text(self) == &text[piece.start..piece.end];
+        let head = region_old
+            .iter()
+            .zip(&pieces)
+            .take_while(|(c, p)| same(**c, p))
+            .count();
+        let tail = region_old[head..]
+            .iter()
+            .rev()
+            .zip(pieces[head..].iter().rev())
+            .take_while(|(c, p)| same(**c, p))
+            .count();
+        let n = pieces.len();
+        plan.extend(pieces.into_iter().enumerate().map(|(i, piece)| {
+            if i < head {
+                Slot::Keep(region_old[i], piece.start)
+            } else if i >= n - tail {
+                Slot::Keep(region_old[region_old.len() - (n - i)], piece.start)
+            } else {
+                Slot::Fresh(piece)
+            }
+        }));
+        for chunk in &old[last..] {
+            let moved = chunk.offset(self).checked_add_signed(delta)?;
+            plan.push(Slot::Keep(*chunk, moved));
+        }
+        Some(plan)
     }
 
     /// The file at `path`, if loaded.
@@ -277,6 +386,44 @@ pub const MAX_FILE_BYTES: usize = 16 << 20;
 
 /// The most items one file may hold.
 pub const MAX_ITEMS: usize = 200_000;
+
+/// What becomes of each chunk of a file's new text: an old chunk kept (at its new offset), or
+/// a new piece.
+enum Slot {
+    Keep(Chunk, usize),
+    Fresh(Piece),
+}
+
+/// How many leading bytes two texts share (compared a block at a time).
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let mut n = 0;
+    for (x, y) in a.chunks(4096).zip(b.chunks(4096)) {
+        if x == y {
+            n += x.len();
+        } else {
+            return n + x.iter().zip(y).take_while(|(p, q)| p == q).count();
+        }
+    }
+    n
+}
+
+/// How many trailing bytes two texts share.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    let mut n = 0;
+    for (x, y) in a.rchunks(4096).zip(b.rchunks(4096)) {
+        if x.len() == y.len() && x == y {
+            n += x.len();
+        } else {
+            return n + x
+                .iter()
+                .rev()
+                .zip(y.iter().rev())
+                .take_while(|(p, q)| p == q)
+                .count();
+        }
+    }
+    n
+}
 
 /// A chunk to be: its byte range in the file and its items (chunk-relative).
 struct Piece {

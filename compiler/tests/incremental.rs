@@ -166,3 +166,58 @@ fn renaming_an_indicator_rechecks_its_users() {
     );
     assert_eq!(executions(&log, "file_scope").len(), 1);
 }
+
+/// The chunks after any sequence of edits are the chunks of the text cut from scratch: the
+/// edits below insert and delete item keywords, comments, blank lines and whole items at
+/// random places, so chunks are re-cut around them, merged and split.
+#[test]
+fn rechunking_around_edits_cuts_as_from_scratch() {
+    let snippets = [
+        "\nrule extra {\n  when fiber(line: 1, area: 1) >= 1\n  then adjust(level: T1)\n}\n",
+        "// a comment\n",
+        "\n\n",
+        "rule ",
+        "indicator stray: bool\n",
+        "x",
+        "/// doc\n",
+        "}",
+    ];
+    let mut seed = 11u64;
+    let mut next = |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 33) as usize) % n.max(1)
+    };
+    let path = Path::new("protocol.sot");
+    let mut db = Database::default();
+    let mut text = long_protocol();
+    let file = db.set_file(path, text.clone());
+    for round in 0..300 {
+        let mut at = next(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        if next(3) == 0 {
+            let mut end = (at + next(200)).min(text.len());
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            text.replace_range(at..end, "");
+        } else {
+            text.insert_str(at, snippets[next(snippets.len())]);
+        }
+        db.set_file(path, text.clone());
+        let mut fresh = Database::default();
+        let reference = fresh.set_file(path, text.clone());
+        let cut = |db: &Database,
+                   f: sot_compiler::SourceFile|
+         -> Vec<(usize, String, Vec<sot_compiler::ItemHead>)> {
+            f.chunks(db)
+                .iter()
+                .map(|c| (c.offset(db), c.text(db).clone(), c.items(db).clone()))
+                .collect()
+        };
+        assert_eq!(cut(&db, file), cut(&fresh, reference), "round {round}");
+    }
+}
