@@ -142,6 +142,10 @@ for _, d in ipairs(vim.diagnostic.get(0)) do
   table.insert(lines, code .. " " .. d.lnum .. " " .. d.col .. " " .. vim.split(d.message, "\n")[1])
 end
 if not ok then table.insert(lines, "timeout") end
+-- Fix the typo by editing the buffer: Neovim sends the change as a range (incremental sync).
+vim.api.nvim_buf_set_text(0, 3, 7, 3, 15, {{ "arm_fossa" }})
+local fixed = vim.wait(20000, function() return #vim.diagnostic.get(0) == 0 end, 100)
+table.insert(lines, fixed and "fixed" or "still broken")
 vim.fn.writefile(lines, "{out}")
 vim.cmd("qa!")
 "#,
@@ -163,4 +167,5 @@ vim.cmd("qa!")
         lines.contains("E0101 3 7 unknown name `arm_fosa`"),
         "{lines}"
     );
+    assert!(lines.ends_with("fixed\n"), "{lines}");
 }
