@@ -3,7 +3,9 @@
 //! `check_item` reads only its own syntax tree and the scope (built from signatures), so an
 //! edit to one item re-checks that item alone.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use sot_grammar::ast::{
     self, Arg, Call, CmpOp, Expr, ExprKind, Finding, ItemData, Literal, LiteralKind, LogicOp,
@@ -110,7 +112,7 @@ fn chunk_parsed(db: &dyn salsa::Database, chunk: Chunk) -> bool {
 
 /// Every name used by the items of a file.
 #[salsa::tracked(returns(ref))]
-fn file_references(db: &dyn salsa::Database, file: SourceFile) -> HashSet<(Namespace, String)> {
+fn file_references(db: &dyn salsa::Database, file: SourceFile) -> FxHashSet<(Namespace, String)> {
     file.chunks(db)
         .iter()
         .flat_map(|chunk| chunk_references(db, *chunk).iter().cloned())
@@ -123,7 +125,7 @@ fn file_references(db: &dyn salsa::Database, file: SourceFile) -> HashSet<(Names
 fn references_seeing(
     db: &dyn salsa::Database,
     file: SourceFile,
-) -> Option<Vec<&HashSet<(Namespace, String)>>> {
+) -> Option<Vec<&FxHashSet<(Namespace, String)>>> {
     let mut used = Vec::new();
     for other in Workspace::get(db).files(db).values() {
         if *other == file || visible_files(db, *other).contains(&file) {
@@ -165,7 +167,7 @@ pub fn parse_in_parallel(db: &crate::Database, file: SourceFile) {
 pub fn file_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagnostic> {
     let mut out = crate::db::limit_diagnostics(db, file);
     out.extend(scope_diagnostics(db, file).iter().cloned());
-    let duplicates: HashSet<Span> = out
+    let duplicates: FxHashSet<Span> = out
         .iter()
         .filter(|d| d.code == Code::E0102)
         .map(|d| d.primary.span)
@@ -394,7 +396,7 @@ impl Checker<'_> {
         let params = self.params(&t.params);
         self.limit_combinations(&params, t.name.span, "table keys");
         let value_ty = self.ty(&t.ty);
-        let mut seen: HashMap<Vec<String>, Span> = HashMap::new();
+        let mut seen: FxHashMap<Vec<String>, Span> = FxHashMap::default();
         let mut has_default = false;
         for entry in &t.entries {
             let key = match &entry.key {
@@ -468,7 +470,7 @@ impl Checker<'_> {
         &mut self,
         t: &ast::Table,
         params: &[(String, Ty)],
-        seen: &HashMap<Vec<String>, Span>,
+        seen: &FxHashMap<Vec<String>, Span>,
     ) {
         let domains: Option<Vec<Vec<String>>> = params
             .iter()
@@ -670,7 +672,7 @@ impl Checker<'_> {
 
     fn findings(&mut self, findings: &[Finding]) {
         // (indicator, arguments with `_`) → (where, the value found).
-        let mut seen: HashMap<FindingKey, (Span, String)> = HashMap::new();
+        let mut seen: FxHashMap<FindingKey, (Span, String)> = FxHashMap::default();
         for f in findings {
             let Some(ValueDef::Indicator(params, ty)) = self.scope.values.get(&f.indicator.text)
             else {
@@ -757,7 +759,7 @@ impl Checker<'_> {
 
     /// E0501 when two findings with as many `_` and different values both cover a
     /// combination that no more exact finding covers: which value holds there would be a guess.
-    fn wildcard_ties(&mut self, seen: &HashMap<FindingKey, (Span, String)>) {
+    fn wildcard_ties(&mut self, seen: &FxHashMap<FindingKey, (Span, String)>) {
         let mut patterns: Vec<(&FindingKey, &(Span, String))> = seen
             .iter()
             .filter(|((_, args), _)| args.iter().any(|a| a == "_"))
@@ -813,7 +815,7 @@ impl Checker<'_> {
         name: &str,
         meet: &[String],
         stars: usize,
-        seen: &HashMap<FindingKey, (Span, String)>,
+        seen: &FxHashMap<FindingKey, (Span, String)>,
     ) -> Option<Vec<String>> {
         let exact: Vec<&Vec<String>> = seen
             .keys()
@@ -1271,7 +1273,7 @@ impl Checker<'_> {
             }
             return;
         }
-        let mut given = HashSet::new();
+        let mut given = FxHashSet::default();
         let mut unknown_label = false;
         for arg in args {
             let Some(label) = &arg.label else { continue };

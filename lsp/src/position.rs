@@ -13,30 +13,15 @@ pub enum Encoding {
     Utf8,
 }
 
-/// The byte where 0-based `line` starts, if the text has that many lines. Newlines are
-/// counted a block at a time (the count vectorises), so a line near the end of a 1.4 MB
-/// document is found in about 0.1 ms.
+/// The byte where 0-based `line` starts, if the text has that many lines (newlines found
+/// with `memchr`: a line near the end of a 1.4 MB document takes well under a millisecond).
 fn line_start(text: &str, line: usize) -> Option<usize> {
-    if line == 0 {
-        return Some(0);
+    match line.checked_sub(1) {
+        None => Some(0),
+        Some(n) => memchr::memchr_iter(b'\n', text.as_bytes())
+            .nth(n)
+            .map(|i| i + 1),
     }
-    let bytes = text.as_bytes();
-    let mut seen = 0;
-    let mut block_start = 0;
-    for block in bytes.chunks(256) {
-        let here = block.iter().filter(|b| **b == b'\n').count();
-        if seen + here >= line {
-            let (i, _) = block
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| **b == b'\n')
-                .nth(line - seen - 1)?;
-            return Some(block_start + i + 1);
-        }
-        seen += here;
-        block_start += block.len();
-    }
-    None
 }
 
 /// The byte offset of a position (clamped to the line, and to a character boundary).
