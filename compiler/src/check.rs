@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use foldhash::{HashMap, HashSet};
 
 use sot_grammar::ast::{
     self, Arg, Call, CmpOp, Expr, ExprKind, Finding, ItemData, Literal, LiteralKind, LogicOp,
@@ -112,7 +112,7 @@ fn chunk_parsed(db: &dyn salsa::Database, chunk: Chunk) -> bool {
 
 /// Every name used by the items of a file.
 #[salsa::tracked(returns(ref))]
-fn file_references(db: &dyn salsa::Database, file: SourceFile) -> FxHashSet<(Namespace, String)> {
+fn file_references(db: &dyn salsa::Database, file: SourceFile) -> HashSet<(Namespace, String)> {
     file.chunks(db)
         .iter()
         .flat_map(|chunk| chunk_references(db, *chunk).iter().cloned())
@@ -125,7 +125,7 @@ fn file_references(db: &dyn salsa::Database, file: SourceFile) -> FxHashSet<(Nam
 fn references_seeing(
     db: &dyn salsa::Database,
     file: SourceFile,
-) -> Option<Vec<&FxHashSet<(Namespace, String)>>> {
+) -> Option<Vec<&HashSet<(Namespace, String)>>> {
     let mut used = Vec::new();
     for other in Workspace::get(db).files(db).values() {
         if *other == file || visible_files(db, *other).contains(&file) {
@@ -167,7 +167,7 @@ pub fn parse_in_parallel(db: &crate::Database, file: SourceFile) {
 pub fn file_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagnostic> {
     let mut out = crate::db::limit_diagnostics(db, file);
     out.extend(scope_diagnostics(db, file).iter().cloned());
-    let duplicates: FxHashSet<Span> = out
+    let duplicates: HashSet<Span> = out
         .iter()
         .filter(|d| d.code == Code::E0102)
         .map(|d| d.primary.span)
@@ -396,7 +396,7 @@ impl Checker<'_> {
         let params = self.params(&t.params);
         self.limit_combinations(&params, t.name.span, "table keys");
         let value_ty = self.ty(&t.ty);
-        let mut seen: FxHashMap<Vec<String>, Span> = FxHashMap::default();
+        let mut seen: HashMap<Vec<String>, Span> = HashMap::default();
         let mut has_default = false;
         for entry in &t.entries {
             let key = match &entry.key {
@@ -470,7 +470,7 @@ impl Checker<'_> {
         &mut self,
         t: &ast::Table,
         params: &[(String, Ty)],
-        seen: &FxHashMap<Vec<String>, Span>,
+        seen: &HashMap<Vec<String>, Span>,
     ) {
         let domains: Option<Vec<Vec<String>>> = params
             .iter()
@@ -672,7 +672,7 @@ impl Checker<'_> {
 
     fn findings(&mut self, findings: &[Finding]) {
         // (indicator, arguments with `_`) → (where, the value found).
-        let mut seen: FxHashMap<FindingKey, (Span, String)> = FxHashMap::default();
+        let mut seen: HashMap<FindingKey, (Span, String)> = HashMap::default();
         for f in findings {
             let Some(ValueDef::Indicator(params, ty)) = self.scope.values.get(&f.indicator.text)
             else {
@@ -759,7 +759,7 @@ impl Checker<'_> {
 
     /// E0501 when two findings with as many `_` and different values both cover a
     /// combination that no more exact finding covers: which value holds there would be a guess.
-    fn wildcard_ties(&mut self, seen: &FxHashMap<FindingKey, (Span, String)>) {
+    fn wildcard_ties(&mut self, seen: &HashMap<FindingKey, (Span, String)>) {
         let mut patterns: Vec<(&FindingKey, &(Span, String))> = seen
             .iter()
             .filter(|((_, args), _)| args.iter().any(|a| a == "_"))
@@ -815,7 +815,7 @@ impl Checker<'_> {
         name: &str,
         meet: &[String],
         stars: usize,
-        seen: &FxHashMap<FindingKey, (Span, String)>,
+        seen: &HashMap<FindingKey, (Span, String)>,
     ) -> Option<Vec<String>> {
         let exact: Vec<&Vec<String>> = seen
             .keys()
@@ -1273,7 +1273,7 @@ impl Checker<'_> {
             }
             return;
         }
-        let mut given = FxHashSet::default();
+        let mut given = HashSet::default();
         let mut unknown_label = false;
         for arg in args {
             let Some(label) = &arg.label else { continue };

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use foldhash::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use sot_grammar::ast::{self, BaseType, ItemData, ItemKind, Name, Span, TypeDef, TypeExpr};
@@ -138,7 +138,7 @@ fn resolve_use(db: &dyn salsa::Database, dir: &std::path::Path, path: &str) -> U
 #[salsa::tracked(returns(ref))]
 pub fn visible_files(db: &dyn salsa::Database, file: SourceFile) -> Vec<SourceFile> {
     let mut order = Vec::new();
-    let mut seen = FxHashSet::default();
+    let mut seen = HashSet::default();
     // Iterative depth-first post-order, so a long `use` chain cannot overflow the stack.
     let mut stack = vec![(file, 0usize)];
     seen.insert(file);
@@ -194,21 +194,21 @@ pub enum Namespace {
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Scope {
     /// Types by name, built-ins included.
-    pub types: FxHashMap<String, Ty>,
+    pub types: HashMap<String, Ty>,
     /// Indicators, tables and enum values (built-in values included).
-    pub values: FxHashMap<String, ValueDef>,
+    pub values: HashMap<String, ValueDef>,
     /// Adjustments and their parameters.
-    pub adjustments: FxHashMap<String, Vec<(String, Ty)>>,
+    pub adjustments: HashMap<String, Vec<(String, Ty)>>,
     /// Categories in declaration order.
     pub categories: Vec<String>,
     /// Rules and their `for` bindings.
-    pub rules: FxHashMap<String, Vec<(String, Ty)>>,
+    pub rules: HashMap<String, Vec<(String, Ty)>>,
     /// Checks and their `for` bindings.
-    pub checks: FxHashMap<String, Vec<(String, Ty)>>,
+    pub checks: HashMap<String, Vec<(String, Ty)>>,
     /// Red flags.
-    pub red_flags: FxHashSet<String>,
+    pub red_flags: HashSet<String>,
     /// Cases.
-    pub cases: FxHashSet<String>,
+    pub cases: HashSet<String>,
 }
 
 impl Scope {
@@ -617,8 +617,8 @@ fn order_errors(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagnostic> {
 
 /// For each file a file sees through `use`, the span of its own `use` line that first
 /// reaches it.
-fn use_lines_by_file(db: &dyn salsa::Database, file: SourceFile) -> FxHashMap<SourceFile, Span> {
-    let mut via = FxHashMap::default();
+fn use_lines_by_file(db: &dyn salsa::Database, file: SourceFile) -> HashMap<SourceFile, Span> {
+    let mut via = HashMap::default();
     if file_uses(db, file).is_empty() {
         return via;
     }
@@ -648,7 +648,7 @@ fn use_lines_by_file(db: &dyn salsa::Database, file: SourceFile) -> FxHashMap<So
 /// A clash inside a used file is that file's to report; a clash between two used files that
 /// do not see each other is reported on the `use` line that brings in the second.
 fn duplicates(db: &dyn salsa::Database, declared: &[Declared]) -> Vec<Diagnostic> {
-    let mut first: FxHashMap<(Namespace, &str), &Declared> = FxHashMap::default();
+    let mut first: HashMap<(Namespace, &str), &Declared> = HashMap::default();
     let mut out = Vec::new();
     for d in declared {
         let builtin = match d.ns {
@@ -734,7 +734,7 @@ fn duplicates(db: &dyn salsa::Database, declared: &[Declared]) -> Vec<Diagnostic
 
 /// E0403 for each precedence line of this file that would close a cycle.
 fn precedence_cycles(lines: &[(Vec<Name>, bool, usize)]) -> Vec<Diagnostic> {
-    let mut edges: FxHashMap<&str, BTreeSet<&str>> = FxHashMap::default();
+    let mut edges: HashMap<&str, BTreeSet<&str>> = HashMap::default();
     let mut out = Vec::new();
     for (names, own, offset) in lines {
         for pair in names.windows(2) {
@@ -763,9 +763,9 @@ fn precedence_cycles(lines: &[(Vec<Name>, bool, usize)]) -> Vec<Diagnostic> {
 }
 
 /// Whether `from` reaches `to` (or is it) along the edges.
-fn reaches(edges: &FxHashMap<&str, BTreeSet<&str>>, from: &str, to: &str) -> bool {
+fn reaches(edges: &HashMap<&str, BTreeSet<&str>>, from: &str, to: &str) -> bool {
     let mut stack = vec![from];
-    let mut seen = FxHashSet::default();
+    let mut seen = HashSet::default();
     while let Some(n) = stack.pop() {
         if n == to {
             return true;
@@ -824,9 +824,9 @@ fn path_back(
     from: SourceFile,
     to: SourceFile,
 ) -> Option<Vec<SourceFile>> {
-    let mut parent: FxHashMap<SourceFile, SourceFile> = FxHashMap::default();
+    let mut parent: HashMap<SourceFile, SourceFile> = HashMap::default();
     let mut queue = std::collections::VecDeque::from([from]);
-    let mut seen = FxHashSet::from_iter([from]);
+    let mut seen = HashSet::from_iter([from]);
     while let Some(current) = queue.pop_front() {
         if current == to {
             let mut path = vec![to];
