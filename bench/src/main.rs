@@ -329,7 +329,7 @@ fn peer_rows(
             }),
         },
         EvalRow {
-            engine: "rhai 1.x (script compiled once)",
+            engine: "Rhai 1.27 (script compiled once)",
             samples: per_visit(n, || {
                 std::hint::black_box(run_rhai().ok());
             }),
