@@ -27,7 +27,8 @@ pub fn format_file(text: &str) -> Result<String, FormatError> {
         return Ok(trivia(text));
     }
     let mut out = String::new();
-    for source in sources {
+    let count = sources.len();
+    for (i, source) in sources.into_iter().enumerate() {
         let chunk = &text[source.start..source.end];
         let parsed = parse_item(chunk);
         let item = match (parsed.item, parsed.errors.first()) {
@@ -48,7 +49,18 @@ pub fn format_file(text: &str) -> Result<String, FormatError> {
         if !out.is_empty() {
             out.push('\n');
         }
-        out.push_str(&format_chunk(chunk, &item));
+        let (body, tail) = format_chunk(chunk, &item, i + 1 < count);
+        out.push_str(&body);
+        if !tail.is_empty() {
+            // Comment lines after an item's last line are, once printed, the leading comments
+            // of the next item: they are printed as those are (after a blank line, unindented),
+            // so that formatting twice changes nothing.
+            out.push('\n');
+            for comment in tail {
+                out.push_str(&comment);
+                out.push('\n');
+            }
+        }
     }
     Ok(out)
 }
@@ -131,7 +143,9 @@ fn trivia(text: &str) -> String {
     out
 }
 
-fn format_chunk(chunk: &str, item: &Item) -> String {
+/// An item printed from its syntax tree, with its comments; when `detach_tail`, the comment
+/// lines after its last line are returned apart (see `format_file`).
+fn format_chunk(chunk: &str, item: &Item, detach_tail: bool) -> (String, Vec<String>) {
     let start = item.span.start as usize;
     let end = (item.span.end as usize).min(chunk.len());
     // Leading trivia: comment lines as written, runs of blank lines as one.
@@ -144,6 +158,10 @@ fn format_chunk(chunk: &str, item: &Item) -> String {
         .filter(|c| c.at >= start)
         .collect();
     place_comments(&mut lines, inner, end);
+    let tail = match lines.last_mut() {
+        Some(last) if detach_tail => std::mem::take(&mut last.following),
+        _ => Vec::new(),
+    };
     for line in lines {
         // A comment before a closing brace stays inside the block.
         let comment_indent = line.indent + usize::from(line.text == "}");
@@ -165,7 +183,7 @@ fn format_chunk(chunk: &str, item: &Item) -> String {
             out.push('\n');
         }
     }
-    out
+    (out, tail)
 }
 
 /// Gives each closing-brace line the position of its `}` in the source: the first `}` (not

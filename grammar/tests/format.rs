@@ -172,3 +172,27 @@ fn a_file_of_comments_only_keeps_them() {
         assert_eq!(comments(text), comments(&out), "{text:?} → {out:?}");
     }
 }
+
+/// Found by the fuzzer (2.57 million runs in): a comment after an item's last line was
+/// printed right under it, where the next formatting reads it as the next item's leading
+/// comment and puts a blank line before it. It is now printed that way the first time.
+#[test]
+fn a_comment_after_an_items_last_line_formats_the_same_twice() {
+    for text in [
+        "indicator a: // first\n  bool// second\ntype T = 1..2\n",
+        "indicator a: bool\n  // under it\n/// doc\ntype T = 1..2\n",
+        "rule r {\n  when a\n  then b\n}\n  // after the brace\nrule s {\n  when a\n  then b\n}\n",
+        "indicator a: bool\n  // last in the file\n",
+    ] {
+        assert!(
+            assert_formats_well("comment after an item", text),
+            "{text:?}"
+        );
+    }
+    let out =
+        format_file("indicator a: // first\n  bool// second\ntype T = 1..2\n").unwrap_or_default();
+    assert_eq!(
+        out,
+        "indicator a: bool  // first\n\n// second\n\ntype T = 1..2\n"
+    );
+}
