@@ -240,17 +240,22 @@ impl Database {
     /// The chunks of `text` from scratch, keeping the old chunks whose text is unchanged at
     /// the start and the end.
     fn rechunk(&self, old: &[Chunk], text: &str) -> Vec<Slot> {
-        let pieces = chunk_pieces(text);
+        self.keep_unchanged(old, chunk_pieces(text), text)
+    }
+
+    /// `pieces` as slots: the leading and trailing pieces whose text the old chunks at the
+    /// same end have keep those chunks; the others are fresh.
+    fn keep_unchanged(&self, old: &[Chunk], pieces: Vec<Piece>, text: &str) -> Vec<Slot> {
         let same = |chunk: Chunk, piece: &Piece| chunk.text(self) == &text[piece.start..piece.end];
-        let prefix = old
+        let head = old
             .iter()
             .zip(&pieces)
             .take_while(|(c, p)| same(**c, p))
             .count();
-        let suffix = old[prefix..]
+        let tail = old[head..]
             .iter()
             .rev()
-            .zip(pieces[prefix..].iter().rev())
+            .zip(pieces[head..].iter().rev())
             .take_while(|(c, p)| same(**c, p))
             .count();
         let n = pieces.len();
@@ -258,9 +263,9 @@ impl Database {
             .into_iter()
             .enumerate()
             .map(|(i, piece)| {
-                if i < prefix {
+                if i < head {
                     Slot::Keep(old[i], piece.start)
-                } else if i >= n - suffix {
+                } else if i >= n - tail {
                     Slot::Keep(old[old.len() - (n - i)], piece.start)
                 } else {
                     Slot::Fresh(piece)
@@ -326,31 +331,8 @@ impl Database {
             piece.start += resume;
             piece.end += resume;
         }
-        // Cut pieces whose text an old chunk of the region has, at the same end of it, keep
-        // that chunk: only the chunks the edit touched get new text.
-        let region_old = &old[first..last];
-        let same = |chunk: Chunk, piece: &Piece| chunk.text(self) == &text[piece.start..piece.end];
-        let head = region_old
-            .iter()
-            .zip(&pieces)
-            .take_while(|(c, p)| same(**c, p))
-            .count();
-        let tail = region_old[head..]
-            .iter()
-            .rev()
-            .zip(pieces[head..].iter().rev())
-            .take_while(|(c, p)| same(**c, p))
-            .count();
-        let n = pieces.len();
-        plan.extend(pieces.into_iter().enumerate().map(|(i, piece)| {
-            if i < head {
-                Slot::Keep(region_old[i], piece.start)
-            } else if i >= n - tail {
-                Slot::Keep(region_old[region_old.len() - (n - i)], piece.start)
-            } else {
-                Slot::Fresh(piece)
-            }
-        }));
+        // Only the chunks the edit touched get new text.
+        plan.extend(self.keep_unchanged(&old[first..last], pieces, text));
         for chunk in &old[last..] {
             let moved = chunk.offset(self).checked_add_signed(delta)?;
             plan.push(Slot::Keep(*chunk, moved));
