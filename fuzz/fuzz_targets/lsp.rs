@@ -1,5 +1,6 @@
 //! The language server under a random sequence of messages: opens, edits (bytes spliced into
-//! a real protocol, so the text is often almost valid), and every request at random
+//! a real protocol, so the text is often almost valid, sent whole or as ranges at random
+//! positions), and every request at random
 //! positions, some of them past the end or inside characters. Every request must be answered
 //! (a result or an error), never a panic or a hang.
 #![no_main]
@@ -75,7 +76,20 @@ fuzz_target!(|data: &[u8]| {
         let mut version = 1;
         for (i, chunk) in data.chunks(4).enumerate() {
             let [op, a, b, c] = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0), *chunk.get(3).unwrap_or(&0)];
-            if op % 3 == 0 {
+            if op % 3 == 0 && c % 4 == 3 {
+                // A ranged edit (incremental sync) at random positions, some past the end of a
+                // line or of the text, some inside characters; the next whole-text edit puts
+                // the document back to what this loop knows.
+                version += 1;
+                let start = json!({"line": u32::from(a) % 120, "character": u32::from(b) * 3});
+                let end = json!({"line": u32::from(a) % 120 + u32::from(c % 3), "character": u32::from(c)});
+                call(&mut service, Request::build("textDocument/didChange")
+                    .params(json!({"textDocument": {"uri": URI, "version": version}, "contentChanges": [
+                        {"range": {"start": start, "end": end}, "text": char::from(b.max(b' ')).to_string()}
+                    ]}))
+                    .finish())
+                .await;
+            } else if op % 3 == 0 {
                 // An edit: splice a byte (as a char) in at a place, or cut a few bytes out.
                 let mut at = (usize::from(a) << 8 | usize::from(b)) % (text.len() + 1);
                 while !text.is_char_boundary(at) {
