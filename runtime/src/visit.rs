@@ -177,7 +177,10 @@ pub fn evaluate_visit(
     // the instances in order, most of them with their `when` as flat tests.
     let plan = &program.plan;
     let mut rule_states = Vec::with_capacity(plan.steps.len());
-    let mut recommended: Vec<Recommended> = Vec::new();
+    let mut recommended = Recommendations {
+        list: Vec::new(),
+        first: vec![u32::MAX; program.adjustments.len()],
+    };
     for step in &plan.steps {
         let state = if referred {
             RuleState::Suspended
@@ -196,6 +199,7 @@ pub fn evaluate_visit(
         rule_states.push(state);
     }
     let rule_start = plan.rule_start.clone();
+    let recommended = recommended.list;
 
     let mut state = VisitState {
         red_flags,
@@ -264,13 +268,20 @@ pub fn evaluate_visit(
     state
 }
 
+/// The recommendations of a visit as they are gathered, with where each adjustment's first
+/// one is (`u32::MAX`: none yet), so that finding a repeated one does not scan the list.
+struct Recommendations {
+    list: Vec<Recommended>,
+    first: Vec<u32>,
+}
+
 /// The state of a rule instance that matches the visit's category.
 fn rule_state(
     program: &Program,
     step: &Step,
     findings: &Findings,
     env: Env,
-    recommended: &mut Vec<Recommended>,
+    recommended: &mut Recommendations,
 ) -> RuleState {
     // The rule itself is read only when the tests do not decide (its expression) or when it
     // fires (its adjustments).
@@ -321,7 +332,7 @@ fn recommend(
     instance: &sot_compiler::ir::RuleInstance,
     env: Env,
     id: (u32, u32),
-    recommended: &mut Vec<Recommended>,
+    recommended: &mut Recommendations,
 ) -> RuleState {
     // Every argument must be known before anything is recorded.
     let known =
@@ -336,17 +347,33 @@ fn recommend(
             .iter()
             .filter_map(|a| value(program, a, env))
             .collect();
-        match recommended
-            .iter_mut()
-            .find(|r| r.adjustment == call.adjustment && r.args == args)
-        {
+        // The search starts at the first recommendation of this adjustment, if any.
+        let from = recommended
+            .first
+            .get(call.adjustment as usize)
+            .copied()
+            .unwrap_or(0);
+        let found = match from {
+            u32::MAX => None,
+            from => recommended
+                .list
+                .iter_mut()
+                .skip(from as usize)
+                .find(|r| r.adjustment == call.adjustment && r.args == args),
+        };
+        match found {
             Some(existing) => existing.by.push(id),
             None => {
+                if let Some(first) = recommended.first.get_mut(call.adjustment as usize) {
+                    if *first == u32::MAX {
+                        *first = recommended.list.len() as u32;
+                    }
+                }
                 // Room for a few rules before the list grows: most adjustments are
                 // recommended by one to a handful of rules.
                 let mut by = Vec::with_capacity(4);
                 by.push(id);
-                recommended.push(Recommended {
+                recommended.list.push(Recommended {
                     adjustment: call.adjustment,
                     args,
                     by,
