@@ -432,3 +432,27 @@ async fn incremental_edits_apply_at_utf16_positions() {
     .await;
     assert!(h.diagnostics(URI).await.is_empty());
 }
+
+#[tokio::test]
+async fn ranged_edits_past_the_end_or_backwards_are_clamped() {
+    let mut h = Harness::start(false).await;
+    assert!(h.open(URI, PROTOCOL).await.is_empty());
+    // A range that ends before it starts, then one far past the end of the text: both are
+    // clamped (the first inserts at its start, the second appends), never a panic.
+    h.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [
+            {"range": {"start": {"line": 0, "character": 9}, "end": {"line": 0, "character": 2}},
+             "text": ""},
+            {"range": {"start": {"line": 900, "character": 4}, "end": {"line": 901, "character": 0}},
+             "text": "\nindicator appended: bool\n"}
+        ]}),
+    )
+    .await;
+    let diagnostics = h.diagnostics(URI).await;
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert_eq!(diagnostics[0]["code"], "W0604");
+    assert!(diagnostics[0]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("appended")));
+}
