@@ -343,3 +343,45 @@ fn test_judges_the_expectations_of_json_case_data() {
     assert_eq!(tally(&out), (2, 1));
     assert!(stdout(&out).contains("wrong.json:"), "{}", stdout(&out));
 }
+
+/// JSON output stays valid JSON whatever the protocol's strings hold: quotes, backslashes,
+/// escaped line breaks, control characters, markup, emoji; and the text comes back intact.
+#[test]
+fn json_output_is_valid_for_hostile_strings() {
+    let dir = tempdir("hostile-json");
+    let title = "q\\\"uote \\\\ back\\nline \u{1} \u{7f} </script> 🙂 é";
+    let decoded = "q\"uote \\ back\nline \u{1} \u{7f} </script> 🙂 é";
+    let text = std::fs::read_to_string(repo().join("protocols/examples/first_look.sot"))
+        .expect("example")
+        .replace(
+            "protocol \"SOT category system\"",
+            &format!("protocol \"{title}\""),
+        )
+        .replace("\"2026-03-02\"", &format!("\"{title}\""));
+    std::fs::write(dir.join("hostile.sot"), text).expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_sot"))
+        .args(["run", "--format", "json", "hostile.sot"])
+        .current_dir(&dir)
+        .output()
+        .expect("sot runs");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let printed = json.to_string();
+    assert!(
+        printed.contains(&serde_json::Value::from(decoded).to_string()),
+        "{printed}"
+    );
+    // The checker's JSON diagnostics too, for a message that quotes such a name.
+    std::fs::write(
+        dir.join("broken.sot"),
+        format!("rule r \"{title}\" {{\n  when nothing_here\n  then x\n}}\n"),
+    )
+    .expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_sot"))
+        .args(["check", "--format", "json", "broken.sot"])
+        .current_dir(&dir)
+        .output()
+        .expect("sot runs");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert!(json.to_string().contains("nothing_here"), "{json}");
+}
