@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use sot_compiler::{file_uses, normalize, parse_in_parallel, Database, SourceFile};
+use sot_compiler::{normalize, parse_in_parallel, Database, SourceFile};
 
 /// Files loaded for a command.
 pub struct Loaded {
@@ -81,59 +81,46 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, String> {
         not_text: Vec::new(),
         io_errors: Vec::new(),
     };
+    let Loaded {
+        db,
+        roots,
+        not_text,
+        io_errors,
+    } = &mut loaded;
     for path in found {
-        if let Some(file) = read_into(&mut loaded, &path) {
-            if !loaded.roots.contains(&file) {
-                loaded.roots.push(file);
+        if let Some(file) = read_into(db, not_text, io_errors, &path) {
+            if !roots.contains(&file) {
+                roots.push(file);
             }
         }
     }
-    load_uses(&mut loaded);
+    // What they `use`, too; a file that is not there stays missing (E0103).
+    db.load_uses(|db, path| {
+        if path.is_file() {
+            read_into(db, not_text, io_errors, path);
+        }
+    });
     Ok(loaded)
 }
 
-/// Adds the files that loaded files `use`, until nothing new is found. Missing files stay
-/// missing: the compiler reports them (E0103).
-fn load_uses(loaded: &mut Loaded) {
-    let mut tried = std::collections::HashSet::new();
-    loop {
-        let files: Vec<SourceFile> = loaded
-            .db
-            .workspace()
-            .files(&loaded.db)
-            .values()
-            .copied()
-            .collect();
-        let wanted: Vec<PathBuf> = files
-            .iter()
-            .flat_map(|f| file_uses(&loaded.db, *f).iter())
-            .filter(|edge| edge.target.is_none())
-            .map(|edge| edge.path.clone())
-            .filter(|p| tried.insert(p.clone()))
-            .collect();
-        if wanted.is_empty() {
-            return;
-        }
-        for path in wanted {
-            if path.is_file() {
-                read_into(loaded, &path);
-            }
-        }
-    }
-}
-
-fn read_into(loaded: &mut Loaded, path: &Path) -> Option<SourceFile> {
+/// Reads one file into the database; a file that is not UTF-8 or cannot be read is noted.
+fn read_into(
+    db: &mut Database,
+    not_text: &mut Vec<(PathBuf, String)>,
+    io_errors: &mut Vec<String>,
+    path: &Path,
+) -> Option<SourceFile> {
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => {
-                let file = loaded.db.set_file(path, text);
+                let file = db.set_file(path, text);
                 // Before anything reads the file: its items are parsed on every core.
-                parse_in_parallel(&loaded.db, file);
+                parse_in_parallel(db, file);
                 Some(file)
             }
             Err(e) => {
                 let at = e.utf8_error().valid_up_to();
-                loaded.not_text.push((
+                not_text.push((
                     normalize(path),
                     format!("not valid UTF-8 (byte {at}); save the file as UTF-8"),
                 ));
@@ -141,9 +128,7 @@ fn read_into(loaded: &mut Loaded, path: &Path) -> Option<SourceFile> {
             }
         },
         Err(e) => {
-            loaded
-                .io_errors
-                .push(format!("cannot read `{}`: {e}", path.display()));
+            io_errors.push(format!("cannot read `{}`: {e}", path.display()));
             None
         }
     }

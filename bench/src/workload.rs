@@ -272,11 +272,22 @@ impl Workload {
             );
         }
         out += "    })\n}\n\n/// The visit's category and fired rules.\n\
-                pub fn evaluate(f: &Findings, fired: &mut Vec<u32>) -> u32 {\n    fired.clear();\n    let cat = ";
-        for (c, conds) in self.categories.iter().enumerate().rev() {
-            let _ = write!(out, "if {} {{ {} }} else ", native_conds(conds), c + 1);
+                pub fn evaluate(f: &Findings, fired: &mut Vec<u32>) -> u32 {\n    fired.clear();\n";
+        self.decide(&mut out, "", native_conds);
+        out += "    cat\n}\n";
+        out
+    }
+
+    /// The body both scripts share (native Rust and Rhai write conditions alike but for the
+    /// comparisons, which `conds` writes): `let cat = …;` as an `if` chain in precedence
+    /// order, `before_rules`, then one `if` per rule that pushes its number onto `fired`.
+    fn decide(&self, out: &mut String, before_rules: &str, conds: fn(&[Cond]) -> String) {
+        *out += "    let cat = ";
+        for (c, category) in self.categories.iter().enumerate().rev() {
+            let _ = write!(out, "if {} {{ {} }} else ", conds(category), c + 1);
         }
-        out += "{ 0 };\n";
+        *out += "{ 0 };\n";
+        *out += before_rules;
         for (r, rule) in self.rules.iter().enumerate() {
             let gate = rule
                 .category
@@ -285,11 +296,9 @@ impl Workload {
             let _ = writeln!(
                 out,
                 "    if {gate}{} {{ fired.push({r}); }}",
-                native_conds(&rule.conds)
+                conds(&rule.conds)
             );
         }
-        out += "    cat\n}\n";
-        out
     }
 
     /// The rules as one JSONLogic expression whose value is `[category, [fired?, …]]`: the
@@ -321,22 +330,8 @@ impl Workload {
     /// The rules as a Rhai script with `fn evaluate(f)` returning `[category, [fired, …]]`,
     /// `f` a map from indicator names to values (`"none"` for an optional side not found).
     pub fn rhai(&self) -> String {
-        let mut out = String::from("fn evaluate(f) {\n    let cat = ");
-        for (c, conds) in self.categories.iter().enumerate().rev() {
-            let _ = write!(out, "if {} {{ {} }} else ", rhai_conds(conds), c + 1);
-        }
-        out += "{ 0 };\n    let fired = [];\n";
-        for (r, rule) in self.rules.iter().enumerate() {
-            let gate = rule
-                .category
-                .map(|c| format!("cat == {} && ", c + 1))
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "    if {gate}{} {{ fired.push({r}); }}",
-                rhai_conds(&rule.conds)
-            );
-        }
+        let mut out = String::from("fn evaluate(f) {\n");
+        self.decide(&mut out, "    let fired = [];\n", rhai_conds);
         out += "    [cat, fired]\n}\n";
         out
     }

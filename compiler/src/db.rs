@@ -340,6 +340,29 @@ impl Database {
         Some(plan)
     }
 
+    /// Offers `read` every path that a loaded file `use`s and that is not loaded, each path
+    /// once, until nothing new is named. `read` is the edge's file access: it loads the file
+    /// with [`Database::set_file`], or leaves it missing (E0103); the compiler reads nothing.
+    pub fn load_uses(&mut self, mut read: impl FnMut(&mut Database, &Path)) {
+        let mut tried = std::collections::HashSet::new();
+        loop {
+            let files: Vec<SourceFile> = self.workspace().files(self).values().copied().collect();
+            let wanted: Vec<PathBuf> = files
+                .iter()
+                .flat_map(|f| crate::resolve::file_uses(self, *f).iter())
+                .filter(|edge| edge.target.is_none())
+                .map(|edge| edge.path.clone())
+                .filter(|p| tried.insert(p.clone()))
+                .collect();
+            if wanted.is_empty() {
+                return;
+            }
+            for path in wanted {
+                read(self, &path);
+            }
+        }
+    }
+
     /// The file at `path`, if loaded.
     pub fn file(&self, path: &Path) -> Option<SourceFile> {
         self.workspace().files(self).get(&normalize(path)).copied()

@@ -13,9 +13,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use sot_compiler::{
-    all_diagnostics, file_uses, lower_file, visible_files, Database, Severity, SourceFile,
-};
+use sot_compiler::{all_diagnostics, lower_file, visible_files, Database, Severity, SourceFile};
 use sot_grammar::ast::ItemKind;
 use tokio::sync::Mutex;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
@@ -182,7 +180,13 @@ impl Backend {
                 sot_compiler::parse_in_parallel(&state.db, file);
             }
             state.docs.insert(uri, (file, version));
-            load_uses(&mut state.db);
+            // What the documents `use` comes from disk; a file that cannot be read stays
+            // missing (E0103 in the document that uses it).
+            state.db.load_uses(|db, path| {
+                if let Ok(text) = std::fs::read_to_string(path) {
+                    db.set_file(path, text);
+                }
+            });
             Some(file)
         })
         .await;
@@ -261,29 +265,6 @@ fn apply_edits(
         }
     }
     text
-}
-
-/// Loads the files that loaded files `use` from disk, until nothing new is found.
-fn load_uses(db: &mut Database) {
-    let mut tried = std::collections::HashSet::new();
-    loop {
-        let files: Vec<SourceFile> = db.workspace().files(db).values().copied().collect();
-        let wanted: Vec<PathBuf> = files
-            .iter()
-            .flat_map(|f| file_uses(db, *f).iter())
-            .filter(|e| e.target.is_none())
-            .map(|e| e.path.clone())
-            .filter(|p| tried.insert(p.clone()))
-            .collect();
-        if wanted.is_empty() {
-            return;
-        }
-        for path in wanted {
-            if let Ok(text) = std::fs::read_to_string(&path) {
-                db.set_file(&path, text);
-            }
-        }
-    }
 }
 
 /// A file's diagnostics in LSP form: the checker's, and the analyses' when asked.
