@@ -139,29 +139,6 @@ fn references_seeing(
     Some(used)
 }
 
-/// Parses every item of `file` (and reads its signature) on all cores, each thread on its own
-/// clone of the database, the results landing in the shared memos, so that
-/// [`file_diagnostics`] afterwards finds them. Parsing is most of a full check; checking in
-/// parallel too measured slower (the threads wait on each other in salsa). Worth it for a
-/// whole file at once (opening it, `sot check`), not after an edit.
-pub fn parse_in_parallel(db: &crate::Database, file: SourceFile) {
-    let chunks = file.chunks(db);
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    if threads < 2 || chunks.len() < 4 {
-        return;
-    }
-    std::thread::scope(|scope| {
-        for first in 0..threads {
-            let db = db.clone();
-            scope.spawn(move || {
-                for chunk in chunks.iter().skip(first).step_by(threads) {
-                    crate::resolve::chunk_signatures(&db, *chunk);
-                }
-            });
-        }
-    });
-}
-
 /// Every diagnostic of a file, with file-relative spans, in source order.
 #[salsa::tracked(returns(ref))]
 pub fn file_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagnostic> {
