@@ -192,7 +192,29 @@ pub fn svg(graph: &ProtocolGraph) -> String {
     if !graph.nodes.is_empty() {
         vg.do_it(false, false, false, &mut writer);
     }
-    writer.finalize()
+    sorted_styles(writer.finalize())
+}
+
+/// layout-rs writes its font classes from a `HashMap`, in a different order on every run;
+/// sorting the lines of the `<style>` block makes `sot graph --format svg` deterministic.
+fn sorted_styles(svg: String) -> String {
+    let (Some(start), Some(end)) = (svg.find("<style>\n"), svg.find("</style>")) else {
+        return svg;
+    };
+    let body = start + "<style>\n".len();
+    if body > end {
+        return svg;
+    }
+    let mut lines: Vec<&str> = svg[body..end].lines().collect();
+    lines.sort_unstable();
+    let mut out = String::with_capacity(svg.len());
+    out.push_str(&svg[..body]);
+    for line in lines {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str(&svg[end..]);
+    out
 }
 
 /// Runs `sot graph`.
