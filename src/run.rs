@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use sot_compiler::{lower_file, visible_files};
+use sot_report::run as report;
 use sot_runtime::explain::{explain_case, CaseReport};
-use sot_runtime::report;
 
 use crate::check::print_errors;
 use crate::load::load_one;
@@ -103,11 +103,7 @@ pub fn run(args: &RunArgs, color: bool) -> ExitCode {
             .collect::<Vec<_>>()
             .join("\n"),
         Format::Html => report::html(&reports),
-        Format::Json => {
-            let json = serde_json::json!({ "cases": reports });
-            serde_json::to_string_pretty(&json)
-                .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
-        }
+        Format::Json => report::json(&reports),
     };
     outln!("{}", out.trim_end());
     ExitCode::SUCCESS
@@ -119,7 +115,7 @@ pub fn read_json_cases(
     file: sot_compiler::SourceFile,
     path: &std::path::Path,
     color: bool,
-) -> Result<Vec<sot_compiler::ir::Case>, ExitCode> {
+) -> Result<Vec<sot_ir::Case>, ExitCode> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) => {

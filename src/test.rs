@@ -120,7 +120,7 @@ pub fn run(args: &TestArgs, color: bool) -> ExitCode {
 }
 
 /// Adds a program's targets and what its cases hit, by name.
-fn tally_program(tally: &mut Tally, program: &sot_compiler::ir::Program, coverage: &Coverage) {
+fn tally_program(tally: &mut Tally, program: &sot_ir::Program, coverage: &Coverage) {
     for (r, rule) in program.rules.iter().enumerate() {
         for (i, instance) in rule.instances.iter().enumerate() {
             let name = if instance.binding.is_empty() {

@@ -97,7 +97,14 @@ fn the_language_reference_example_checks_clean() {
     {
         assert_eq!(spec, contract, "tests/fixtures/LANGUAGE.md is out of date");
     }
-    assert_blocks_check_clean("spec", &sot_blocks(&spec), true);
+    // §7 (v0.2) adds syntax the checker does not read yet (issue [4/10]); its examples are
+    // also fragments (`…`). Until then the v0.1 sections' examples must check clean.
+    let v01 = spec.split("\n## 7. ").next().unwrap_or(&spec);
+    assert!(
+        v01.len() < spec.len(),
+        "the spec has no §7 any more: check all of it"
+    );
+    assert_blocks_check_clean("spec", &sot_blocks(v01), true);
 }
 
 #[test]

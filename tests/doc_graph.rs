@@ -72,9 +72,19 @@ fn graph_svg_needs_no_graphviz() {
 #[test]
 fn graph_svg_is_the_same_on_every_run() {
     // layout-rs keeps its font classes in a HashMap; the output must not follow its order.
-    let first = stdout(&sot(&["graph", "--format", "svg", "protocols/sot/categories.sot"]));
+    let first = stdout(&sot(&[
+        "graph",
+        "--format",
+        "svg",
+        "protocols/sot/categories.sot",
+    ]));
     for _ in 0..8 {
-        let again = stdout(&sot(&["graph", "--format", "svg", "protocols/sot/categories.sot"]));
+        let again = stdout(&sot(&[
+            "graph",
+            "--format",
+            "svg",
+            "protocols/sot/categories.sot",
+        ]));
         assert_eq!(first, again);
     }
 }

@@ -125,8 +125,8 @@ fn sot_outcome(state: &VisitState) -> Outcome {
 
 /// The evaluation work for `sot`: the lowered protocol and the cohort read from JSON case data.
 struct SotWork {
-    program: sot_compiler::ir::Program,
-    cases: Vec<sot_compiler::ir::Case>,
+    program: sot_ir::Program,
+    cases: Vec<sot_ir::Case>,
 }
 
 impl SotWork {

@@ -9,15 +9,15 @@ mod case_json;
 mod check;
 mod db;
 mod diagnostic;
-pub mod eval;
 mod graph;
-mod handbook;
-pub mod ir;
 mod line_index;
 mod lower;
 mod resolve;
-pub mod text;
 mod types;
+
+// The IR lives in its own crate (the runtime needs it without the compiler); the
+// compiler lowers into it under its old paths.
+use sot_ir::{self as ir, eval};
 
 pub use analyse::{category_overlaps, file_analyses};
 pub use case_json::json_cases;
@@ -28,11 +28,10 @@ pub use db::{
 };
 pub use diagnostic::{Code, Diagnostic, Label, Severity};
 pub use graph::{kind_word, protocol_graph, Edge, Node, NodeKind, ProtocolGraph};
-pub use handbook::handbook_markdown;
 pub use line_index::{LineColumn, LineIndex};
 pub use lower::lower_file;
 pub use resolve::{file_scope, file_uses, visible_files, Namespace, Scope, ValueDef};
-pub use types::Ty;
+pub use types::{vertebra_name, Ty};
 
 /// Every diagnostic of a file: the checker's, then (when it has no errors) the static
 /// analyses', in source order. This is what `sot check` reports.

@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
-use sot_compiler::eval::{conjunction, truth, Env};
-use sot_compiler::ir::{Findings, Program, Value, ValueType};
 use sot_compiler::{lower_file, Database};
+use sot_ir::eval::{conjunction, truth, Env};
+use sot_ir::{Findings, Program, Value, ValueType};
 
 const PROTOCOL: &str = r#"protocol "Plan shapes" version "1"
 

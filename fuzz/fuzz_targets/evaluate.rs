@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use sot_compiler::ir::{Findings, Program, Value, Visit};
+use sot_ir::{Findings, Program, Value, Visit};
 use sot_compiler::{lower_file, Database};
 
 fn program() -> &'static Program {
@@ -57,7 +57,7 @@ fuzz_target!(|data: &[u8]| {
         given: None,
         expects: Vec::new(),
     };
-    let case = sot_compiler::ir::Case {
+    let case = sot_ir::Case {
         name: "fuzz".into(),
         title: None,
         visits: vec![visit(1, 0), visit(2, 13)],
@@ -69,6 +69,6 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let report = sot_runtime::explain::explain_case(program, &case);
-    let _ = sot_runtime::report::text(&report);
-    let _ = sot_runtime::report::html(std::slice::from_ref(&report));
+    let _ = sot_report::run::text(&report);
+    let _ = sot_report::run::html(std::slice::from_ref(&report));
 });

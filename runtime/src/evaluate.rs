@@ -1,8 +1,8 @@
 //! Explanations over the evaluation of IR expressions: which findings decided a value.
-//! The evaluation itself is the IR's meaning, `sot_compiler::eval`, re-exported here.
+//! The evaluation itself is the IR's meaning, `sot_ir::eval`, re-exported here.
 
-pub use sot_compiler::eval::{dyn_slot, truth, value, Env, Tri};
-use sot_compiler::ir::{Expr, Phase, Program};
+pub use sot_ir::eval::{dyn_slot, truth, value, Env, Tri};
+use sot_ir::{Expr, Phase, Program};
 
 /// A finding an explanation names: which block it comes from, and its slot.
 pub type FindingRef = (Option<Phase>, u32);

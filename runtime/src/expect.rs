@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use sot_compiler::ir::{Case, Expect, ExpectLine, Program, Value};
+use sot_ir::{Case, Expect, ExpectLine, Program, Value};
 
 use crate::explain::show_call;
 use crate::visit::{evaluate_case, CategoryState, Outcome, RuleState, VisitState};

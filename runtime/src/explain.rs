@@ -3,7 +3,7 @@
 //! to examine. The report is what `sot run` prints (text, JSON, Markdown, HTML).
 
 use serde::Serialize;
-use sot_compiler::ir::{Case, Expr, Findings, Phase, Program, Visit};
+use sot_ir::{Case, Expr, Findings, Phase, Program, Visit};
 
 use crate::evaluate::{support, Env, FindingRef, Tri};
 use crate::visit::{evaluate_case, CategoryState, Outcome, RuleState, Undecided, VisitState};
@@ -198,7 +198,7 @@ fn binding(b: &[(String, String)]) -> Vec<String> {
 }
 
 /// A call written as in the protocol.
-pub fn show_call(program: &Program, adjustment: u32, args: &[sot_compiler::ir::Value]) -> String {
+pub fn show_call(program: &Program, adjustment: u32, args: &[sot_ir::Value]) -> String {
     let Some(adj) = program.adjustments.get(adjustment as usize) else {
         return format!("#{adjustment}");
     };
@@ -349,10 +349,8 @@ fn explain_visit(
         })
         .map(|(check, instance, outcome)| {
             let (before, after): (Option<&Findings>, Option<&Findings>) = match check.scope {
-                sot_compiler::ir::CheckScope::WithinVisit => {
-                    (Some(&visit.findings), visit.after.as_ref())
-                }
-                sot_compiler::ir::CheckScope::AcrossVisits => {
+                sot_ir::CheckScope::WithinVisit => (Some(&visit.findings), visit.after.as_ref()),
+                sot_ir::CheckScope::AcrossVisits => {
                     (previous.map(|p| &p.findings), Some(&visit.findings))
                 }
             };

@@ -1,12 +1,12 @@
-//! The sot interpreter: evaluates the cases of a lowered program (`sot_compiler::ir`) visit
-//! by visit, explains every recommendation, checks `expect` lines, and writes reports.
+//! The sot interpreter: evaluates the cases of a lowered program (`sot_ir`) visit by visit,
+//! explains every recommendation (the data that `sot_report` renders), checks `expect`
+//! lines, and describes case data as a JSON Schema.
 //!
-//! Architecture invariant: this crate knows only the IR of the compiler (`sot_compiler::ir`),
-//! nothing of its syntax trees, salsa database or diagnostics.
+//! Architecture invariant: this crate depends on `sot-ir` only of sot's crates: nothing of
+//! the compiler's syntax trees, salsa database or diagnostics, and no renderer.
 
 pub mod evaluate;
 pub mod expect;
 pub mod explain;
-pub mod report;
 pub mod schema;
 pub mod visit;

@@ -1,7 +1,7 @@
 //! `sot schema`: the JSON Schema of case data for a protocol, generated from its indicators.
 
 use serde_json::{json, Map, Value as Json};
-use sot_compiler::ir::{Domain, Indicator, Program, ValueType};
+use sot_ir::{Domain, Indicator, Program, ValueType};
 
 /// The schema of one value of a type (`range`: the indicator's bounds, for numbers).
 fn value_schema(ty: &ValueType, optional: bool, range: Option<(f64, f64)>) -> Json {

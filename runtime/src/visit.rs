@@ -2,8 +2,8 @@
 //! recommendations, checks. The result is compact (states by index); `explain` turns it into
 //! a report with reasons.
 
-use sot_compiler::eval::conjunction;
-use sot_compiler::ir::{CheckScope, Findings, Program, Step, Value, Visit};
+use sot_ir::eval::conjunction;
+use sot_ir::{CheckScope, Findings, Program, Step, Value, Visit};
 
 use crate::evaluate::{truth, value, Env, Tri};
 
@@ -329,14 +329,13 @@ fn rule_state(
 /// finding makes the rule not evaluated instead.
 fn recommend(
     program: &Program,
-    instance: &sot_compiler::ir::RuleInstance,
+    instance: &sot_ir::RuleInstance,
     env: Env,
     id: (u32, u32),
     recommended: &mut Recommendations,
 ) -> RuleState {
     // Every argument must be known before anything is recorded.
-    let known =
-        |call: &sot_compiler::ir::Call| call.args.iter().all(|a| value(program, a, env).is_some());
+    let known = |call: &sot_ir::Call| call.args.iter().all(|a| value(program, a, env).is_some());
     if !instance.then.iter().all(known) {
         return RuleState::NotEvaluated(Undecided::Arguments);
     }
@@ -420,7 +419,7 @@ fn choose_category(program: &Program, truth: &[Tri]) -> (CategoryState, bool) {
 }
 
 /// Every visit of a case, in order.
-pub fn evaluate_case(program: &Program, case: &sot_compiler::ir::Case) -> Vec<VisitState> {
+pub fn evaluate_case(program: &Program, case: &sot_ir::Case) -> Vec<VisitState> {
     let mut states: Vec<VisitState> = Vec::with_capacity(case.visits.len());
     for (i, visit) in case.visits.iter().enumerate() {
         let previous = i

@@ -1,10 +1,16 @@
-//! The lowered program: what the runtime executes, and the only thing it knows of the compiler.
+//! The lowered program: what the compiler lowers a protocol into and the runtime executes,
+//! and its three-valued evaluation ([`eval`]).
 //!
 //! Names are resolved to indices: each finding of each indicator has a slot, values are
 //! numbers (symbols by their index in their type), `for` bindings are expanded into one
 //! instance per binding with the bound values folded in.
+//!
+//! Architecture invariant: this crate depends on no other sot crate, and not on salsa or
+//! pest: a lowered program can be run without the compiler.
 
 use serde::Serialize;
+
+pub mod eval;
 
 /// A value: `none`, or a number. Booleans are 0/1, symbols (sides, vertebrae, enum values,
 /// categories) their index in their type, measures their value in the base unit (mm, deg).

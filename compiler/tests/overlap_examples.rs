@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use sot_compiler::ir::{Findings, Visit};
 use sot_compiler::{category_overlaps, lower_file, Database};
+use sot_ir::{Findings, Visit};
 use sot_runtime::evaluate::Tri;
 use sot_runtime::visit::evaluate_visit;
 

@@ -3,7 +3,7 @@
 //!
 //! Evaluation allocates nothing, and its depth is bounded by the parser's nesting limit.
 
-use crate::ir::{Cmp, Expr, Findings, Phase, Program, Test, Value};
+use crate::{Cmp, Expr, Findings, Phase, Program, Test, Value};
 
 /// A truth value that may be unknown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -147,7 +147,7 @@ pub fn dyn_slot(program: &Program, indicator: u32, args: &[Expr], env: Env) -> O
     Some(indicator.first_slot + index)
 }
 
-/// The truth of a conjunction of tests on a visit's findings (a [`crate::ir::Plan`] step):
+/// The truth of a conjunction of tests on a visit's findings (a [`crate::Plan`] step):
 /// the same as `truth` of the expression the tests came from.
 #[inline]
 pub fn conjunction(tests: &[Test], findings: &Findings) -> Tri {

@@ -1,4 +1,4 @@
-//! `cargo bench -p sot-runtime`: how many visits per second the interpreter evaluates with a
+//! `cargo bench -p sot-bench --bench evaluate`: how many visits per second the interpreter evaluates with a
 //! generated 1,000-rule protocol (`tools/gen_protocol.py 1000 50`: 50 cases of 2 visits).
 
 use std::path::Path;

@@ -10,10 +10,14 @@ use sot_grammar::ast::{
     self, CheckScope, CmpOp, ExprKind, ItemData, LiteralKind, LogicOp, Phase, Quantifier,
 };
 
-use crate::check::check_item;
-use crate::db::{file_items, parse_item, SourceFile};
-use crate::resolve::{file_scope, visible_files, Namespace, ValueDef};
-use crate::text::markdown_escape as esc;
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
+use sot_compiler::{
+    check_item, file_items, file_scope, parse_item, visible_files, Namespace, SourceFile, Ty,
+    ValueDef,
+};
+
+use crate::escape::markdown_escape as esc;
+use crate::page::page;
 
 /// Every item of a file and the files it uses, with the names each item refers to.
 struct Program<'a> {
@@ -190,8 +194,8 @@ fn condition(e: &ast::Expr, moment: Moment, bools: &BTreeSet<String>) -> String 
 }
 
 /// The values of a type, in words.
-fn type_words(ty: &crate::types::Ty) -> String {
-    use crate::types::{vertebra_name, Ty};
+fn type_words(ty: &Ty) -> String {
+    use sot_compiler::vertebra_name;
     match ty {
         Ty::Optional(inner) => format!("{}, or none", type_words(inner)),
         Ty::Bool => "yes or no".into(),
@@ -227,7 +231,7 @@ pub fn handbook_markdown(db: &dyn salsa::Database, file: SourceFile) -> String {
     let bools: BTreeSet<String> = scope
         .values
         .iter()
-        .filter(|(_, d)| matches!(d, ValueDef::Indicator(_, crate::types::Ty::Bool)))
+        .filter(|(_, d)| matches!(d, ValueDef::Indicator(_, Ty::Bool)))
         .map(|(n, _)| n.clone())
         .collect();
     let mut out = String::new();
@@ -497,4 +501,65 @@ pub fn handbook_markdown(db: &dyn salsa::Database, file: SourceFile) -> String {
         }
     }
     out
+}
+
+/// The handbook page's style sheet.
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.45}\
+h1{font-size:1.6rem}h2{font-size:1.3rem;border-bottom:1px solid #ddd;margin-top:2.2rem}h3{font-size:1.05rem}\
+code{background:#f4f4f4;padding:0 .2rem}a{color:#245}";
+
+/// A GitHub-style heading id: lowercase, spaces to `-`, punctuation dropped.
+fn slug(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            c if c.is_alphanumeric() => Some(c.to_ascii_lowercase()),
+            ' ' | '-' => Some('-'),
+            '_' => Some('_'),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The handbook as one HTML page. Raw HTML in the Markdown is shown as text, never run.
+pub fn handbook_html(markdown: &str) -> String {
+    let events: Vec<Event> = Parser::new_ext(markdown, Options::empty()).collect();
+    let mut out_events = Vec::with_capacity(events.len());
+    let mut i = 0;
+    while i < events.len() {
+        match &events[i] {
+            Event::Start(Tag::Heading {
+                level,
+                classes,
+                attrs,
+                ..
+            }) => {
+                // The heading's text, for its id (so `#indicator-arm-fossa` links work).
+                let text: String = events[i + 1..]
+                    .iter()
+                    .take_while(|e| !matches!(e, Event::End(_)))
+                    .filter_map(|e| match e {
+                        Event::Text(t) | Event::Code(t) => Some(t.to_string()),
+                        _ => None,
+                    })
+                    .collect();
+                out_events.push(Event::Start(Tag::Heading {
+                    level: *level,
+                    id: Some(CowStr::from(slug(&text))),
+                    classes: classes.clone(),
+                    attrs: attrs.clone(),
+                }));
+            }
+            Event::Html(h) | Event::InlineHtml(h) => out_events.push(Event::Text(h.clone())),
+            other => out_events.push(other.clone()),
+        }
+        i += 1;
+    }
+    let mut body = String::new();
+    pulldown_cmark::html::push_html(&mut body, out_events.into_iter());
+    let title = markdown
+        .lines()
+        .next()
+        .unwrap_or("Handbook")
+        .trim_start_matches("# ");
+    page(&title.replace('\\', ""), STYLE, &body)
 }

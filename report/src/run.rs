@@ -1,11 +1,13 @@
-//! Case reports as text (for a terminal), Markdown and self-contained HTML. JSON is the
-//! serde form of [`CaseReport`]. Wording: "the protocol recommends", never a diagnosis.
+//! `sot run`'s reports of evaluated cases: text (for a terminal), Markdown, self-contained
+//! HTML, and JSON (the serde form of [`CaseReport`]). Wording: "the protocol recommends",
+//! never a diagnosis.
 
 use std::fmt::Write as _;
 
-pub use sot_compiler::text::{html_escape, markdown_escape};
+use sot_runtime::explain::{CaseReport, FindingValue, RuleReport, VisitReport};
 
-use crate::explain::{CaseReport, FindingValue, RuleReport, VisitReport};
+use crate::escape::{html_escape, markdown_escape};
+use crate::page::page;
 
 fn findings_text(findings: &[FindingValue]) -> String {
     findings
@@ -334,7 +336,6 @@ code{background:#f4f4f4;padding:0 .2rem}";
 
 /// Cases as one self-contained HTML page (no external assets; all protocol text escaped).
 pub fn html(reports: &[CaseReport]) -> String {
-    let e = html_escape;
     let page_title = match reports {
         [one] => case_title(one),
         _ => reports
@@ -342,15 +343,17 @@ pub fn html(reports: &[CaseReport]) -> String {
             .and_then(|r| r.protocol.clone())
             .unwrap_or_else(|| "Cases".into()),
     };
-    let mut out = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>\n",
-        e(&page_title)
-    );
+    let mut body = String::new();
     for report in reports {
-        html_case(&mut out, report);
+        html_case(&mut body, report);
     }
-    out.push_str("</body></html>\n");
-    out
+    page(&page_title, STYLE, &body)
+}
+
+/// Cases as one JSON document: `{"cases": [...]}`, each case the serde form of its report.
+pub fn json(reports: &[CaseReport]) -> String {
+    let json = serde_json::json!({ "cases": reports });
+    serde_json::to_string_pretty(&json).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
 fn case_title(report: &CaseReport) -> String {
