@@ -79,9 +79,22 @@ enum Command {
     /// Print the manual page (roff), e.g. `sot man > sot.1`.
     Man,
     /// Run the language server on standard input and output (for editors).
-    Lsp,
+    Lsp(LspArgs),
     /// Print the JSON Schema of case data (`sot run FILE --cases DATA.json`) for a protocol.
     Schema(schema::SchemaArgs),
+}
+
+/// The flags language clients pass to a server they start (`vscode-languageclient` adds
+/// `--stdio`; many clients add `--clientProcessId`). Standard input and output is the only
+/// transport, so they change nothing.
+#[derive(clap::Args)]
+struct LspArgs {
+    /// Talk over standard input and output (the default, and the only transport).
+    #[arg(long)]
+    stdio: bool,
+    /// The editor's process id, as clients conventionally pass it: accepted and ignored.
+    #[arg(long = "clientProcessId", value_name = "PID", hide = true)]
+    client_process_id: Option<String>,
 }
 
 /// When to colour output.
@@ -117,7 +130,10 @@ fn main() -> ExitCode {
         Command::Test(args) => test::run(&args, color),
         Command::Schema(args) => schema::run(&args, color),
         Command::Fmt(args) => fmt::run(&args),
-        Command::Lsp => match tokio::runtime::Builder::new_multi_thread()
+        Command::Lsp(LspArgs {
+            stdio: _,
+            client_process_id: _,
+        }) => match tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
         {

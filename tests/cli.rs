@@ -297,6 +297,112 @@ fn a_bad_flag_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// Runs `sot lsp` with `flags` and, while it runs, sends `initialize` and waits for the
+/// answer, then `initialized`, `shutdown` (waiting again) and `exit`. Returns the answers
+/// (`None` if the server ended first) and how it ended.
+fn lsp_session(flags: &[&str]) -> (Option<Vec<serde_json::Value>>, Output) {
+    use std::io::{BufRead, Read, Write};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sot"))
+        .arg("lsp")
+        .args(flags)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("sot runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut send = |body: &str| {
+        // The server may already have gone (a rejected flag): the status says so.
+        let _ = write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len());
+        let _ = stdin.flush();
+    };
+    // The next message with `"id": id`, or `None` at the end of the output.
+    let mut answer = |id: u64| -> Option<serde_json::Value> {
+        loop {
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if stdout.read_line(&mut line).ok()? == 0 {
+                    return None;
+                }
+                match line.trim_end() {
+                    "" => break,
+                    header => {
+                        if let Some(n) = header.strip_prefix("Content-Length: ") {
+                            length = n.parse().ok()?;
+                        }
+                    }
+                }
+            }
+            let mut body = vec![0; length];
+            stdout.read_exact(&mut body).ok()?;
+            let message: serde_json::Value = serde_json::from_slice(&body).ok()?;
+            if message["id"] == id {
+                return Some(message);
+            }
+        }
+    };
+    let mut answers = Vec::new();
+    send(
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"processId":null,"capabilities":{}}}"#,
+    );
+    let answers = answer(1).map(|init| {
+        answers.push(init);
+        send(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#);
+        send(r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#);
+        answers.extend(answer(2));
+        send(r#"{"jsonrpc":"2.0","method":"exit"}"#);
+        answers
+    });
+    drop(stdin);
+    (answers, child.wait_with_output().expect("sot lsp exits"))
+}
+
+#[test]
+fn lsp_accepts_the_flags_language_clients_pass() {
+    // vscode-languageclient's TransportKind.stdio appends `--stdio`; clients conventionally
+    // add `--clientProcessId`, in both spellings.
+    for flags in [
+        &[][..],
+        &["--stdio"],
+        &["--stdio", "--clientProcessId=4242"],
+        &["--clientProcessId", "4242", "--stdio"],
+    ] {
+        let (answers, out) = lsp_session(flags);
+        let answers = answers.unwrap_or_else(|| {
+            panic!(
+                "sot lsp {flags:?} ended before answering: {}",
+                text(&out.stderr)
+            )
+        });
+        assert_eq!(answers.len(), 2, "sot lsp {flags:?}: {answers:?}");
+        assert_eq!(
+            answers[0]["result"]["serverInfo"]["name"], "sot",
+            "{answers:?}"
+        );
+        assert!(
+            answers[1].get("result").is_some_and(|r| r.is_null()),
+            "shutdown answered without error: {answers:?}"
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "sot lsp {flags:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    // Other flags are still usage errors, and help names `--stdio` only.
+    let (answers, out) = lsp_session(&["--socket=9000"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(answers.is_none(), "{answers:?}");
+    let help = text(&sot_in(&fixtures(), &["lsp", "--help"]).stdout);
+    assert!(
+        help.contains("--stdio") && !help.contains("clientProcessId"),
+        "{help}"
+    );
+}
+
 /// A fresh folder under the target directory for one test.
 fn tempdir(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);

@@ -1,5 +1,6 @@
 //! End-to-end tests of `sot lsp`: JSON-RPC over stdio with the real binary (malformed
-//! messages included), and headless Neovim receiving diagnostics.
+//! messages included), and headless Neovim (each version installed) with the shipped
+//! `editors/neovim/sot.lua`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -105,67 +106,206 @@ fn json_rpc_over_stdio_survives_malformed_messages() {
     assert!(status.success(), "{status}");
 }
 
-fn nvim() -> Option<&'static str> {
-    let found = Command::new("nvim")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
+/// Every Neovim named in `SOT_NEOVIMS` (programs, space-separated) or on the `PATH` (Debian's
+/// 0.7 and a newer one from pip may both be there), one per version: `(program, "NVIM
+/// v0.x.y")`. With `SOT_REQUIRE_NEOVIM` set there must be one, and `SOT_NEOVIM_VERSIONS` (say
+/// `0.7 0.11`) names versions that must all be among them.
+fn neovims() -> Vec<(PathBuf, String)> {
+    let mut found: Vec<(PathBuf, String)> = Vec::new();
+    let named = std::env::var("SOT_NEOVIMS").unwrap_or_default();
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let on_path = std::env::split_paths(&path).map(|dir| dir.join("nvim"));
+    for program in named.split_whitespace().map(PathBuf::from).chain(on_path) {
+        let Ok(out) = Command::new(&program).arg("--version").output() else {
+            continue;
+        };
+        let version = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        if out.status.success()
+            && version.starts_with("NVIM v")
+            && !found.iter().any(|(_, v)| *v == version)
+        {
+            found.push((program, version));
+        }
+    }
+    if found.is_empty() {
         assert!(
             std::env::var_os("SOT_REQUIRE_NEOVIM").is_none(),
             "Neovim is required (SOT_REQUIRE_NEOVIM) but not installed"
         );
         eprintln!("skipped: Neovim is not installed");
     }
-    found.then_some("nvim")
+    for wanted in std::env::var("SOT_NEOVIM_VERSIONS")
+        .unwrap_or_default()
+        .split_whitespace()
+    {
+        assert!(
+            found
+                .iter()
+                .any(|(_, v)| v.starts_with(&format!("NVIM v{wanted}."))),
+            "Neovim {wanted} is required (SOT_NEOVIM_VERSIONS) but only {found:?} found"
+        );
+    }
+    found
+}
+
+/// The protocol with a typo (`arm_fosa`) that uses `short_leg` from the file it `use`s, and a
+/// case visit for a code lens.
+const MAIN_SOT: &str = r#"use "other.sot"
+
+/// Arm fossa test: the arm weakens when the gluteal fossa is contacted.
+indicator arm_fossa: Side?
+adjustment adjust(level: Vertebra)
+
+rule r {
+  when arm_fosa != none and short_leg != none
+  then adjust(level: T1)
+}
+
+case maria {
+  visit 1 "2026-03-02" {
+    findings {
+      arm_fossa = left
+      short_leg = right
+    }
+  }
+}
+"#;
+
+const OTHER_SOT: &str = "/// The short leg, prone.\nindicator short_leg: Side?\n";
+
+/// Headless Neovim with the shipped `editors/neovim/sot.lua` installed as the README says
+/// (`~/.config/nvim/plugin/sot.lua`, in a fresh config folder), `sot` on the `PATH`, and a
+/// project with a `.git`: `tests/neovim/shipped_config.lua` opens a file in it and reports.
+fn run_shipped_config(nvim: &Path, version: &str) -> (String, PathBuf) {
+    let slug: String = version
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let dir: PathBuf = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("neovim-{slug}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let workspace = dir.join("workspace");
+    let protocols = workspace.join("protocols");
+    std::fs::create_dir_all(workspace.join(".git")).expect("dir");
+    std::fs::create_dir_all(&protocols).expect("dir");
+    std::fs::write(protocols.join("main.sot"), MAIN_SOT).expect("write");
+    std::fs::write(protocols.join("other.sot"), OTHER_SOT).expect("write");
+    let plugin = dir.join("config/nvim/plugin");
+    std::fs::create_dir_all(&plugin).expect("dir");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(repo.join("editors/neovim/sot.lua"), plugin.join("sot.lua"))
+        .expect("copy the shipped config");
+
+    let sot_dir = Path::new(env!("CARGO_BIN_EXE_sot")).parent().expect("dir");
+    let mut path = vec![sot_dir.to_path_buf()];
+    path.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    let out = dir.join("report.txt");
+    let mut child = Command::new(nvim)
+        .args(["--headless", "-i", "NONE", "-c"])
+        .arg(format!(
+            "luafile {}",
+            repo.join("tests/neovim/shipped_config.lua").display()
+        ))
+        .current_dir(&dir)
+        .env("PATH", std::env::join_paths(path).expect("PATH"))
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env("XDG_STATE_HOME", dir.join("state"))
+        .env("XDG_CACHE_HOME", dir.join("cache"))
+        .env("SOT_TEST_WORKSPACE", &workspace)
+        .env("SOT_TEST_OUT", &out)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("nvim runs");
+    // Each wait in the script is at most 20 s; a hung Neovim is killed, not waited for.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(180);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{version} did not finish in 180 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut stderr);
+    }
+    let report = std::fs::read_to_string(&out)
+        .unwrap_or_else(|e| panic!("{version} wrote no report ({e}); stderr: {stderr}"));
+    assert!(
+        status.success(),
+        "{version}: {status}; stderr: {stderr}\n{report}"
+    );
+    (report, workspace)
 }
 
 #[test]
-fn headless_neovim_receives_the_diagnostics() {
-    let Some(nvim) = nvim() else { return };
-    let dir: PathBuf = Path::new(env!("CARGO_TARGET_TMPDIR")).join("neovim");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("dir");
-    let protocol = dir.join("broken.sot");
-    std::fs::write(&protocol, "indicator arm_fossa: Side?\nadjustment adjust(level: Vertebra)\nrule r {\n  when arm_fosa != none\n  then adjust(level: T1)\n}\n").expect("write");
-    let out = dir.join("diagnostics.txt");
-    // Neovim 0.7's API (Debian's package): start_client + buf_attach_client.
-    let script = format!(
-        r#"
-local id = vim.lsp.start_client({{ name = "sot", cmd = {{ "{sot}", "lsp" }}, root_dir = "{dir}" }})
-vim.cmd("edit {file}")
-vim.lsp.buf_attach_client(0, id)
-local ok = vim.wait(20000, function() return #vim.diagnostic.get(0) > 0 end, 100)
-local lines = {{}}
-for _, d in ipairs(vim.diagnostic.get(0)) do
-  local code = d.code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code) or "?"
-  table.insert(lines, code .. " " .. d.lnum .. " " .. d.col .. " " .. vim.split(d.message, "\n")[1])
-end
-if not ok then table.insert(lines, "timeout") end
--- Fix the typo by editing the buffer: Neovim sends the change as a range (incremental sync).
-vim.api.nvim_buf_set_text(0, 3, 7, 3, 15, {{ "arm_fossa" }})
-local fixed = vim.wait(20000, function() return #vim.diagnostic.get(0) == 0 end, 100)
-table.insert(lines, fixed and "fixed" or "still broken")
-vim.fn.writefile(lines, "{out}")
-vim.cmd("qa!")
-"#,
-        sot = env!("CARGO_BIN_EXE_sot"),
-        dir = dir.display(),
-        file = protocol.display(),
-        out = out.display(),
-    );
-    let lua = dir.join("test.lua");
-    std::fs::write(&lua, script).expect("write");
-    let status = Command::new(nvim)
-        .args(["--headless", "-u", "NONE", "-c"])
-        .arg(format!("luafile {}", lua.display()))
-        .status()
-        .expect("nvim runs");
-    assert!(status.success());
-    let lines = std::fs::read_to_string(&out).expect("nvim wrote the diagnostics");
-    assert!(
-        lines.contains("E0101 3 7 unknown name `arm_fosa`"),
-        "{lines}"
-    );
-    assert!(lines.ends_with("fixed\n"), "{lines}");
+fn headless_neovim_with_the_shipped_config() {
+    for (nvim, version) in neovims() {
+        let (report, workspace) = run_shipped_config(&nvim, &version);
+        eprintln!("{version} ({}):\n{report}", nvim.display());
+        let has = |line: &str| report.lines().any(|l| l == line);
+        let value = |key: &str| {
+            report
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("{key}=")))
+                .unwrap_or_else(|| panic!("{version}: no {key} in\n{report}"))
+                .to_owned()
+        };
+        let context = format!("{version}:\n{report}");
+        assert!(!report.contains("error="), "{context}");
+        assert!(has("done=true"), "{context}");
+        assert!(has("filetype=sot"), "{context}");
+        assert!(has("commentstring=// %s"), "{context}");
+        assert!(has("attached=true"), "{context}");
+        // The root is the folder with the `.git`, above the file's own folder.
+        assert_eq!(
+            value("root_dir"),
+            workspace.display().to_string(),
+            "{context}"
+        );
+        assert!(has("omnifunc=v:lua.vim.lsp.omnifunc"), "{context}");
+        assert!(has("K=buffer sot: hover"), "{context}");
+        assert!(has("diagnosed=true"), "{context}");
+        assert!(
+            report
+                .lines()
+                .any(|l| l.starts_with("diagnostic=E0101 7 7 unknown name `arm_fosa`")),
+            "{context}"
+        );
+        assert!(has("fixed=true"), "{context}");
+        // No lens while the file has an error; the config's InsertLeave refresh brings it.
+        assert!(has("lenses_before_fix=0"), "{context}");
+        assert!(
+            has("buffer_autocmds=BufEnter CursorHold InsertLeave"),
+            "{context}"
+        );
+        assert!(has("lensed=true"), "{context}");
+        assert!(
+            has("lens=12 no category · adjust(level: T1)"),
+            "the lens above the visit (line 13) says what it computes: {context}"
+        );
+        assert!(
+            value("hover").contains("Arm fossa test: the arm weakens"),
+            "{context}"
+        );
+        assert_eq!(
+            value("definition"),
+            format!("{} 1 10", value("other_uri")),
+            "{context}"
+        );
+        assert!(has("other_attached=true"), "{context}");
+        assert!(has("servers=1"), "one server for the project: {context}");
+    }
 }

@@ -28,10 +28,19 @@ function serverCommand() {
   return command;
 }
 
+/**
+ * How vscode-languageclient starts the server: `command lsp` over stdio, for running and
+ * debugging alike. For `TransportKind.stdio` the library appends `--stdio` to the arguments
+ * (so it runs `sot lsp --stdio`, which sot accepts).
+ * @param {string} command
+ */
+function serverOptions(command) {
+  const executable = { command, args: ['lsp'], transport: TransportKind.stdio };
+  return { run: executable, debug: executable };
+}
+
 async function startClient() {
   const command = serverCommand();
-  const executable = { command, args: ['lsp'], transport: TransportKind.stdio };
-  const serverOptions = { run: executable, debug: executable };
   const clientOptions = {
     documentSelector: [
       { scheme: 'file', language: 'sot' },
@@ -39,7 +48,7 @@ async function startClient() {
     ],
     outputChannelName: 'SOT language server',
   };
-  client = new LanguageClient('sot', 'SOT language server', serverOptions, clientOptions);
+  client = new LanguageClient('sot', 'SOT language server', serverOptions(command), clientOptions);
   try {
     await client.start();
   } catch (error) {
@@ -85,4 +94,4 @@ function deactivate() {
   return stopClient();
 }
 
-module.exports = { activate, deactivate, serverCommand };
+module.exports = { activate, deactivate, serverCommand, serverOptions };

@@ -84,8 +84,13 @@ test('starts `sot lsp` over stdio for sot documents', async () => {
   assert.equal(seen.clients.length, 1);
   const client = seen.clients[0];
   assert.equal(client.id, 'sot');
+  // The options come from the one builder that server.test.js runs with the real library
+  // (which appends `--stdio` for TransportKind.stdio) against the real `sot`.
+  assert.deepEqual(client.serverOptions, extension.serverOptions('sot'));
   for (const mode of ['run', 'debug']) {
-    assert.deepEqual(client.serverOptions[mode], { command: 'sot', args: ['lsp'], transport: 0 });
+    assert.equal(client.serverOptions[mode].command, 'sot');
+    assert.deepEqual(client.serverOptions[mode].args, ['lsp']);
+    assert.equal(client.serverOptions[mode].transport, languageClientStub.TransportKind.stdio);
   }
   const languages = client.clientOptions.documentSelector.map((s) => s.language);
   assert.deepEqual([...new Set(languages)], ['sot']);
