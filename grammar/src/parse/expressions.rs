@@ -1,7 +1,7 @@
 //! Building expressions, literals and calls from pest's pairs.
 //!
 //! Produces the `MixedAndOr` syntax error (E0305: `and` and `or` mixed without brackets) and
-//! `Syntax` errors (E0001) for expressions the grammar lets through but the language does not.
+//! a `Syntax` error (E0001) for more than [`MAX_NESTING`] `not` in a row.
 
 use pest::iterators::Pair;
 
