@@ -1,0 +1,284 @@
+//! Type checking of one item against its file's scope, and the file's diagnostics.
+//!
+//! `check_item` reads only its own syntax tree and the scope (built from signatures), so an
+//! edit to one item re-checks that item alone.
+//!
+//! The [`Checker`] walks one item; its checks live beside this file, by what they check:
+//! declarations, rules and checks in [`items`], tables in [`tables`], cases in [`cases`],
+//! expressions in [`expressions`], names and arguments in [`calls`], literal values against
+//! types in [`values`]. This file holds the entry points, the file's diagnostics (syntax errors
+//! E0001/E0305, unused declarations W0604, with the scope's and the limits' diagnostics) and the
+//! item dispatch (E0302 for an empty range type, E0101 for an unknown category in a precedence
+//! line).
+
+mod calls;
+mod cases;
+mod expressions;
+mod items;
+mod tables;
+mod values;
+
+use std::collections::BTreeSet;
+
+use foldhash::HashSet;
+
+use sot_grammar::ast::{self, ItemData, Phase, Span, TypeDef};
+use sot_grammar::{ParsedItem, SyntaxError, SyntaxErrorKind};
+
+use crate::db::{chunk_parse, Chunk, Item, SourceFile, Workspace};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::resolve::{
+    file_scope, range_type, scope_diagnostics, visible_files, Namespace, Scope, Signature,
+};
+use crate::types::Ty;
+
+/// The result of checking one item: its diagnostics (item-relative spans) and the names it
+/// refers to (for W0604).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ItemCheck {
+    /// Problems in the item, spans relative to the item's text.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Names the item uses.
+    pub references: BTreeSet<(Namespace, String)>,
+}
+
+/// The checks of a chunk's items.
+#[salsa::tracked(returns(ref))]
+pub fn chunk_check(db: &dyn salsa::Database, chunk: Chunk) -> Vec<ItemCheck> {
+    let scope = file_scope(db, chunk.file(db));
+    chunk_parse(db, chunk)
+        .iter()
+        .map(|parsed| check_parsed(scope, parsed))
+        .collect()
+}
+
+static NOT_CHECKED: ItemCheck = ItemCheck {
+    diagnostics: Vec::new(),
+    references: BTreeSet::new(),
+};
+
+/// The check of one item: its diagnostics (item-relative spans) and the names it uses.
+pub fn check_item(db: &dyn salsa::Database, item: Item) -> &ItemCheck {
+    chunk_check(db, item.chunk())
+        .get(item.index())
+        .unwrap_or(&NOT_CHECKED)
+}
+
+/// Checks one parsed item against a scope.
+fn check_parsed(scope: &Scope, parsed: &ParsedItem) -> ItemCheck {
+    let mut cx = Checker {
+        scope,
+        out: ItemCheck::default(),
+        locals: Vec::new(),
+        in_check: false,
+        phase: None,
+        counting_uses: true,
+        narrowed: Vec::new(),
+    };
+    cx.out
+        .diagnostics
+        .extend(parsed.errors.iter().map(syntax_diagnostic));
+    if let Some(ast) = &parsed.item {
+        cx.item(&ast.data);
+    }
+    cx.out
+}
+
+/// Checks a case that did not come from a `.sot` file (JSON case data) against a scope.
+pub(crate) fn check_case(scope: &Scope, case: &ast::Case) -> Vec<Diagnostic> {
+    let mut cx = Checker {
+        scope,
+        out: ItemCheck::default(),
+        locals: Vec::new(),
+        in_check: false,
+        phase: None,
+        counting_uses: false,
+        narrowed: Vec::new(),
+    };
+    cx.case(case);
+    cx.out.diagnostics
+}
+
+pub(crate) fn syntax_diagnostic(error: &SyntaxError) -> Diagnostic {
+    let code = match error.kind {
+        SyntaxErrorKind::Syntax => Code::E0001,
+        SyntaxErrorKind::MixedAndOr => Code::E0305,
+    };
+    Diagnostic::new(code, error.span, error.message.clone()).maybe_help(error.help.clone())
+}
+
+/// Every name used by the items of a chunk.
+#[salsa::tracked(returns(ref))]
+fn chunk_references(db: &dyn salsa::Database, chunk: Chunk) -> BTreeSet<(Namespace, String)> {
+    chunk_check(db, chunk)
+        .iter()
+        .flat_map(|check| check.references.iter().cloned())
+        .collect()
+}
+
+/// Whether every item of a chunk could be parsed.
+#[salsa::tracked]
+fn chunk_parsed(db: &dyn salsa::Database, chunk: Chunk) -> bool {
+    chunk_parse(db, chunk).iter().all(|p| p.item.is_some())
+}
+
+/// Every name used by the items of a file.
+#[salsa::tracked(returns(ref))]
+fn file_references(db: &dyn salsa::Database, file: SourceFile) -> HashSet<(Namespace, String)> {
+    file.chunks(db)
+        .iter()
+        .flat_map(|chunk| chunk_references(db, *chunk).iter().cloned())
+        .collect()
+}
+
+/// The names used by any file that sees `file` (itself included), one set per file: what
+/// `file` declares and nobody of these uses is unused. `None` when one of those files has an
+/// item that could not be parsed: its uses are unknown, so nothing can be called unused.
+fn references_seeing(
+    db: &dyn salsa::Database,
+    file: SourceFile,
+) -> Option<Vec<&HashSet<(Namespace, String)>>> {
+    let mut used = Vec::new();
+    for other in Workspace::get(db).files(db).values() {
+        if *other == file || visible_files(db, *other).contains(&file) {
+            let unparsed = !other.chunks(db).iter().all(|c| *chunk_parsed(db, *c));
+            if unparsed {
+                return None;
+            }
+            used.push(file_references(db, *other));
+        }
+    }
+    Some(used)
+}
+
+/// Every diagnostic of a file, with file-relative spans, in source order.
+#[salsa::tracked(returns(ref))]
+pub fn file_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagnostic> {
+    let mut out = crate::db::limit_diagnostics(db, file);
+    out.extend(scope_diagnostics(db, file).iter().cloned());
+    let duplicates: HashSet<Span> = out
+        .iter()
+        .filter(|d| d.code == Code::E0102)
+        .map(|d| d.primary.span)
+        .collect();
+    let used = references_seeing(db, file);
+    let items = file.chunks(db).iter().flat_map(|chunk| {
+        let base = chunk.offset(db);
+        let checks = chunk_check(db, *chunk).iter();
+        let signatures = crate::resolve::chunk_signatures(db, *chunk).iter();
+        let starts = chunk.items(db).iter().map(move |h| base + h.start);
+        starts.zip(checks).zip(signatures)
+    });
+    for ((offset, check), signature) in items {
+        out.extend(check.diagnostics.iter().map(|d| d.clone().shifted(offset)));
+        let declared = match signature {
+            Some(Signature::Indicator(name, ..)) => Some((Namespace::Value, "indicator", name)),
+            Some(Signature::Table(name, ..)) => Some((Namespace::Value, "table", name)),
+            Some(Signature::Adjustment(name, _)) => {
+                Some((Namespace::Adjustment, "adjustment", name))
+            }
+            Some(Signature::Type(decl)) => Some((Namespace::Type, "type", &decl.name)),
+            _ => None,
+        };
+        if let Some((ns, what, name)) = declared {
+            let span = name.span.shift(offset);
+            let key = (ns, name.text.clone());
+            let unused = used
+                .as_ref()
+                .is_some_and(|used| !used.iter().any(|set| set.contains(&key)));
+            if unused && !duplicates.contains(&span) {
+                out.push(
+                    Diagnostic::new(
+                        Code::W0604,
+                        span,
+                        format!("{what} `{}` is never used", name.text),
+                    )
+                    .label(format!("declared here, used by no {}", use_sites(what)))
+                    .help(format!(
+                        "remove the {what} if the protocol does not need it"
+                    )),
+                );
+            }
+        }
+    }
+    out.sort_by_key(|d| (d.primary.span.start, d.code));
+    out
+}
+
+fn use_sites(what: &str) -> &'static str {
+    match what {
+        "adjustment" => "rule's `then`",
+        "type" => "declaration",
+        _ => "condition, rule or table",
+    }
+}
+
+struct Checker<'a> {
+    scope: &'a Scope,
+    out: ItemCheck,
+    /// `for` variables in scope.
+    locals: Vec<(String, Ty)>,
+    /// Inside a check's `need`/`complete`/`marginal`.
+    in_check: bool,
+    /// Inside `before.`/`after.`.
+    phase: Option<Phase>,
+    /// Whether names met now count as uses (not in cases).
+    counting_uses: bool,
+    /// Expressions known not to be `none` here (rendered with [`render`]).
+    narrowed: Vec<String>,
+}
+
+impl Checker<'_> {
+    fn report(&mut self, diagnostic: Diagnostic) {
+        self.out.diagnostics.push(diagnostic);
+    }
+
+    fn uses(&mut self, ns: Namespace, name: &str) {
+        if self.counting_uses {
+            self.out.references.insert((ns, name.to_string()));
+        }
+    }
+
+    fn item(&mut self, data: &ItemData) {
+        match data {
+            ItemData::Header { .. } | ItemData::Use { .. } => {}
+            ItemData::Type(decl) => {
+                if let TypeDef::Range(base, span) = &decl.def {
+                    if let Err(d) = range_type(base, *span) {
+                        self.report(d);
+                    }
+                }
+            }
+            ItemData::Indicator(i) => {
+                let params = self.params(&i.params);
+                self.limit_combinations(
+                    &params,
+                    i.name.span,
+                    "findings (one per parameter combination)",
+                );
+                self.ty(&i.ty);
+            }
+            ItemData::Adjustment(a) => {
+                self.params(&a.params);
+            }
+            ItemData::Table(t) => self.table(t),
+            ItemData::Category(c) => self.condition(&c.when),
+            ItemData::Precedence(names) => {
+                for name in names {
+                    if !self.scope.categories.contains(&name.text) {
+                        let d = self.scope.unknown(Namespace::Category, "category", name);
+                        self.report(d);
+                    }
+                }
+            }
+            ItemData::RedFlag(r) => self.condition(&r.when),
+            ItemData::Rule(r) => self.rule(r),
+            ItemData::Check(c) => self.check(c),
+            ItemData::Case(c) => {
+                // A case mentions indicators and adjustments; only the protocol uses them.
+                self.counting_uses = false;
+                self.case(c);
+            }
+        }
+    }
+}

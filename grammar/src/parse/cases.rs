@@ -1,0 +1,144 @@
+//! Building cases from pest's pairs: visits, findings and `expect` lines.
+//!
+//! A pair the grammar does not allow here is `Malformed`; no syntax errors are produced here.
+
+use pest::iterators::{Pair, Pairs};
+
+use super::{
+    name, next, next_if, parse_int, skip_keywords, span_of, string_lit, Builder, Built, Malformed,
+    Rule,
+};
+use crate::ast::*;
+
+impl Builder {
+    pub(super) fn case(&mut self, mut p: Pairs<Rule>) -> Built<Case> {
+        let name = name(next(&mut p)?);
+        let title = next_if(&mut p, Rule::string).map(string_lit);
+        let visits = p.map(|v| self.visit(v)).collect::<Built<_>>()?;
+        Ok(Case {
+            name,
+            title,
+            visits,
+        })
+    }
+
+    fn visit(&mut self, pair: Pair<Rule>) -> Built<Visit> {
+        let mut p = pair.into_inner();
+        skip_keywords(&mut p);
+        let number_pair = next(&mut p)?;
+        let number_span = span_of(&number_pair);
+        let number = parse_int(&number_pair).unwrap_or(i64::MAX);
+        let label = next_if(&mut p, Rule::string).map(string_lit);
+        let findings = self.findings(next(&mut p)?)?;
+        let mut given = None;
+        let mut after = None;
+        let mut expects = Vec::new();
+        for part in p {
+            match part.as_rule() {
+                Rule::given_clause => {
+                    let mut g = part.into_inner();
+                    // `given none`: nothing was given (skip_keywords takes `none` too).
+                    skip_keywords(&mut g);
+                    given = Some(match g.next() {
+                        Some(calls) => self.calls(calls)?,
+                        None => Vec::new(),
+                    });
+                }
+                Rule::after_block => after = Some(self.findings(part)?),
+                Rule::expect => expects.push(self.expect(part)?),
+                _ => return Err(Malformed),
+            }
+        }
+        Ok(Visit {
+            number,
+            number_span,
+            label,
+            findings,
+            given,
+            after,
+            expects,
+        })
+    }
+
+    fn findings(&mut self, pair: Pair<Rule>) -> Built<Vec<Finding>> {
+        let mut p = pair.into_inner();
+        skip_keywords(&mut p);
+        p.map(|f| self.finding(f)).collect()
+    }
+
+    fn finding(&mut self, pair: Pair<Rule>) -> Built<Finding> {
+        let span = span_of(&pair);
+        let mut p = pair.into_inner();
+        let indicator = name(next(&mut p)?);
+        let mut args = Vec::new();
+        if let Some(a) = next_if(&mut p, Rule::finding_args) {
+            for arg in a.into_inner() {
+                let arg_span = span_of(&arg);
+                let mut ap = arg.into_inner();
+                let label = next_if(&mut ap, Rule::label).map(name);
+                let v = next(&mut ap)?;
+                let value = match v.as_rule() {
+                    Rule::wildcard => None,
+                    _ => Some(self.literal(v)?),
+                };
+                args.push(FindingArg {
+                    label,
+                    value,
+                    span: arg_span,
+                });
+            }
+        }
+        let value = self.literal(next(&mut p)?)?;
+        Ok(Finding {
+            indicator,
+            args,
+            value,
+            span,
+        })
+    }
+
+    pub(super) fn expect(&mut self, pair: Pair<Rule>) -> Built<Expect> {
+        let span = span_of(&pair);
+        let mut p = pair.into_inner();
+        skip_keywords(&mut p);
+        let form = next(&mut next(&mut p)?.into_inner())?;
+        let rule = form.as_rule();
+        let mut f = form.into_inner();
+        skip_keywords(&mut f);
+        let kind = match rule {
+            Rule::exp_category => {
+                let target = f.next();
+                ExpectKind::Category(target.map(name))
+            }
+            Rule::exp_ambiguous => ExpectKind::Ambiguous,
+            Rule::exp_provisional => ExpectKind::Provisional,
+            Rule::exp_refer => ExpectKind::Refer,
+            Rule::exp_red_flag => ExpectKind::RedFlag(name(next(&mut f)?)),
+            Rule::exp_adjustment => ExpectKind::Adjustment(self.call(next(&mut f)?)?),
+            Rule::exp_no_adjustment => ExpectKind::NoAdjustment(self.call(next(&mut f)?)?),
+            Rule::exp_check => {
+                let check = name(next(&mut f)?);
+                let args = match next_if(&mut f, Rule::args) {
+                    Some(a) => Some(self.args(a)?),
+                    None => None,
+                };
+                let outcome = name(next(&mut f)?);
+                ExpectKind::Check {
+                    name: check,
+                    args,
+                    outcome,
+                }
+            }
+            Rule::exp_withheld => {
+                let rule = name(next(&mut f)?);
+                let args = match f.next() {
+                    Some(a) => Some(self.args(a)?),
+                    None => None,
+                };
+                ExpectKind::Withheld { name: rule, args }
+            }
+            _ => return Err(Malformed),
+        };
+        Ok(Expect { kind, span })
+    }
+}

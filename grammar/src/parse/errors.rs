@@ -1,0 +1,265 @@
+//! Syntax error messages in words: brackets nested too deeply (found before pest runs) and
+//! pest's errors turned into "expected …, found …" with the expected tokens named in words.
+//!
+//! Every error here is of kind `Syntax` (E0001 when the compiler reports it).
+
+use pest::Parser as _;
+
+use super::{Rule, SotParser, SyntaxError, SyntaxErrorKind, MAX_NESTING, MAX_STRING};
+use crate::ast::Span;
+
+/// An error when brackets nest deeper than [`MAX_NESTING`], found before pest runs.
+pub(super) fn nesting_error(text: &str) -> Option<SyntaxError> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut string_start = 0usize;
+    let mut in_comment = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if in_comment {
+            in_comment = c != '\n';
+            continue;
+        }
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' | '\n' => in_string = false,
+                _ => {}
+            }
+            if in_string && i - string_start > MAX_STRING {
+                return Some(SyntaxError {
+                    kind: SyntaxErrorKind::Syntax,
+                    message: format!("a string longer than {MAX_STRING} bytes"),
+                    help: Some("titles, labels and referral texts are short; shorten it".into()),
+                    span: Span::new(string_start, string_start + 1),
+                });
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                string_start = i;
+            }
+            '/' if text[i..].starts_with("//") => in_comment = true,
+            '(' | '{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(SyntaxError {
+                        kind: SyntaxErrorKind::Syntax,
+                        message: format!("brackets nest more than {MAX_NESTING} deep"),
+                        help: Some("split the condition into simpler parts".into()),
+                        span: Span::new(i, i + 1),
+                    });
+                }
+            }
+            ')' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Turns a pest error into an E0001 whose message names the expected tokens in words.
+pub(super) fn describe_pest_error(error: &pest::error::Error<Rule>, text: &str) -> SyntaxError {
+    let pos = match error.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let mut expected: Vec<String> = Vec::new();
+    if let pest::error::ErrorVariant::ParsingError { positives, .. } = &error.variant {
+        expected.extend(positives.iter().filter_map(|r| rule_words(*r)));
+    }
+    if let Some(attempts) = error.parse_attempts() {
+        for token in attempts.expected_tokens() {
+            if let Some(words) = token_words(&token.to_string()) {
+                expected.push(words);
+            }
+        }
+    }
+    let expected = tidy_expected(expected);
+    let found = found_token(text, pos);
+    let message = match expected.len() {
+        0 => format!("unexpected {found}"),
+        _ => format!("expected {}, found {found}", join_or(&expected)),
+    };
+    SyntaxError {
+        kind: SyntaxErrorKind::Syntax,
+        message,
+        help: help_for(&expected, text, pos),
+        span: Span::new(pos, next_token_end(text, pos)),
+    }
+}
+
+/// Drops the noise from pest's expected tokens (whitespace, comments, tokens that a broader
+/// description already covers) and puts the most precise suggestions first.
+fn tidy_expected(mut expected: Vec<String>) -> Vec<String> {
+    const OPERATORS: [&str; 11] = [
+        "`!=`", "`==`", "`<`", "`<=`", "`>`", "`>=`", "`+`", "`-`", "`and`", "`or`", "`in`",
+    ];
+    const EXPR_START: [&str; 10] = [
+        "`(`", "`after`", "`all`", "`any`", "`at`", "`before`", "`no`", "`none`", "`not`", "`yes`",
+    ];
+    let has_operator = expected.iter().any(|e| {
+        OPERATORS.contains(&e.as_str())
+            || e.starts_with("a comparison")
+            || e == "`and` or `or`"
+            || e == "`+` or `-`"
+    });
+    let has_expr = expected.iter().any(|e| e == "an expression");
+    let has_value = expected.iter().any(|e| e == "a value");
+    expected.retain(|e| {
+        let noise = matches!(e.as_str(), "`\t`" | "`\n`" | "`\r`" | "` `" | "`//`");
+        let operator = OPERATORS.contains(&e.as_str())
+            || e.starts_with("a comparison")
+            || e == "`and` or `or`"
+            || e == "`+` or `-`";
+        let covered = (has_expr && EXPR_START.contains(&e.as_str()))
+            || (has_value && matches!(e.as_str(), "`no`" | "`none`" | "`yes`"));
+        !(noise || operator || covered)
+    });
+    expected.sort();
+    expected.dedup();
+    // Keywords and punctuation first: they are the most precise suggestions.
+    expected.sort_by_key(|w| !w.starts_with('`'));
+    if has_operator {
+        expected.push("an operator (`and`, `or`, `==`, `>=`, `+`, …)".into());
+    }
+    expected
+}
+
+/// A hint for common mistakes.
+fn help_for(expected: &[String], text: &str, pos: usize) -> Option<String> {
+    let rest = &text[pos..];
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    if !word.is_empty() && is_keyword(&word) && expected.iter().any(|e| e == "a name") {
+        return Some(format!(
+            "`{word}` is a keyword and cannot be used as a name; choose another name"
+        ));
+    }
+    if expected.iter().any(|e| e == "`}`") && rest.is_empty() {
+        return Some("close the item with `}`".into());
+    }
+    None
+}
+
+fn is_keyword(word: &str) -> bool {
+    SotParser::parse(Rule::keyword, word).is_ok_and(|p| p.as_str() == word)
+}
+
+fn join_or(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// The token at `pos`, for "found …".
+fn found_token(text: &str, pos: usize) -> String {
+    let end = next_token_end(text, pos);
+    if pos >= text.len() || end == pos {
+        return "the end of the item".into();
+    }
+    let token = &text[pos..end];
+    if token == "\n" {
+        "the end of the line".into()
+    } else {
+        format!("`{token}`")
+    }
+}
+
+/// The end of the word, number or single character at `pos`.
+fn next_token_end(text: &str, pos: usize) -> usize {
+    let rest = &text[pos.min(text.len())..];
+    let Some(first) = rest.chars().next() else {
+        return pos;
+    };
+    if first.is_alphanumeric() || first == '_' {
+        pos + rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .unwrap_or(rest.len())
+    } else {
+        pos + first.len_utf8()
+    }
+}
+
+/// A literal token of the grammar, in words.
+fn token_words(token: &str) -> Option<String> {
+    match token {
+        "\"" => Some("a string".into()),
+        "\\" | "-" | "." | ".." | "_" | "BUILTIN_RULE" => None,
+        t if t.len() > 2 && t.contains("..") => None,
+        "mm" | "cm" | "deg" => Some("a unit (`mm`, `cm`, `deg`)".into()),
+        t if t.chars().all(|c| c.is_ascii_digit()) => None,
+        t => Some(format!("`{t}`")),
+    }
+}
+
+/// A grammar rule, in words; `None` for rules that only ever appear inside others.
+fn rule_words(rule: Rule) -> Option<String> {
+    let words = match rule {
+        Rule::ident => "a name",
+        Rule::label => "a name",
+        Rule::string | Rule::string_inner => "a string",
+        Rule::int => "a whole number",
+        Rule::number | Rule::quantity => "a number",
+        Rule::unit => "a unit (`mm`, `cm`, `deg`)",
+        Rule::literal => "a value",
+        Rule::type_expr | Rule::base_type | Rule::named_type | Rule::type_def => "a type",
+        Rule::expr | Rule::logic | Rule::unary | Rule::comparison | Rule::sum | Rule::atom => {
+            "an expression"
+        }
+        Rule::cmp_op => "a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`)",
+        Rule::logic_op => "`and` or `or`",
+        Rule::add_op => "`+` or `-`",
+        Rule::call | Rule::calls | Rule::reference => "a name",
+        Rule::wildcard => "`_`",
+        Rule::table_entry | Rule::table_key => "a table entry",
+        Rule::finding => "a finding (`indicator = value`)",
+        Rule::visit => "`visit`",
+        Rule::expect => "`expect`",
+        Rule::expect_form => "what to expect (`category`, `adjustment`, `check`, …)",
+        Rule::in_category => "`in category`",
+        Rule::for_clause => "`for`",
+        Rule::when_clause => "`when`",
+        Rule::unless_clause => "`unless`",
+        Rule::then_clause => "`then`",
+        Rule::refer_clause => "`refer`",
+        Rule::check_scope | Rule::within_visit | Rule::across_visits => {
+            "`within visit` or `across visits`"
+        }
+        Rule::check_after => "`after`",
+        Rule::need_clause => "`need`",
+        Rule::complete_clause => "`complete`",
+        Rule::marginal_clause => "`marginal`",
+        Rule::findings_block => "`findings`",
+        Rule::given_clause => "`given`",
+        Rule::after_block => "`after`",
+        Rule::EOI => "the end of the item",
+        Rule::header
+        | Rule::use_item
+        | Rule::type_item
+        | Rule::indicator_item
+        | Rule::adjustment_item
+        | Rule::table_item
+        | Rule::category_item
+        | Rule::precedence_item
+        | Rule::red_flag_item
+        | Rule::rule_item
+        | Rule::check_item
+        | Rule::case_item => "an item (`indicator`, `rule`, `category`, …)",
+        other => return keyword_rule_words(other),
+    };
+    Some(words.to_string())
+}
+
+/// `kw_when` → "`when`".
+fn keyword_rule_words(rule: Rule) -> Option<String> {
+    let name = format!("{rule:?}");
+    name.strip_prefix("kw_").map(|kw| format!("`{kw}`"))
+}
