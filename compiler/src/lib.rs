@@ -29,7 +29,7 @@ pub use db::{
 pub use diagnostic::{Code, Diagnostic, Label, Severity};
 pub use graph::{kind_word, protocol_graph, Edge, Node, NodeKind, ProtocolGraph};
 pub use handbook::handbook_markdown;
-pub use line_index::{LineColumn, LineIndex};
+pub use line_index::{file_line_index, Encoding, LineColumn, LineIndex};
 pub use lower::lower_file;
 pub use resolve::{file_scope, file_uses, visible_files, Namespace, Scope, ValueDef};
 pub use types::Ty;
