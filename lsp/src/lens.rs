@@ -16,11 +16,12 @@ pub(crate) fn code_lenses(db: &Database, file: SourceFile, encoding: Encoding) -
         return Vec::new();
     };
     let mut out = Vec::new();
+    let visits = visits(db, file);
     for case in &program.cases {
         let states = sot_runtime::visit::evaluate_case(program, case);
         for (visit, state) in case.visits.iter().zip(&states) {
-            let Some((_, _, span)) = visits(db, file)
-                .into_iter()
+            let Some((_, _, span)) = visits
+                .iter()
                 .find(|(c, n, _)| *c == case.name && *n == visit.number)
             else {
                 continue;

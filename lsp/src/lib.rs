@@ -188,7 +188,11 @@ impl Backend {
                 Change::Edits(edits) => {
                     let current = state.docs.get(&uri).map(|(f, _)| *f);
                     let text = current.map(|f| f.text(&state.db).clone());
-                    let index = current.map(|f| file_line_index(&state.db, f));
+                    // The current text's index (cached) serves the first ranged edit.
+                    let ranged = edits.first().is_some_and(|e| e.range.is_some());
+                    let index = current
+                        .filter(|_| ranged)
+                        .map(|f| file_line_index(&state.db, f));
                     apply_edits(text.unwrap_or_default(), index, edits, state.encoding)
                 }
             };
