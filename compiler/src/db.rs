@@ -548,6 +548,25 @@ pub fn parse_item(db: &dyn salsa::Database, item: Item) -> &ParsedItem {
         .unwrap_or(&NOT_PARSED)
 }
 
+/// The syntax tokens of a chunk's items (see [`sot_grammar::tokens`]), item-relative: for
+/// the editor's features, cached per chunk like the syntax trees.
+#[salsa::tracked(returns(ref))]
+pub fn chunk_tokens(db: &dyn salsa::Database, chunk: Chunk) -> Vec<Vec<sot_grammar::Token>> {
+    let text = chunk.text(db);
+    chunk
+        .items(db)
+        .iter()
+        .map(|h| sot_grammar::tokens(text.get(h.start..h.end).unwrap_or_default()))
+        .collect()
+}
+
+/// The syntax tokens of an item, item-relative; none when it does not parse.
+pub fn item_tokens(db: &dyn salsa::Database, item: Item) -> &[sot_grammar::Token] {
+    chunk_tokens(db, item.chunk)
+        .get(item.index as usize)
+        .map_or(&[], Vec::as_slice)
+}
+
 /// E0001 when a file is over the limits of what `sot` reads.
 pub fn limit_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<crate::Diagnostic> {
     use crate::{Code, Diagnostic};

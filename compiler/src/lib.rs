@@ -23,12 +23,12 @@ pub use analyse::{category_overlaps, file_analyses};
 pub use case_json::json_cases;
 pub use check::{check_item, file_diagnostics, ItemCheck};
 pub use db::{
-    file_items, normalize, parse_in_parallel, parse_item, Chunk, Database, EventLog, Item,
-    ItemHead, SourceFile, Workspace,
+    file_items, item_tokens, normalize, parse_in_parallel, parse_item, Chunk, Database, EventLog,
+    Item, ItemHead, SourceFile, Workspace,
 };
 pub use diagnostic::{Code, Diagnostic, Label, Severity};
 pub use graph::{kind_word, protocol_graph, Edge, Node, NodeKind, ProtocolGraph};
-pub use line_index::{LineColumn, LineIndex};
+pub use line_index::{file_line_index, Encoding, LineColumn, LineIndex};
 pub use lower::lower_file;
 pub use resolve::{file_scope, file_uses, visible_files, Namespace, Scope, ValueDef};
 pub use types::{vertebra_name, Ty};

@@ -1,5 +1,6 @@
 //! The syntax of the sot protocol language: the pest grammar (`sot.pest`), the cut of a file
-//! into items, and the parser that turns one item into an owned syntax tree with spans.
+//! into items, the parser that turns one item into an owned syntax tree with spans, and the
+//! tokens of an item (for editors).
 //!
 //! Architecture invariant: this crate knows nothing of salsa, types or diagnostics codes; it
 //! never fails and never panics on any input.
@@ -8,6 +9,7 @@ pub mod ast;
 mod format;
 mod parse;
 mod split;
+mod tokens;
 
 pub use format::{
     call as format_call, expr as format_expr, format_file, literal as format_literal,
@@ -18,6 +20,7 @@ pub use parse::{
     MAX_NESTING,
 };
 pub use split::{split, ItemSource};
+pub use tokens::{is_keyword, tokens, Token, TokenKind};
 
 /// Every item of a file, parsed: `(item source, parse result)` in file order.
 pub fn parse_file(text: &str) -> Vec<(ItemSource, ParsedItem)> {

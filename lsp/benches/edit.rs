@@ -1,6 +1,8 @@
 //! `cargo bench -p sot-lsp`: the time from `didChange` (one rule edited in a generated
 //! 10,000-rule protocol) to the server's first `publishDiagnostics` for that version, through
-//! the server's tower `Service`, against the time a full check takes (opening the file).
+//! the server's tower `Service`, against the time a full check takes (opening the file); and
+//! the whole-file requests on that protocol (semantic tokens, document symbols), first and
+//! again.
 
 use std::path::Path;
 use std::process::Command;
@@ -90,6 +92,32 @@ async fn main() {
     wait_for(&mut rx, 1).await;
     let full = start.elapsed();
 
+    // Whole-file requests: the first builds the line index and the tokens, again reads the
+    // caches.
+    let mut whole_file = Vec::new();
+    for (i, method) in [
+        "textDocument/semanticTokens/full",
+        "textDocument/documentSymbol",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut times = Vec::new();
+        for round in 0..2 {
+            let start = Instant::now();
+            call(
+                &mut service,
+                Request::build(method)
+                    .id(10 + 2 * i as i64 + round)
+                    .params(json!({"textDocument": {"uri": URI}}))
+                    .finish(),
+            )
+            .await;
+            times.push(start.elapsed());
+        }
+        whole_file.push((method, times));
+    }
+
     let target = "rule r_5000 {";
     let Some(at) = text.find(target) else { return };
     let when = at + text[at..].find("\n  when ").unwrap_or(0);
@@ -155,6 +183,13 @@ async fn main() {
         "| open (full check, first diagnostics), 10,000 rules | {} | | |",
         ms(full)
     );
+    for (method, times) in &whole_file {
+        println!(
+            "| {method}, 10,000 rules: first / again | {} | | {} again |",
+            ms(times[0]),
+            ms(times[1])
+        );
+    }
     println!(
         "| didChange → publishDiagnostics, one rule edited (incremental sync) | {} | {} | {}–{} ({:.0}× faster than the full check) |",
         ms(median),

@@ -1,11 +1,12 @@
-//! What the editor features ask of a file, answered from the compiler's database: the word
-//! at a position, definitions, references, tokens, completions, code lenses. Plain functions
+//! What the editor features share, answered from the compiler's database and the syntax
+//! tree: definitions, the word at a position, references, the tokens of a file. Plain functions
 //! over a database snapshot, so each request runs on its own clone.
 
 use std::collections::HashMap;
 
-use sot_compiler::{file_items, parse_item, visible_files, Database, SourceFile};
-use sot_grammar::ast::{ItemData, ItemKind, Span};
+use sot_compiler::{file_items, item_tokens, parse_item, visible_files, Database, SourceFile};
+use sot_grammar::ast::{ItemData, Span};
+use sot_grammar::{Token, TokenKind};
 
 /// What a name is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -178,146 +179,50 @@ pub fn resolve<'d>(defs: &'d [Def], name: &str) -> Option<&'d Def> {
         .min_by_key(|d| d.kind)
 }
 
-/// A lexical token of a `.sot` text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TokenKind {
-    /// `// …`.
-    Comment,
-    /// `"…"`.
-    String,
-    /// A number.
-    Number,
-    /// A name or keyword.
-    Word,
-    /// Anything else.
-    Punct,
-}
-
-/// The tokens of a text: `(kind, start, end)` byte offsets, on one line each.
-pub fn tokens(text: &str) -> Vec<(TokenKind, usize, usize)> {
-    let bytes = text.as_bytes();
+/// The syntax tokens of a file (the grammar's, see [`sot_grammar::tokens`]) with file
+/// offsets, in order. An item that does not parse has none.
+pub fn file_tokens(db: &Database, file: SourceFile) -> Vec<Token> {
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let start = i;
-        let kind = if b == b'/' && bytes.get(i + 1) == Some(&b'/') {
-            i = text[i..].find('\n').map_or(text.len(), |n| i + n);
-            TokenKind::Comment
-        } else if b == b'"' {
-            i += 1;
-            while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                i += if bytes[i] == b'\\' { 2 } else { 1 };
-            }
-            i = (i + 1).min(bytes.len());
-            while !text.is_char_boundary(i) {
-                i += 1;
-            }
-            TokenKind::String
-        } else if b.is_ascii_digit() {
-            while i < bytes.len()
-                && (bytes[i].is_ascii_digit()
-                    || (bytes[i] == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)))
-            {
-                i += 1;
-            }
-            TokenKind::Number
-        } else if b.is_ascii_alphabetic() || b == b'_' {
-            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                i += 1;
-            }
-            TokenKind::Word
-        } else if b.is_ascii_whitespace() {
-            i += 1;
-            continue;
-        } else {
-            i += text[i..].chars().next().map_or(1, char::len_utf8);
-            TokenKind::Punct
-        };
-        out.push((kind, start, i));
+    for item in file_items(db, file) {
+        let offset = item.offset(db);
+        out.extend(item_tokens(db, *item).iter().map(|t| Token {
+            kind: t.kind,
+            span: t.span.shift(offset),
+        }));
     }
     out
 }
 
-/// The word (name or keyword) at a byte offset, with its span.
-pub fn word_at(text: &str, offset: usize) -> Option<(usize, usize, &str)> {
-    tokens(text)
-        .into_iter()
-        .find(|(k, s, e)| *k == TokenKind::Word && *s <= offset && offset <= *e)
-        .map(|(_, s, e)| (s, e, &text[s..e]))
-}
-
-/// Whether the word at `start..end` is an argument label (`line:` in `fiber(line: 2)`).
-pub fn is_label(text: &str, start: usize, end: usize) -> bool {
-    let before = text[..start].trim_end();
-    let after = text[end..].trim_start();
-    (before.ends_with('(') || before.ends_with(',')) && after.starts_with(':')
-}
-
-/// Every place in `file` where `name` is used or declared (not labels, comments, strings).
-pub fn occurrences(text: &str, name: &str) -> Vec<(usize, usize)> {
-    tokens(text)
-        .into_iter()
-        .filter(|(k, s, e)| {
-            *k == TokenKind::Word && &text[*s..*e] == name && !is_label(text, *s, *e)
+/// The word (name, label or keyword) at a byte offset of `file`, with its span: read from
+/// the tokens of the one item that holds the offset.
+pub fn word_at(db: &Database, file: SourceFile, offset: usize) -> Option<(usize, usize, &str)> {
+    let items = file_items(db, file);
+    let item = items[..items.partition_point(|i| i.offset(db) <= offset)].last()?;
+    let (start, text) = (item.offset(db), item.text(db));
+    item_tokens(db, *item)
+        .iter()
+        .filter(|t| {
+            matches!(
+                t.kind,
+                TokenKind::Name | TokenKind::Label | TokenKind::Keyword
+            )
         })
+        .map(|t| (t.span.start as usize, t.span.end as usize))
+        .find(|(s, e)| start + *s <= offset && offset <= start + *e)
+        .map(|(s, e)| (start + s, start + e, &text[s..e]))
+}
+
+/// Every place in `file` where `name` is declared or referred to: its name tokens (not
+/// labels, keywords, comments or strings).
+pub fn occurrences(db: &Database, file: SourceFile, name: &str) -> Vec<(usize, usize)> {
+    let text = file.text(db);
+    file_tokens(db, file)
+        .into_iter()
+        .map(|t| (t.kind, t.span.start as usize, t.span.end as usize))
+        .filter(|(k, s, e)| *k == TokenKind::Name && text.get(*s..*e) == Some(name))
         .map(|(_, s, e)| (s, e))
         .collect()
 }
-
-/// Whether a word is a keyword of the language.
-pub fn is_keyword(word: &str) -> bool {
-    KEYWORDS.contains(&word)
-}
-
-/// The keywords (LANGUAGE.md §2).
-pub const KEYWORDS: [&str; 45] = [
-    "protocol",
-    "version",
-    "use",
-    "type",
-    "indicator",
-    "adjustment",
-    "table",
-    "category",
-    "precedence",
-    "rule",
-    "red_flag",
-    "check",
-    "case",
-    "visit",
-    "findings",
-    "after",
-    "given",
-    "expect",
-    "in",
-    "for",
-    "when",
-    "unless",
-    "then",
-    "refer",
-    "within",
-    "across",
-    "visits",
-    "need",
-    "complete",
-    "marginal",
-    "any",
-    "all",
-    "at",
-    "least",
-    "of",
-    "and",
-    "or",
-    "not",
-    "before",
-    "none",
-    "yes",
-    "no",
-    "bool",
-    "ambiguous",
-    "provisional",
-];
 
 /// Whether `name` is a name an item can have: `[A-Za-z_][A-Za-z0-9_]*`, not a keyword.
 pub fn valid_name(name: &str) -> bool {
@@ -326,58 +231,7 @@ pub fn valid_name(name: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !is_keyword(name)
-}
-
-/// The item kinds of a file with their spans, for document symbols: `(kind, name, item span,
-/// name span)`.
-pub fn symbols(db: &Database, file: SourceFile) -> Vec<(ItemKind, String, Span, Span)> {
-    file_items(db, file)
-        .iter()
-        .filter_map(|item| {
-            let parsed = parse_item(db, *item).item.as_ref()?;
-            let offset = item.offset(db);
-            let name = match &parsed.data {
-                ItemData::Indicator(i) => &i.name,
-                ItemData::Table(t) => &t.name,
-                ItemData::Adjustment(a) => &a.name,
-                ItemData::Category(c) => &c.name,
-                ItemData::Rule(r) => &r.name,
-                ItemData::Check(c) => &c.name,
-                ItemData::RedFlag(r) => &r.name,
-                ItemData::Case(c) => &c.name,
-                ItemData::Type(t) => &t.name,
-                _ => return None,
-            };
-            let kind = item.kind(db)?;
-            Some((
-                kind,
-                name.text.clone(),
-                parsed.span.shift(offset),
-                name.span.shift(offset),
-            ))
-        })
-        .collect()
-}
-
-/// Each case visit of a file: `(case, visit number, span of the `visit` line)`.
-pub fn visits(db: &Database, file: SourceFile) -> Vec<(String, i64, Span)> {
-    let mut out = Vec::new();
-    for item in file_items(db, file) {
-        let Some(parsed) = parse_item(db, *item).item.as_ref() else {
-            continue;
-        };
-        if let ItemData::Case(c) = &parsed.data {
-            for v in &c.visits {
-                out.push((
-                    c.name.text.clone(),
-                    v.number,
-                    v.number_span.shift(item.offset(db)),
-                ));
-            }
-        }
-    }
-    out
+        && !sot_grammar::is_keyword(name)
 }
 
 /// Defs by name, for quick lookups.

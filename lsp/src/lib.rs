@@ -4,24 +4,34 @@
 //! runs on a clone of the database in a blocking task. When an edit arrives while a request
 //! runs, salsa cancels the request, which answers `ContentModified`; a feature that fails
 //! answers an internal error. Nothing a client sends brings the server down.
+//!
+//! This file holds the server's state and wiring; each feature is a module named after it
+//! (`hover`, `definition`, `references`, `rename`, `completion`, `symbols`, `formatting`,
+//! `tokens`, `actions`, `lens`, `diagnostics`), with what they share in `analysis`.
 
+mod actions;
 pub mod analysis;
-pub mod position;
+mod completion;
+mod definition;
+mod diagnostics;
+mod formatting;
+mod hover;
+mod lens;
+mod references;
+mod rename;
+mod symbols;
+mod tokens;
 mod transport;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use sot_compiler::{all_diagnostics, lower_file, visible_files, Database, Severity, SourceFile};
-use sot_grammar::ast::ItemKind;
+use sot_compiler::{file_line_index, visible_files, Database, Encoding, LineIndex, SourceFile};
 use tokio::sync::Mutex;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
-
-use analysis::{definitions, resolve, DefKind};
-use position::{offset, range, Encoding};
 
 /// How long typing must pause before the static analyses run.
 const ANALYSIS_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
@@ -60,24 +70,30 @@ pub struct Backend {
 }
 
 /// What a request needs: a database clone, the open documents, the encoding.
-struct Snapshot {
-    db: Database,
+pub(crate) struct Snapshot {
+    pub(crate) db: Database,
     docs: HashMap<Uri, (SourceFile, i32)>,
-    encoding: Encoding,
+    pub(crate) encoding: Encoding,
 }
 
 impl Snapshot {
-    fn file(&self, uri: &Uri) -> Option<SourceFile> {
+    /// The file of an open document.
+    pub(crate) fn file(&self, uri: &Uri) -> Option<SourceFile> {
         self.docs.get(uri).map(|(f, _)| *f)
     }
 
     /// The URI of a file: the open document's, or the file's path.
-    fn uri(&self, file: SourceFile) -> Option<Uri> {
+    pub(crate) fn uri(&self, file: SourceFile) -> Option<Uri> {
         self.docs
             .iter()
             .find(|(_, (f, _))| *f == file)
             .map(|(u, _)| u.clone())
             .or_else(|| Uri::from_file_path(file.path(&self.db)))
+    }
+
+    /// The line index of a file's text (built once per version of the text).
+    pub(crate) fn index(&self, file: SourceFile) -> &LineIndex {
+        file_line_index(&self.db, file)
     }
 }
 
@@ -170,8 +186,14 @@ impl Backend {
             let text = match change {
                 Change::Open(text) => text,
                 Change::Edits(edits) => {
-                    let current = state.docs.get(&uri).map(|(f, _)| f.text(&state.db));
-                    apply_edits(current.cloned().unwrap_or_default(), edits, state.encoding)
+                    let current = state.docs.get(&uri).map(|(f, _)| *f);
+                    let text = current.map(|f| f.text(&state.db).clone());
+                    // The current text's index (cached) serves the first ranged edit.
+                    let ranged = edits.first().is_some_and(|e| e.range.is_some());
+                    let index = current
+                        .filter(|_| ranged)
+                        .map(|f| file_line_index(&state.db, f));
+                    apply_edits(text.unwrap_or_default(), index, edits, state.encoding)
                 }
             };
             let file = state.db.set_file(&doc_path(&uri), text);
@@ -225,7 +247,7 @@ impl Backend {
                         *f == changed || visible_files(&s.db, *f).contains(&changed)
                     })
                     .map(|(uri, (f, version))| {
-                        let found = diagnostics(&s.db, *f, s.encoding, with_analyses);
+                        let found = diagnostics::diagnostics(&s.db, *f, s.encoding, with_analyses);
                         (uri.clone(), found, *version)
                     })
                     .collect::<Vec<_>>()
@@ -248,117 +270,53 @@ enum Change {
 }
 
 /// The text after a `didChange`'s edits, in order: one with a range replaces that range
-/// (positions clamped to the text, as everywhere), one without replaces the whole text.
+/// (positions clamped to the text, as everywhere), one without replaces the whole text. The
+/// first edit's positions use `index`, the current text's; each later one indexes the text
+/// it applies to.
 fn apply_edits(
     mut text: String,
+    index: Option<&LineIndex>,
     edits: Vec<TextDocumentContentChangeEvent>,
     encoding: Encoding,
 ) -> String {
+    let (mut first, mut fresh) = (index, None);
     for edit in edits {
         match edit.range {
             None => text = edit.text,
             Some(r) => {
-                let start = offset(&text, r.start, encoding);
-                let end = offset(&text, r.end, encoding).max(start);
+                let current = match first {
+                    Some(index) => index,
+                    None => fresh.insert(LineIndex::new(&text)),
+                };
+                let start = offset(current, r.start, encoding);
+                let end = offset(current, r.end, encoding).max(start);
                 text.replace_range(start..end, &edit.text);
             }
         }
+        first = None;
     }
     text
 }
 
-/// A file's diagnostics in LSP form: the checker's, and the analyses' when asked.
-fn diagnostics(
-    db: &Database,
-    file: SourceFile,
-    encoding: Encoding,
-    with_analyses: bool,
-) -> Vec<Diagnostic> {
-    let text = file.text(db);
-    let found = if with_analyses {
-        all_diagnostics(db, file)
-    } else {
-        sot_compiler::file_diagnostics(db, file).clone()
-    };
-    found
-        .iter()
-        .map(|d| {
-            let r = |span: sot_grammar::ast::Span| {
-                range(text, span.start as usize, span.end as usize, encoding)
-            };
-            let mut message = d.message.clone();
-            if !d.primary.message.is_empty() {
-                message = format!("{message}: {}", d.primary.message);
-            }
-            if let Some(help) = &d.help {
-                message = format!("{message}\nhelp: {help}");
-            }
-            let related = Uri::from_file_path(file.path(db)).map(|uri| {
-                d.secondary
-                    .iter()
-                    .map(|l| DiagnosticRelatedInformation {
-                        location: Location {
-                            uri: uri.clone(),
-                            range: r(l.span),
-                        },
-                        message: l.message.clone(),
-                    })
-                    .collect::<Vec<_>>()
-            });
-            Diagnostic {
-                range: r(d.primary.span),
-                severity: Some(match d.severity() {
-                    Severity::Error => DiagnosticSeverity::ERROR,
-                    Severity::Warning => DiagnosticSeverity::WARNING,
-                }),
-                code: Some(NumberOrString::String(d.code.as_str().into())),
-                source: Some("sot".into()),
-                message,
-                related_information: related.filter(|r| !r.is_empty()),
-                data: d
-                    .help
-                    .as_ref()
-                    .map(|h| serde_json::Value::String(h.clone())),
-                ..Diagnostic::default()
-            }
-        })
-        .collect()
+/// The byte offset of an LSP position in the text `index` was built from (clamped).
+pub(crate) fn offset(index: &LineIndex, pos: Position, encoding: Encoding) -> usize {
+    index.offset(pos.line as usize, pos.character as usize, encoding)
 }
 
-fn markdown(value: String) -> Hover {
-    Hover {
-        contents: HoverContents::Markup(MarkupContent {
-            kind: MarkupKind::Markdown,
-            value,
-        }),
-        range: None,
+/// The LSP position of a byte offset in the text `index` was built from (clamped).
+pub(crate) fn position(index: &LineIndex, offset: usize, encoding: Encoding) -> Position {
+    let (line, character) = index.position(offset, encoding);
+    Position {
+        line: line as u32,
+        character: character as u32,
     }
 }
 
-/// The semantic token types, in legend order.
-const TOKEN_TYPES: [SemanticTokenType; 9] = [
-    SemanticTokenType::KEYWORD,
-    SemanticTokenType::COMMENT,
-    SemanticTokenType::STRING,
-    SemanticTokenType::NUMBER,
-    SemanticTokenType::TYPE,
-    SemanticTokenType::FUNCTION,
-    SemanticTokenType::VARIABLE,
-    SemanticTokenType::ENUM_MEMBER,
-    SemanticTokenType::PARAMETER,
-];
-
-fn symbol_kind(kind: ItemKind) -> SymbolKind {
-    match kind {
-        ItemKind::Indicator => SymbolKind::VARIABLE,
-        ItemKind::Table => SymbolKind::ARRAY,
-        ItemKind::Type => SymbolKind::ENUM,
-        ItemKind::Adjustment | ItemKind::Rule => SymbolKind::FUNCTION,
-        ItemKind::Category => SymbolKind::CLASS,
-        ItemKind::Check => SymbolKind::EVENT,
-        ItemKind::RedFlag => SymbolKind::CONSTANT,
-        ItemKind::Case => SymbolKind::NAMESPACE,
-        _ => SymbolKind::OBJECT,
+/// The LSP range of a byte span.
+pub(crate) fn range(index: &LineIndex, start: usize, end: usize, encoding: Encoding) -> Range {
+    Range {
+        start: position(index, start, encoding),
+        end: position(index, end, encoding),
     }
 }
 
@@ -409,7 +367,7 @@ impl LanguageServer for Backend {
                     SemanticTokensServerCapabilities::SemanticTokensOptions(
                         SemanticTokensOptions {
                             legend: SemanticTokensLegend {
-                                token_types: TOKEN_TYPES.to_vec(),
+                                token_types: tokens::TOKEN_TYPES.to_vec(),
                                 token_modifiers: Vec::new(),
                             },
                             full: Some(SemanticTokensFullOptions::Bool(true)),
@@ -455,20 +413,7 @@ impl LanguageServer for Backend {
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let p = params.text_document_position_params;
-        self.query(move |s| {
-            let file = s.file(&p.text_document.uri)?;
-            let text = file.text(&s.db);
-            let (_, _, word) = analysis::word_at(text, offset(text, p.position, s.encoding))?;
-            let defs = definitions(&s.db, file);
-            let def = resolve(&defs, word)?;
-            let mut value = format!("```sot\n{}\n```", def.signature);
-            if let Some(doc) = &def.doc {
-                value.push_str("\n\n");
-                value.push_str(doc);
-            }
-            Some(markdown(value))
-        })
-        .await
+        self.query(move |s| hover::hover(s, p)).await
     }
 
     async fn goto_definition(
@@ -476,710 +421,62 @@ impl LanguageServer for Backend {
         params: GotoDefinitionParams,
     ) -> Result<Option<GotoDefinitionResponse>> {
         let p = params.text_document_position_params;
-        self.query(move |s| {
-            let file = s.file(&p.text_document.uri)?;
-            let text = file.text(&s.db);
-            let (_, _, word) = analysis::word_at(text, offset(text, p.position, s.encoding))?;
-            let defs = definitions(&s.db, file);
-            let def = resolve(&defs, word)?;
-            let target = def.file.text(&s.db);
-            Some(GotoDefinitionResponse::Scalar(Location {
-                uri: s.uri(def.file)?,
-                range: range(
-                    target,
-                    def.span.start as usize,
-                    def.span.end as usize,
-                    s.encoding,
-                ),
-            }))
-        })
-        .await
+        self.query(move |s| definition::definition(s, p)).await
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
-        let p = params.text_document_position;
-        self.query(move |s| {
-            let (def, locations) = references(s, &p.text_document.uri, p.position)?;
-            Some(
-                locations
-                    .into_iter()
-                    .filter(|(f, span)| {
-                        params.context.include_declaration || !(*f == def.0 && span.0 == def.1)
-                    })
-                    .filter_map(|(f, (start, end))| {
-                        Some(Location {
-                            uri: s.uri(f)?,
-                            range: range(f.text(&s.db), start, end, s.encoding),
-                        })
-                    })
-                    .collect(),
-            )
-        })
-        .await
+        self.query(move |s| references::references(s, params)).await
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
-        if !analysis::valid_name(&params.new_name) {
-            return Err(Error::invalid_params(format!(
-                "`{}` is not a valid name: use letters, digits and `_`, not starting with a digit, and not a keyword",
-                params.new_name
-            )));
-        }
+        rename::check_name(&params.new_name)?;
         let p = params.text_document_position;
         let new_name = params.new_name;
-        self.query(move |s| {
-            let (_, locations) = references(s, &p.text_document.uri, p.position)?;
-            let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
-            for (f, (start, end)) in locations {
-                changes.entry(s.uri(f)?).or_default().push(TextEdit {
-                    range: range(f.text(&s.db), start, end, s.encoding),
-                    new_text: new_name.clone(),
-                });
-            }
-            Some(WorkspaceEdit {
-                changes: Some(changes),
-                ..WorkspaceEdit::default()
-            })
-        })
-        .await
+        self.query(move |s| rename::rename(s, p, new_name)).await
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let p = params.text_document_position;
-        self.query(move |s| {
-            let file = s.file(&p.text_document.uri)?;
-            let text = file.text(&s.db);
-            let at = offset(text, p.position, s.encoding);
-            Some(CompletionResponse::Array(completions(
-                &s.db, file, text, at,
-            )))
-        })
-        .await
+        self.query(move |s| completion::completion(s, p)).await
     }
 
     async fn document_symbol(
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        self.query(move |s| {
-            let file = s.file(&params.text_document.uri)?;
-            let text = file.text(&s.db);
-            #[allow(deprecated)]
-            let symbols = analysis::symbols(&s.db, file)
-                .into_iter()
-                .map(|(kind, name, span, name_span)| DocumentSymbol {
-                    name,
-                    detail: Some(kind.keyword().into()),
-                    kind: symbol_kind(kind),
-                    tags: None,
-                    deprecated: None,
-                    range: range(text, span.start as usize, span.end as usize, s.encoding),
-                    selection_range: range(
-                        text,
-                        name_span.start as usize,
-                        name_span.end as usize,
-                        s.encoding,
-                    ),
-                    children: None,
-                })
-                .collect();
-            Some(DocumentSymbolResponse::Nested(symbols))
-        })
-        .await
+        self.query(move |s| symbols::document_symbols(s, params))
+            .await
     }
 
     async fn symbol(
         &self,
         params: WorkspaceSymbolParams,
     ) -> Result<Option<WorkspaceSymbolResponse>> {
-        self.query(move |s| {
-            let query = params.query.to_lowercase();
-            let mut out = Vec::new();
-            for file in s.db.workspace().files(&s.db).values() {
-                let Some(uri) = s.uri(*file) else { continue };
-                let text = file.text(&s.db);
-                for (kind, name, _, name_span) in analysis::symbols(&s.db, *file) {
-                    if name.to_lowercase().contains(&query) {
-                        #[allow(deprecated)]
-                        out.push(SymbolInformation {
-                            name,
-                            kind: symbol_kind(kind),
-                            tags: None,
-                            deprecated: None,
-                            location: Location {
-                                uri: uri.clone(),
-                                range: range(
-                                    text,
-                                    name_span.start as usize,
-                                    name_span.end as usize,
-                                    s.encoding,
-                                ),
-                            },
-                            container_name: None,
-                        });
-                    }
-                }
-            }
-            Some(WorkspaceSymbolResponse::Flat(out))
-        })
-        .await
+        self.query(move |s| symbols::workspace_symbols(s, params))
+            .await
     }
 
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
-        self.query(move |s| {
-            let file = s.file(&params.text_document.uri)?;
-            let text = file.text(&s.db);
-            let formatted = sot_grammar::format_file(text).ok()?;
-            if formatted == *text {
-                return Some(Vec::new());
-            }
-            Some(vec![TextEdit {
-                range: range(text, 0, text.len(), s.encoding),
-                new_text: formatted,
-            }])
-        })
-        .await
+        self.query(move |s| formatting::formatting(s, params)).await
     }
 
     async fn semantic_tokens_full(
         &self,
         params: SemanticTokensParams,
     ) -> Result<Option<SemanticTokensResult>> {
-        self.query(move |s| {
-            let file = s.file(&params.text_document.uri)?;
-            Some(SemanticTokensResult::Tokens(SemanticTokens {
-                result_id: None,
-                data: semantic_tokens(&s.db, file, s.encoding),
-            }))
-        })
-        .await
+        self.query(move |s| tokens::semantic_tokens_full(s, params))
+            .await
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        self.query(move |s| {
-            let file = s.file(&params.text_document.uri)?;
-            Some(code_actions(
-                s,
-                file,
-                &params.text_document.uri,
-                params.range,
-            ))
-        })
-        .await
+        self.query(move |s| actions::code_actions(s, params)).await
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
         self.query(move |s| {
             let file = s.file(&params.text_document.uri)?;
-            Some(code_lenses(&s.db, file, s.encoding))
+            Some(lens::code_lenses(&s.db, file, s.encoding))
         })
         .await
     }
-}
-
-/// The definition under the cursor, `(file, start)`, and every occurrence of it in the files
-/// that see its file.
-#[allow(clippy::type_complexity)]
-fn references(
-    s: &Snapshot,
-    uri: &Uri,
-    pos: Position,
-) -> Option<((SourceFile, usize), Vec<(SourceFile, (usize, usize))>)> {
-    let file = s.file(uri)?;
-    let text = file.text(&s.db);
-    let (_, _, word) = analysis::word_at(text, offset(text, pos, s.encoding))?;
-    let defs = definitions(&s.db, file);
-    let def = resolve(&defs, word)?;
-    let mut out = Vec::new();
-    for other in s.db.workspace().files(&s.db).values() {
-        if *other != def.file && !visible_files(&s.db, *other).contains(&def.file) {
-            continue;
-        }
-        // Only where the name means this definition (another file may declare its own).
-        let other_defs = definitions(&s.db, *other);
-        let same = resolve(&other_defs, &def.name)
-            .is_some_and(|d| d.file == def.file && d.span == def.span);
-        if !same {
-            continue;
-        }
-        for occurrence in analysis::occurrences(other.text(&s.db), &def.name) {
-            out.push((*other, occurrence));
-        }
-    }
-    Some(((def.file, def.span.start as usize), out))
-}
-
-fn item(label: &str, kind: CompletionItemKind, detail: Option<String>) -> CompletionItem {
-    CompletionItem {
-        label: label.into(),
-        kind: Some(kind),
-        detail,
-        ..CompletionItem::default()
-    }
-}
-
-/// Completions that know the context: what the line before the cursor says.
-fn completions(db: &Database, file: SourceFile, text: &str, at: usize) -> Vec<CompletionItem> {
-    let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
-    let before = &text[line_start..at];
-    let trimmed = before.trim_start();
-    let defs = definitions(db, file);
-    let of = |kind: DefKind| -> Vec<CompletionItem> {
-        defs.iter()
-            .filter(|d| d.kind == kind)
-            .map(|d| {
-                let mut c = item(
-                    &d.name,
-                    match kind {
-                        DefKind::Indicator => CompletionItemKind::VARIABLE,
-                        DefKind::Adjustment | DefKind::Table => CompletionItemKind::FUNCTION,
-                        DefKind::EnumValue => CompletionItemKind::ENUM_MEMBER,
-                        DefKind::Category => CompletionItemKind::CLASS,
-                        _ => CompletionItemKind::REFERENCE,
-                    },
-                    Some(d.signature.clone()),
-                );
-                c.documentation = d.doc.clone().map(Documentation::String);
-                c
-            })
-            .collect()
-    };
-    let keywords = |words: &[&str]| -> Vec<CompletionItem> {
-        words
-            .iter()
-            .map(|w| item(w, CompletionItemKind::KEYWORD, None))
-            .collect()
-    };
-    let last_word = |s: &str| -> String {
-        s.trim_end()
-            .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .next()
-            .unwrap_or_default()
-            .to_string()
-    };
-    // Inside a call: its parameter names.
-    let open = before.rfind('(');
-    let close = before.rfind(')');
-    if let Some(o) = open.filter(|o| close.is_none_or(|c| c < *o)) {
-        let callee = last_word(&before[..o]);
-        if let Some(def) = defs.iter().find(|d| d.name == callee) {
-            if let Some(params) = def
-                .signature
-                .split_once('(')
-                .and_then(|(_, p)| p.split_once(')'))
-                .map(|(p, _)| p)
-            {
-                let already = &before[o..];
-                let mut out: Vec<CompletionItem> = params
-                    .split(", ")
-                    .filter_map(|p| {
-                        p.split_once(':')
-                            .map(|(n, t)| (n.trim().to_string(), t.trim().to_string()))
-                    })
-                    .filter(|(n, _)| !already.contains(&format!("{n}:")))
-                    .map(|(n, t)| {
-                        let mut c = item(&n, CompletionItemKind::FIELD, Some(t));
-                        c.insert_text = Some(format!("{n}: "));
-                        c
-                    })
-                    .collect();
-                if already.trim_end().ends_with(':') {
-                    out = of(DefKind::EnumValue);
-                    out.extend(of(DefKind::Indicator));
-                }
-                return out;
-            }
-        }
-    }
-    // After `==`, `!=` or `in {`: the values of that indicator's type.
-    if let Some(op) = [" == ", " != ", "==", "!="]
-        .iter()
-        .find(|op| trimmed.trim_end().ends_with(op.trim()))
-    {
-        let lhs = trimmed.trim_end().trim_end_matches(op.trim());
-        let subject = last_word(lhs.trim_end_matches(')').split('(').next().unwrap_or(lhs));
-        if let Some(def) = defs
-            .iter()
-            .find(|d| d.name == subject && d.kind == DefKind::Indicator)
-        {
-            let ty = def.signature.rsplit(": ").next().unwrap_or_default();
-            let mut values: Vec<CompletionItem> = match ty.trim_end_matches('?') {
-                "bool" => keywords(&["yes", "no"]),
-                "Side" => ["left", "right"]
-                    .iter()
-                    .map(|v| item(v, CompletionItemKind::ENUM_MEMBER, None))
-                    .collect(),
-                named => defs
-                    .iter()
-                    .filter(|d| {
-                        d.kind == DefKind::EnumValue
-                            && d.signature.ends_with(&format!("a value of {named}"))
-                    })
-                    .map(|d| {
-                        item(
-                            &d.name,
-                            CompletionItemKind::ENUM_MEMBER,
-                            Some(named.to_string()),
-                        )
-                    })
-                    .collect(),
-            };
-            if ty.ends_with('?') {
-                values.push(item(
-                    "none",
-                    CompletionItemKind::KEYWORD,
-                    Some("examined, negative".into()),
-                ));
-            }
-            return values;
-        }
-    }
-    // After `then`, `given` or `after` (in a check), and after commas on such lines: adjustments.
-    let first = trimmed.split_whitespace().next().unwrap_or_default();
-    if matches!(first, "then" | "given") && trimmed.len() > first.len()
-        || trimmed.starts_with("after ") && !trimmed.contains('{')
-    {
-        return of(DefKind::Adjustment);
-    }
-    if first == "expect" {
-        let rest = trimmed["expect".len()..].trim_start();
-        return match rest.split_whitespace().next() {
-            Some("category") if rest.contains(' ') => {
-                let mut c = of(DefKind::Category);
-                c.extend(keywords(&["none"]));
-                c
-            }
-            Some("adjustment") | Some("no") if rest.contains(' ') => of(DefKind::Adjustment),
-            Some("check") if rest.contains(' ') => of(DefKind::Check),
-            Some("withheld") if rest.contains(' ') => of(DefKind::Rule),
-            Some("red_flag") if rest.contains(' ') => of(DefKind::RedFlag),
-            _ => keywords(&[
-                "category",
-                "ambiguous",
-                "provisional",
-                "refer",
-                "red_flag",
-                "adjustment",
-                "no adjustment",
-                "check",
-                "withheld",
-            ]),
-        };
-    }
-    if trimmed.starts_with("in category") || trimmed.starts_with("precedence") {
-        return of(DefKind::Category);
-    }
-    // In a condition: indicators, tables, and the words of conditions.
-    if matches!(first, "when" | "unless" | "need" | "complete" | "marginal")
-        && trimmed.len() > first.len()
-    {
-        let mut out = of(DefKind::Indicator);
-        out.extend(of(DefKind::Table));
-        out.extend(keywords(&[
-            "and", "or", "not", "any of", "all of", "at least", "none", "yes", "no",
-        ]));
-        if matches!(first, "need" | "complete" | "marginal") {
-            out.extend(keywords(&["before.", "after."]));
-        }
-        return out;
-    }
-    // At the start of a line: the clauses and items that can start there.
-    if trimmed
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '_')
-    {
-        let depth = text[..at]
-            .matches('{')
-            .count()
-            .saturating_sub(text[..at].matches('}').count());
-        if depth == 0 {
-            let items: Vec<&str> = ItemKind::ALL.iter().map(|k| k.keyword()).collect();
-            return keywords(&items);
-        }
-        let mut out = keywords(&[
-            "when",
-            "unless",
-            "then",
-            "in category",
-            "for",
-            "need",
-            "complete",
-            "marginal",
-            "within visit",
-            "across visits",
-            "after",
-            "refer",
-            "visit",
-            "findings",
-            "given",
-            "expect",
-        ]);
-        out.extend(of(DefKind::Indicator));
-        return out;
-    }
-    let mut out = of(DefKind::Indicator);
-    out.extend(of(DefKind::EnumValue));
-    out
-}
-
-fn semantic_tokens(db: &Database, file: SourceFile, encoding: Encoding) -> Vec<SemanticToken> {
-    let text = file.text(db);
-    let defs = definitions(db, file);
-    let names = analysis::by_name(&defs);
-    let mut out = Vec::new();
-    let (mut last_line, mut last_start) = (0u32, 0u32);
-    for (kind, start, end) in analysis::tokens(text) {
-        let word = &text[start..end];
-        let token_type = match kind {
-            analysis::TokenKind::Comment => 1,
-            analysis::TokenKind::String => 2,
-            analysis::TokenKind::Number => 3,
-            analysis::TokenKind::Punct => continue,
-            analysis::TokenKind::Word if analysis::is_keyword(word) => 0,
-            analysis::TokenKind::Word if analysis::is_label(text, start, end) => 8,
-            analysis::TokenKind::Word if matches!(word, "Side" | "Vertebra" | "Category") => 4,
-            analysis::TokenKind::Word => match names.get(word).map(|d| d.kind) {
-                Some(DefKind::Indicator) => 6,
-                Some(DefKind::EnumValue) => 7,
-                Some(DefKind::Type) | Some(DefKind::Category) => 4,
-                Some(_) => 5,
-                None if word == "left" || word == "right" || sot_compiler::types_vertebra(word) => {
-                    7
-                }
-                None => continue,
-            },
-        };
-        let from = position::position(text, start, encoding);
-        let to = position::position(text, end, encoding);
-        let length = if to.line == from.line {
-            to.character - from.character
-        } else {
-            continue;
-        };
-        let delta_line = from.line - last_line;
-        let delta_start = if delta_line == 0 {
-            from.character - last_start
-        } else {
-            from.character
-        };
-        out.push(SemanticToken {
-            delta_line,
-            delta_start,
-            length,
-            token_type,
-            token_modifiers_bitset: 0,
-        });
-        last_line = from.line;
-        last_start = from.character;
-    }
-    out
-}
-
-fn code_actions(s: &Snapshot, file: SourceFile, uri: &Uri, wanted: Range) -> CodeActionResponse {
-    let text = file.text(&s.db);
-    let (from, to) = (
-        offset(text, wanted.start, s.encoding),
-        offset(text, wanted.end, s.encoding),
-    );
-    let mut out = Vec::new();
-    for d in all_diagnostics(&s.db, file) {
-        let (start, end) = (d.primary.span.start as usize, d.primary.span.end as usize);
-        if end < from || start > to {
-            continue;
-        }
-        let diagnostic_range = range(text, start, end, s.encoding);
-        let edit = |edits: Vec<TextEdit>| WorkspaceEdit {
-            changes: Some(HashMap::from([(uri.clone(), edits)])),
-            ..WorkspaceEdit::default()
-        };
-        let action = |title: String, edits: Vec<TextEdit>| {
-            CodeActionOrCommand::CodeAction(CodeAction {
-                title,
-                kind: Some(CodeActionKind::QUICKFIX),
-                edit: Some(edit(edits)),
-                is_preferred: Some(true),
-                ..CodeAction::default()
-            })
-        };
-        // Did you mean: replace the name.
-        if let Some(suggestion) = d
-            .help
-            .as_deref()
-            .and_then(|h| h.strip_prefix("did you mean `"))
-            .and_then(|h| h.strip_suffix("`?"))
-        {
-            out.push(action(
-                format!("Replace with `{suggestion}`"),
-                vec![TextEdit {
-                    range: diagnostic_range,
-                    new_text: suggestion.into(),
-                }],
-            ));
-        }
-        match d.code.as_str() {
-            "E0304" => {
-                if let Some(fix) = narrowing_fix(&s.db, file, start, end) {
-                    out.push(action(
-                        fix.0,
-                        vec![TextEdit {
-                            range: range(text, fix.1, fix.2, s.encoding),
-                            new_text: fix.3,
-                        }],
-                    ));
-                }
-            }
-            "E0401" => {
-                if let Some((title, at, new_text)) = missing_keys_fix(text, &d.message, end) {
-                    let p = position::position(text, at, s.encoding);
-                    out.push(action(
-                        title,
-                        vec![TextEdit {
-                            range: Range { start: p, end: p },
-                            new_text,
-                        }],
-                    ));
-                }
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-/// E0304: adds `x != none and` to the `when` of the rule around the optional value.
-fn narrowing_fix(
-    db: &Database,
-    file: SourceFile,
-    start: usize,
-    end: usize,
-) -> Option<(String, usize, usize, String)> {
-    let subject = file.text(db).get(start..end)?.to_string();
-    for item in sot_compiler::file_items(db, file) {
-        let offset = item.offset(db);
-        if start < offset || start > offset + item.text(db).len() {
-            continue;
-        }
-        let parsed = sot_compiler::parse_item(db, *item).item.as_ref()?;
-        let sot_grammar::ast::ItemData::Rule(rule) = &parsed.data else {
-            return None;
-        };
-        let when = &rule.when;
-        let condition = sot_grammar::format_expr(when);
-        let condition = match &when.kind {
-            sot_grammar::ast::ExprKind::Logic(sot_grammar::ast::LogicOp::Or, _) => {
-                format!("({condition})")
-            }
-            _ => condition,
-        };
-        return Some((
-            format!("Add `{subject} != none` to `when`"),
-            when.span.start as usize + offset,
-            when.span.end as usize + offset,
-            format!("{subject} != none and {condition}"),
-        ));
-    }
-    None
-}
-
-/// E0401: inserts entries for the missing keys (with the first entry's value, to edit).
-fn missing_keys_fix(text: &str, message: &str, name_end: usize) -> Option<(String, usize, String)> {
-    let keys = message.split(" has no entry for ").nth(1)?;
-    let keys = keys.split(" and ").next()?;
-    let close = name_end
-        + text[name_end..]
-            .find("\n}")
-            .map(|n| n + 1)
-            .or_else(|| text[name_end..].find('}'))?;
-    let body = &text[name_end..close];
-    let value = body.lines().find_map(|l| {
-        l.split_once("=>")
-            .map(|(_, v)| v.split("//").next().unwrap_or(v).trim().to_string())
-    })?;
-    let mut insert = String::new();
-    for key in split_keys(keys) {
-        insert.push_str(&format!("  {key} => {value}\n"));
-    }
-    Some(("Add the missing table keys".into(), close, insert))
-}
-
-/// `1, (2, left), 3` → `1`, `(2, left)`, `3`.
-fn split_keys(keys: &str) -> Vec<String> {
-    let (mut out, mut depth, mut current) = (Vec::new(), 0i32, String::new());
-    for c in keys.chars() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            ',' if depth == 0 => {
-                out.push(current.trim().to_string());
-                current.clear();
-                continue;
-            }
-            _ => {}
-        }
-        current.push(c);
-    }
-    if !current.trim().is_empty() {
-        out.push(current.trim().to_string());
-    }
-    out
-}
-
-/// A lens above each case visit with what the protocol computes for it.
-fn code_lenses(db: &Database, file: SourceFile, encoding: Encoding) -> Vec<CodeLens> {
-    let text = file.text(db);
-    let Some(program) = lower_file(db, file) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for case in &program.cases {
-        let states = sot_runtime::visit::evaluate_case(program, case);
-        for (visit, state) in case.visits.iter().zip(&states) {
-            let Some((_, _, span)) = analysis::visits(db, file)
-                .into_iter()
-                .find(|(c, n, _)| *c == case.name && *n == visit.number)
-            else {
-                continue;
-            };
-            let category = match &state.category {
-                sot_runtime::visit::CategoryState::One(c) => {
-                    format!("category {}", program.categories[*c as usize].name)
-                }
-                sot_runtime::visit::CategoryState::Ambiguous(cs) => format!(
-                    "ambiguous ({})",
-                    cs.iter()
-                        .map(|c| program.categories[*c as usize].name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                sot_runtime::visit::CategoryState::None => "no category".into(),
-            };
-            let provisional = if state.provisional {
-                ", provisional"
-            } else {
-                ""
-            };
-            let what = if state.referred() {
-                "refer, no adjustment".to_string()
-            } else if state.recommended.is_empty() {
-                "no adjustment".to_string()
-            } else {
-                state
-                    .recommended
-                    .iter()
-                    .map(|r| sot_runtime::explain::show_call(program, r.adjustment, &r.args))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            out.push(CodeLens {
-                range: range(text, span.start as usize, span.end as usize, encoding),
-                command: Some(Command {
-                    title: format!("{category}{provisional} · {what}"),
-                    command: String::new(),
-                    arguments: None,
-                }),
-                data: None,
-            });
-        }
-    }
-    out
 }

@@ -456,3 +456,53 @@ async fn ranged_edits_past_the_end_or_backwards_are_clamped() {
         .as_str()
         .is_some_and(|m| m.contains("appended")));
 }
+
+/// The semantic tokens of a document, decoded: `(line, character, length, type)`.
+async fn semantic_tokens(h: &mut Harness, uri: &str) -> Vec<(u32, u32, u32, u32)> {
+    let tokens = h
+        .request(
+            "textDocument/semanticTokens/full",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .await;
+    let data: Vec<u32> = tokens["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n.as_u64().map(|n| n as u32))
+        .collect();
+    let (mut line, mut character) = (0, 0);
+    data.chunks(5)
+        .map(|t| {
+            line += t[0];
+            character = if t[0] == 0 { character + t[1] } else { t[1] };
+            (line, character, t[2], t[3])
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_argument_label_spelled_like_a_keyword_is_a_parameter() {
+    let mut h = Harness::start(false).await;
+    assert!(h.open(URI, PROTOCOL).await.is_empty());
+    let tokens = semantic_tokens(&mut h, URI).await;
+    let type_at = |needle: &str, skip: u32| {
+        let (l, c) = find(PROTOCOL, needle);
+        tokens
+            .iter()
+            .find(|t| t.0 == l && t.1 == c + skip)
+            .map(|t| (t.2, t.3))
+    };
+    // The legend: 0 keyword, 8 parameter.
+    assert_eq!(type_at("category: II", 0), Some((8, 8)), "{tokens:?}");
+    assert_eq!(type_at("category: Category", 0), Some((8, 8)));
+    assert_eq!(type_at("in category II", 3), Some((8, 0)));
+    assert_eq!(type_at("then block", 0), Some((4, 0)));
+    // A comment, and a string, in UTF-16 units after non-ASCII text.
+    let text = "// é🙂 comment\nindicator a: bool\ncategory C \"é🙂\" {\n  when a\n}\n";
+    let uri = "file:///lsp-test/tokens.sot";
+    h.open(uri, text).await;
+    let tokens = semantic_tokens(&mut h, uri).await;
+    assert_eq!(tokens[0], (0, 0, 14, 1), "{tokens:?}");
+    assert!(tokens.contains(&(2, 11, 5, 2)), "{tokens:?}");
+}

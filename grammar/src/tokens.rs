@@ -1,0 +1,193 @@
+//! The tokens of one item, read from the grammar's own parse (pest's token pairs): keywords,
+//! names, parameter names and argument labels, strings, numbers, and the comments between
+//! them. For the editor's features (semantic tokens, the name under the cursor, references),
+//! so they agree with the parser: `category` in `block(category: II)` is a label, not a
+//! keyword. An item that does not parse has no tokens.
+
+use pest::iterators::Pair;
+use pest::Parser as _;
+
+use crate::ast::Span;
+use crate::MAX_NESTING;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "sot.pest"]
+struct TokenParser;
+
+/// What a token is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    /// A keyword (`rule`, `when`, `and`, `none`, …), or the outcome word of `expect check`.
+    Keyword,
+    /// A name, declared or referred to (never a keyword).
+    Name,
+    /// A parameter name or an argument label, which may be spelled like a keyword.
+    Label,
+    /// A string literal, quotes included.
+    String,
+    /// A number (without its unit).
+    Number,
+    /// A `//` comment, to the end of its line.
+    Comment,
+}
+
+/// A token and its span (relative to the item's text).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Token {
+    /// What it is.
+    pub kind: TokenKind,
+    /// Where.
+    pub span: Span,
+}
+
+/// What a pair of the parse is to the tokens.
+enum Leaf {
+    /// A token.
+    Token(TokenKind),
+    /// A leaf that is no token (a unit, `_`).
+    Skip,
+    /// A pair whose children are read.
+    Inner,
+}
+
+fn leaf(rule: Rule, parent: Option<Rule>) -> Leaf {
+    use Rule::*;
+    match rule {
+        ident => Leaf::Token(TokenKind::Name),
+        label if parent == Some(exp_check) => Leaf::Token(TokenKind::Keyword),
+        label => Leaf::Token(TokenKind::Label),
+        string => Leaf::Token(TokenKind::String),
+        number | int => Leaf::Token(TokenKind::Number),
+        unit | wildcard => Leaf::Skip,
+        kw_protocol | kw_version | kw_use | kw_type | kw_indicator | kw_adjustment | kw_table
+        | kw_category | kw_precedence | kw_rule | kw_red_flag | kw_check | kw_case | kw_visit
+        | kw_visits | kw_findings | kw_after | kw_before | kw_given | kw_expect | kw_in
+        | kw_for | kw_when | kw_unless | kw_then | kw_refer | kw_within | kw_across | kw_need
+        | kw_complete | kw_marginal | kw_any | kw_all | kw_at | kw_least | kw_of | kw_and
+        | kw_or | kw_not | kw_none | kw_yes | kw_no | kw_bool | kw_ambiguous | kw_provisional
+        | kw_withheld => Leaf::Token(TokenKind::Keyword),
+        _ => Leaf::Inner,
+    }
+}
+
+/// The tokens of one item's text, in order; none when it does not parse.
+pub fn tokens(text: &str) -> Vec<Token> {
+    // The parser's recursion is bounded by the nesting limit, checked first (conservatively:
+    // brackets in strings and comments count too).
+    if too_deep(text) {
+        return Vec::new();
+    }
+    let Ok(pairs) = TokenParser::parse(Rule::item, text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut last = 0;
+    let mut stack: Vec<(Pair<Rule>, Option<Rule>)> = pairs.rev().map(|p| (p, None)).collect();
+    while let Some((pair, parent)) = stack.pop() {
+        let rule = pair.as_rule();
+        let kind = match leaf(rule, parent) {
+            Leaf::Inner => {
+                stack.extend(pair.into_inner().rev().map(|p| (p, Some(rule))));
+                continue;
+            }
+            Leaf::Skip => None,
+            Leaf::Token(kind) => Some(kind),
+        };
+        let span = pair.as_span();
+        comments(text, last, span.start(), &mut out);
+        last = span.end();
+        if let Some(kind) = kind {
+            out.push(Token {
+                kind,
+                span: Span::new(span.start(), span.end()),
+            });
+        }
+    }
+    comments(text, last, text.len(), &mut out);
+    out
+}
+
+/// The comments in `text[from..to]`, text between tokens (so a `//` there starts one).
+fn comments(text: &str, from: usize, to: usize, out: &mut Vec<Token>) {
+    let mut at = from;
+    while let Some(n) = text.get(at..to).and_then(|gap| gap.find("//")) {
+        let start = at + n;
+        let end = text[start..to].find('\n').map_or(to, |e| start + e);
+        out.push(Token {
+            kind: TokenKind::Comment,
+            span: Span::new(start, end),
+        });
+        at = end;
+    }
+}
+
+/// Whether brackets nest deeper than [`MAX_NESTING`] anywhere in `text`.
+fn too_deep(text: &str) -> bool {
+    let mut depth = 0usize;
+    for b in text.bytes() {
+        match b {
+            b'(' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return true;
+                }
+            }
+            b')' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Whether a word is a keyword of the language (the grammar's `keyword` rule: a keyword
+/// cannot be a name).
+pub fn is_keyword(word: &str) -> bool {
+    TokenParser::parse(Rule::keyword, word).is_ok_and(|p| p.as_str() == word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<(TokenKind, &str)> {
+        tokens(text)
+            .into_iter()
+            .map(|t| (t.kind, &text[t.span.start as usize..t.span.end as usize]))
+            .collect()
+    }
+
+    #[test]
+    fn labels_spelled_like_keywords_are_labels() {
+        let text =
+            "// lead\nrule r \"R\" {\n  when a == 2 mm // why\n  then block(category: II)\n}\n";
+        assert_eq!(
+            kinds(text),
+            [
+                (TokenKind::Comment, "// lead"),
+                (TokenKind::Keyword, "rule"),
+                (TokenKind::Name, "r"),
+                (TokenKind::String, "\"R\""),
+                (TokenKind::Keyword, "when"),
+                (TokenKind::Name, "a"),
+                (TokenKind::Number, "2"),
+                (TokenKind::Comment, "// why"),
+                (TokenKind::Keyword, "then"),
+                (TokenKind::Name, "block"),
+                (TokenKind::Label, "category"),
+                (TokenKind::Name, "II"),
+            ]
+        );
+    }
+
+    #[test]
+    fn broken_or_deep_items_have_no_tokens() {
+        assert!(tokens("rule r {\n  when\n").is_empty());
+        let deep = format!(
+            "rule r {{ when {}a{} then b }}",
+            "(".repeat(70),
+            ")".repeat(70)
+        );
+        assert!(tokens(&deep).is_empty());
+        assert!(is_keyword("category") && !is_keyword("categoryX") && !is_keyword("II"));
+    }
+}

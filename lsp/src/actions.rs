@@ -1,0 +1,162 @@
+//! Code actions: the quick fixes of the diagnostics under the cursor.
+
+use std::collections::HashMap;
+
+use sot_compiler::{all_diagnostics, Database, SourceFile};
+use tower_lsp_server::ls_types::*;
+
+use crate::{offset, position, range, Snapshot};
+
+/// The code actions for the diagnostics that touch `params.range`.
+pub(crate) fn code_actions(s: &Snapshot, params: CodeActionParams) -> Option<CodeActionResponse> {
+    let uri = &params.text_document.uri;
+    let file = s.file(uri)?;
+    let wanted = params.range;
+    let text = file.text(&s.db);
+    let index = s.index(file);
+    let (from, to) = (
+        offset(index, wanted.start, s.encoding),
+        offset(index, wanted.end, s.encoding),
+    );
+    let mut out = Vec::new();
+    for d in all_diagnostics(&s.db, file) {
+        let (start, end) = (d.primary.span.start as usize, d.primary.span.end as usize);
+        if end < from || start > to {
+            continue;
+        }
+        let diagnostic_range = range(index, start, end, s.encoding);
+        let edit = |edits: Vec<TextEdit>| WorkspaceEdit {
+            changes: Some(HashMap::from([(uri.clone(), edits)])),
+            ..WorkspaceEdit::default()
+        };
+        let action = |title: String, edits: Vec<TextEdit>| {
+            CodeActionOrCommand::CodeAction(CodeAction {
+                title,
+                kind: Some(CodeActionKind::QUICKFIX),
+                edit: Some(edit(edits)),
+                is_preferred: Some(true),
+                ..CodeAction::default()
+            })
+        };
+        // Did you mean: replace the name.
+        if let Some(suggestion) = d
+            .help
+            .as_deref()
+            .and_then(|h| h.strip_prefix("did you mean `"))
+            .and_then(|h| h.strip_suffix("`?"))
+        {
+            out.push(action(
+                format!("Replace with `{suggestion}`"),
+                vec![TextEdit {
+                    range: diagnostic_range,
+                    new_text: suggestion.into(),
+                }],
+            ));
+        }
+        match d.code.as_str() {
+            "E0304" => {
+                if let Some(fix) = narrowing_fix(&s.db, file, start, end) {
+                    out.push(action(
+                        fix.0,
+                        vec![TextEdit {
+                            range: range(index, fix.1, fix.2, s.encoding),
+                            new_text: fix.3,
+                        }],
+                    ));
+                }
+            }
+            "E0401" => {
+                if let Some((title, at, new_text)) = missing_keys_fix(text, &d.message, end) {
+                    let p = position(index, at, s.encoding);
+                    out.push(action(
+                        title,
+                        vec![TextEdit {
+                            range: Range { start: p, end: p },
+                            new_text,
+                        }],
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(out)
+}
+
+/// E0304: adds `x != none and` to the `when` of the rule around the optional value.
+fn narrowing_fix(
+    db: &Database,
+    file: SourceFile,
+    start: usize,
+    end: usize,
+) -> Option<(String, usize, usize, String)> {
+    let subject = file.text(db).get(start..end)?.to_string();
+    for item in sot_compiler::file_items(db, file) {
+        let offset = item.offset(db);
+        if start < offset || start > offset + item.text(db).len() {
+            continue;
+        }
+        let parsed = sot_compiler::parse_item(db, *item).item.as_ref()?;
+        let sot_grammar::ast::ItemData::Rule(rule) = &parsed.data else {
+            return None;
+        };
+        let when = &rule.when;
+        let condition = sot_grammar::format_expr(when);
+        let condition = match &when.kind {
+            sot_grammar::ast::ExprKind::Logic(sot_grammar::ast::LogicOp::Or, _) => {
+                format!("({condition})")
+            }
+            _ => condition,
+        };
+        return Some((
+            format!("Add `{subject} != none` to `when`"),
+            when.span.start as usize + offset,
+            when.span.end as usize + offset,
+            format!("{subject} != none and {condition}"),
+        ));
+    }
+    None
+}
+
+/// E0401: inserts entries for the missing keys (with the first entry's value, to edit).
+fn missing_keys_fix(text: &str, message: &str, name_end: usize) -> Option<(String, usize, String)> {
+    let keys = message.split(" has no entry for ").nth(1)?;
+    let keys = keys.split(" and ").next()?;
+    let close = name_end
+        + text[name_end..]
+            .find("\n}")
+            .map(|n| n + 1)
+            .or_else(|| text[name_end..].find('}'))?;
+    let body = &text[name_end..close];
+    let value = body.lines().find_map(|l| {
+        l.split_once("=>")
+            .map(|(_, v)| v.split("//").next().unwrap_or(v).trim().to_string())
+    })?;
+    let mut insert = String::new();
+    for key in split_keys(keys) {
+        insert.push_str(&format!("  {key} => {value}\n"));
+    }
+    Some(("Add the missing table keys".into(), close, insert))
+}
+
+/// `1, (2, left), 3` → `1`, `(2, left)`, `3`.
+fn split_keys(keys: &str) -> Vec<String> {
+    let (mut out, mut depth, mut current) = (Vec::new(), 0i32, String::new());
+    for c in keys.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(current.trim().to_string());
+                current.clear();
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    if !current.trim().is_empty() {
+        out.push(current.trim().to_string());
+    }
+    out
+}

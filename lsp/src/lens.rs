@@ -1,0 +1,91 @@
+//! Code lenses: above each case visit, what the protocol computes for it (evaluated with the
+//! runtime, so the lens follows the protocol as it changes).
+
+use sot_compiler::{
+    file_items, file_line_index, lower_file, parse_item, Database, Encoding, SourceFile,
+};
+use sot_grammar::ast::{ItemData, Span};
+use tower_lsp_server::ls_types::*;
+
+use crate::range;
+
+/// A lens above each case visit with what the protocol computes for it.
+pub(crate) fn code_lenses(db: &Database, file: SourceFile, encoding: Encoding) -> Vec<CodeLens> {
+    let index = file_line_index(db, file);
+    let Some(program) = lower_file(db, file) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let visits = visits(db, file);
+    for case in &program.cases {
+        let states = sot_runtime::visit::evaluate_case(program, case);
+        for (visit, state) in case.visits.iter().zip(&states) {
+            let Some((_, _, span)) = visits
+                .iter()
+                .find(|(c, n, _)| *c == case.name && *n == visit.number)
+            else {
+                continue;
+            };
+            let category = match &state.category {
+                sot_runtime::visit::CategoryState::One(c) => {
+                    format!("category {}", program.categories[*c as usize].name)
+                }
+                sot_runtime::visit::CategoryState::Ambiguous(cs) => format!(
+                    "ambiguous ({})",
+                    cs.iter()
+                        .map(|c| program.categories[*c as usize].name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                sot_runtime::visit::CategoryState::None => "no category".into(),
+            };
+            let provisional = if state.provisional {
+                ", provisional"
+            } else {
+                ""
+            };
+            let what = if state.referred() {
+                "refer, no adjustment".to_string()
+            } else if state.recommended.is_empty() {
+                "no adjustment".to_string()
+            } else {
+                state
+                    .recommended
+                    .iter()
+                    .map(|r| sot_runtime::explain::show_call(program, r.adjustment, &r.args))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            out.push(CodeLens {
+                range: range(index, span.start as usize, span.end as usize, encoding),
+                command: Some(Command {
+                    title: format!("{category}{provisional} · {what}"),
+                    command: String::new(),
+                    arguments: None,
+                }),
+                data: None,
+            });
+        }
+    }
+    out
+}
+
+/// Each case visit of a file: `(case, visit number, span of the `visit` line)`.
+fn visits(db: &Database, file: SourceFile) -> Vec<(String, i64, Span)> {
+    let mut out = Vec::new();
+    for item in file_items(db, file) {
+        let Some(parsed) = parse_item(db, *item).item.as_ref() else {
+            continue;
+        };
+        if let ItemData::Case(c) = &parsed.data {
+            for v in &c.visits {
+                out.push((
+                    c.name.text.clone(),
+                    v.number,
+                    v.number_span.shift(item.offset(db)),
+                ));
+            }
+        }
+    }
+    out
+}
