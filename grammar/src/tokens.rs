@@ -8,11 +8,8 @@ use pest::iterators::Pair;
 use pest::Parser as _;
 
 use crate::ast::Span;
+use crate::parse::{Rule, SotParser as TokenParser};
 use crate::MAX_NESTING;
-
-#[derive(pest_derive::Parser)]
-#[grammar = "sot.pest"]
-struct TokenParser;
 
 /// What a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

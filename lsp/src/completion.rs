@@ -5,7 +5,7 @@ use sot_grammar::ast::ItemKind;
 use tower_lsp_server::ls_types::*;
 
 use crate::analysis::{definitions, DefKind};
-use crate::{offset, Snapshot};
+use crate::{offset, range, Snapshot};
 
 /// The completions at `p`.
 pub(crate) fn completion(
@@ -16,9 +16,29 @@ pub(crate) fn completion(
     let text = file.text(&s.db);
     let index = s.index(file);
     let at = offset(index, p.position, s.encoding);
-    Some(CompletionResponse::Array(completions(
-        &s.db, file, text, at,
-    )))
+    // Each item replaces the name typed so far (letters, digits, `_` before the cursor), so a
+    // client filters against that word, not against `==` or `(` before it.
+    let start = text[..at]
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_ascii_alphanumeric() || *c == '_')
+        .last()
+        .map_or(at, |(i, _)| i);
+    let replace = range(index, start, at, s.encoding);
+    // The context is what comes before that word: `==li` completes like `==`.
+    let mut items = completions(&s.db, file, text, start);
+    for item in &mut items {
+        let new_text = item
+            .insert_text
+            .take()
+            .unwrap_or_else(|| item.label.clone());
+        item.filter_text = Some(item.label.clone());
+        item.text_edit = Some(CompletionTextEdit::Edit(TextEdit {
+            range: replace,
+            new_text,
+        }));
+    }
+    Some(CompletionResponse::Array(items))
 }
 
 fn item(label: &str, kind: CompletionItemKind, detail: Option<String>) -> CompletionItem {

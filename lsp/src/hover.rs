@@ -1,4 +1,5 @@
-//! Hover: the declaration and doc comment of the name under the cursor.
+//! Hover: the declaration and doc comment of the name under the cursor, as Markdown or as
+//! plain text, whichever the client prefers.
 
 use tower_lsp_server::ls_types::*;
 
@@ -12,20 +13,20 @@ pub(crate) fn hover(s: &Snapshot, p: TextDocumentPositionParams) -> Option<Hover
     let (_, _, word) = analysis::word_at(&s.db, file, offset(index, p.position, s.encoding))?;
     let defs = definitions(&s.db, file);
     let def = resolve(&defs, word)?;
-    let mut value = format!("```sot\n{}\n```", def.signature);
+    let (kind, mut value) = if s.markdown_hover {
+        (
+            MarkupKind::Markdown,
+            format!("```sot\n{}\n```", def.signature),
+        )
+    } else {
+        (MarkupKind::PlainText, def.signature.clone())
+    };
     if let Some(doc) = &def.doc {
         value.push_str("\n\n");
         value.push_str(doc);
     }
-    Some(markdown(value))
-}
-
-fn markdown(value: String) -> Hover {
-    Hover {
-        contents: HoverContents::Markup(MarkupContent {
-            kind: MarkupKind::Markdown,
-            value,
-        }),
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent { kind, value }),
         range: None,
-    }
+    })
 }

@@ -1,5 +1,6 @@
 //! Code lenses: above each case visit, what the protocol computes for it (evaluated with the
-//! runtime, so the lens follows the protocol as it changes).
+//! runtime, so the lens follows the protocol as it changes): red flags first (raised, then
+//! not ruled out), then the category, then the adjustments.
 
 use sot_compiler::{
     file_items, file_line_index, lower_file, parse_item, Database, Encoding, SourceFile,
@@ -45,7 +46,7 @@ pub(crate) fn code_lenses(db: &Database, file: SourceFile, encoding: Encoding) -
                 ""
             };
             let what = if state.referred() {
-                "refer, no adjustment".to_string()
+                "no adjustment".to_string()
             } else if state.recommended.is_empty() {
                 "no adjustment".to_string()
             } else {
@@ -56,16 +57,49 @@ pub(crate) fn code_lenses(db: &Database, file: SourceFile, encoding: Encoding) -
                     .collect::<Vec<_>>()
                     .join(", ")
             };
+            let flags = red_flags(program, &state.red_flags);
             out.push(CodeLens {
                 range: range(index, span.start as usize, span.end as usize, encoding),
                 command: Some(Command {
-                    title: format!("{category}{provisional} · {what}"),
+                    title: format!("{flags}{category}{provisional} · {what}"),
                     command: String::new(),
                     arguments: None,
                 }),
                 data: None,
             });
         }
+    }
+    out
+}
+
+/// The red flags a visit raises and those it does not rule out, as the start of a lens
+/// title (`refer: cauda_equina · not ruled out: fracture · `), or nothing when every red flag
+/// is ruled out. Long lists name the first three and count the rest.
+fn red_flags(program: &sot_ir::Program, truth: &[sot_ir::eval::Tri]) -> String {
+    use sot_ir::eval::Tri;
+    let names = |want: Tri| -> Vec<&str> {
+        program
+            .red_flags
+            .iter()
+            .zip(truth)
+            .filter(|(_, t)| **t == want)
+            .map(|(f, _)| f.name.as_str())
+            .collect()
+    };
+    let list = |names: &[&str]| -> String {
+        match names.len() {
+            0..=3 => names.join(", "),
+            n => format!("{} and {} more", names[..3].join(", "), n - 3),
+        }
+    };
+    let mut out = String::new();
+    let raised = names(Tri::True);
+    if !raised.is_empty() {
+        out.push_str(&format!("refer: {} · ", list(&raised)));
+    }
+    let open = names(Tri::Unknown);
+    if !open.is_empty() {
+        out.push_str(&format!("not ruled out: {} · ", list(&open)));
     }
     out
 }

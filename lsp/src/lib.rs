@@ -61,6 +61,8 @@ struct State {
     /// Open documents: their file and last version.
     docs: HashMap<Uri, (SourceFile, i32)>,
     encoding: Encoding,
+    /// Whether the client shows Markdown in hovers (else plain text).
+    markdown_hover: bool,
 }
 
 /// The server.
@@ -74,6 +76,8 @@ pub(crate) struct Snapshot {
     pub(crate) db: Database,
     docs: HashMap<Uri, (SourceFile, i32)>,
     pub(crate) encoding: Encoding,
+    /// Whether the client shows Markdown in hovers (else plain text).
+    pub(crate) markdown_hover: bool,
 }
 
 impl Snapshot {
@@ -130,6 +134,7 @@ impl Backend {
                 db: Database::default(),
                 docs: HashMap::new(),
                 encoding: Encoding::Utf16,
+                markdown_hover: true,
             })),
         }
     }
@@ -152,6 +157,7 @@ impl Backend {
             db: state.db.clone(),
             docs: state.docs.clone(),
             encoding: state.encoding,
+            markdown_hover: state.markdown_hover,
         }
     }
 
@@ -333,7 +339,21 @@ impl LanguageServer for Backend {
         } else {
             Encoding::Utf16
         };
-        self.state.lock().await.encoding = encoding;
+        // The client's first preferred hover format decides; a client that names none gets
+        // Markdown, as the specification's default.
+        let markdown_hover = params
+            .capabilities
+            .text_document
+            .as_ref()
+            .and_then(|t| t.hover.as_ref())
+            .and_then(|h| h.content_format.as_ref())
+            .and_then(|formats| formats.first())
+            .is_none_or(|f| *f == MarkupKind::Markdown);
+        {
+            let mut state = self.state.lock().await;
+            state.encoding = encoding;
+            state.markdown_hover = markdown_hover;
+        }
         Ok(InitializeResult {
             server_info: Some(ServerInfo {
                 name: "sot".into(),
@@ -350,6 +370,10 @@ impl LanguageServer for Backend {
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 definition_provider: Some(OneOf::Left(true)),
+                document_link_provider: Some(DocumentLinkOptions {
+                    resolve_provider: Some(false),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                }),
                 references_provider: Some(OneOf::Left(true)),
                 rename_provider: Some(OneOf::Left(true)),
                 completion_provider: Some(CompletionOptions {
@@ -422,6 +446,11 @@ impl LanguageServer for Backend {
     ) -> Result<Option<GotoDefinitionResponse>> {
         let p = params.text_document_position_params;
         self.query(move |s| definition::definition(s, p)).await
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        self.query(move |s| definition::document_links(s, params))
+            .await
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {

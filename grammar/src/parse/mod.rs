@@ -23,7 +23,7 @@ use crate::ast::*;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "sot.pest"]
-struct SotParser;
+pub(crate) struct SotParser;
 
 /// How deeply brackets may nest in one item. Real protocols stay far below; the limit keeps
 /// the parser's and the checker's recursion bounded.

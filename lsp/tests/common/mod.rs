@@ -20,6 +20,19 @@ pub struct Harness {
 
 impl Harness {
     pub async fn start(utf8: bool) -> Harness {
+        let encodings = if utf8 {
+            json!(["utf-8", "utf-16"])
+        } else {
+            json!(["utf-16"])
+        };
+        Harness::start_with(json!({"general": {"positionEncodings": encodings}})).await
+    }
+
+    /// A server initialised with these client capabilities.
+    pub async fn start_with(capabilities: Value) -> Harness {
+        let utf8 = capabilities["general"]["positionEncodings"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|e| e == "utf-8"));
         let (service, socket) = LspService::new(Backend::new);
         let (tx, rx) = mpsc::unbounded_channel();
         tokio::spawn(async move {
@@ -35,16 +48,8 @@ impl Harness {
             from_server: rx,
             next_id: 0,
         };
-        let encodings = if utf8 {
-            json!(["utf-8", "utf-16"])
-        } else {
-            json!(["utf-16"])
-        };
         let init = h
-            .request(
-                "initialize",
-                json!({"capabilities": {"general": {"positionEncodings": encodings}}}),
-            )
+            .request("initialize", json!({"capabilities": capabilities}))
             .await;
         assert_eq!(
             init["capabilities"]["positionEncoding"],
