@@ -45,9 +45,8 @@ pub(crate) fn code_lenses(db: &Database, file: SourceFile, encoding: Encoding) -
             } else {
                 ""
             };
-            let what = if state.referred() {
-                "no adjustment".to_string()
-            } else if state.recommended.is_empty() {
+            // A referral recommends nothing (the red flags above say why).
+            let what = if state.referred() || state.recommended.is_empty() {
                 "no adjustment".to_string()
             } else {
                 state
