@@ -471,3 +471,43 @@ fn a_protocol_with_too_many_findings_is_refused() {
         .unwrap_or_default()
         .contains("more than 10000000 findings"));
 }
+
+/// A project with a marker at its top, `lib.sot` there and `x/y/a.sot` using it as
+/// `../../lib.sot`; returns the project folder.
+fn nested_project(name: &str) -> PathBuf {
+    let dir = tempdir(name);
+    std::fs::create_dir_all(dir.join("x/y")).expect("dir");
+    std::fs::write(dir.join("sot.toml"), "").expect("write");
+    std::fs::write(dir.join("lib.sot"), "indicator leg: bool\nadjustment fix\n").expect("write");
+    std::fs::write(
+        dir.join("x/y/a.sot"),
+        "use \"../../lib.sot\"\n\nrule r {\n  when leg\n  then fix\n}\n",
+    )
+    .expect("write");
+    dir
+}
+
+#[test]
+fn parent_folders_in_use_resolve_from_every_working_directory() {
+    let dir = nested_project("dotdot");
+    // A decoy where the old lexical bug looked (`x/y/lib.sot`): it must not be read.
+    std::fs::write(dir.join("x/y/lib.sot"), "rule x is here\n").expect("write");
+    let runs: [(PathBuf, &str); 4] = [
+        (dir.clone(), "x/y/a.sot"),
+        (dir.join("x"), "y/a.sot"),
+        (dir.join("x/y"), "a.sot"),
+        (dir.join("x/y"), "../y/./a.sot"),
+    ];
+    for (cwd, file) in runs {
+        for command in ["check", "doc"] {
+            let out = sot_in(&cwd, &[command, file]);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "`sot {command} {file}` in {}: {}",
+                cwd.display(),
+                text(&out.stderr)
+            );
+        }
+    }
+}

@@ -369,21 +369,48 @@ impl Database {
     }
 }
 
-/// A path with `.` and `..` resolved lexically (no file-system access).
+/// A path with `.` and `..` resolved lexically (no file-system access). A `..` removes the
+/// folder before it; leading `..`s of a relative path stay (`../../a` is not `a`), and a
+/// `..` at the root stays at the root.
 pub fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
     let mut out = PathBuf::new();
     for part in path.components() {
         match part {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
+            Component::CurDir => {}
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
                 }
-            }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
             other => out.push(other.as_os_str()),
         }
     }
     out
+}
+
+#[cfg(test)]
+mod normalize_tests {
+    use super::normalize;
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn parent_folders_resolve_like_the_file_system() {
+        let cases = [
+            ("../../lib.sot", "../../lib.sot"),
+            ("x/y/../../lib.sot", "lib.sot"),
+            ("x/../../lib.sot", "../lib.sot"),
+            ("./a/./b/../c.sot", "a/c.sot"),
+            ("/../a.sot", "/a.sot"),
+            ("/x/../../a.sot", "/a.sot"),
+            ("../x/../y.sot", "../y.sot"),
+        ];
+        for (path, want) in cases {
+            assert_eq!(normalize(Path::new(path)), PathBuf::from(want), "{path}");
+        }
+    }
 }
 
 /// The largest file `sot` reads (a real protocol is a few hundred kilobytes).
