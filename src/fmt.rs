@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 use sot_compiler::LineIndex;
 
-use crate::load::sot_files;
+use crate::load::{read_source, sot_files, ReadError};
 
 /// Arguments of `sot fmt`.
 #[derive(Args)]
@@ -24,9 +24,16 @@ pub struct FmtArgs {
 pub fn run(args: &FmtArgs) -> ExitCode {
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
         let mut text = String::new();
-        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+        let limit = sot_compiler::MAX_FILE_BYTES as u64;
+        if let Err(e) = std::io::stdin().take(limit + 1).read_to_string(&mut text) {
             eprintln!("error: cannot read standard input: {e}");
             return ExitCode::from(2);
+        }
+        if text.len() as u64 > limit {
+            eprintln!(
+                "error[E0001]: <stdin> is more than the {limit} bytes `sot` reads; not formatted"
+            );
+            return ExitCode::from(1);
         }
         return match sot_grammar::format_file(&text) {
             Ok(out) => {
@@ -58,11 +65,20 @@ pub fn run(args: &FmtArgs) -> ExitCode {
     };
     let (mut changed, mut broken, mut io_error) = (0, 0, false);
     for path in files {
-        let text = match std::fs::read_to_string(&path) {
+        // The same rules as every command: regular files only, within the size limit.
+        let text = match read_source(&path) {
             Ok(text) => text,
-            Err(e) => {
-                eprintln!("error: cannot read `{}`: {e}", path.display());
+            Err(ReadError::Io(message)) => {
+                eprintln!("error: {message}");
                 io_error = true;
+                continue;
+            }
+            Err(ReadError::Content(problem)) => {
+                broken += 1;
+                eprintln!(
+                    "error[E0001]: `{}` is {problem}; not formatted",
+                    path.display()
+                );
                 continue;
             }
         };
