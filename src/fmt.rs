@@ -88,8 +88,11 @@ pub fn run(args: &FmtArgs) -> ExitCode {
                 changed += 1;
                 if args.check {
                     outln!("{}", path.display());
-                } else if let Err(e) = std::fs::write(&path, out) {
-                    eprintln!("error: cannot write `{}`: {e}", path.display());
+                } else if let Err(e) = write_formatted(&path, &out) {
+                    eprintln!(
+                        "error: cannot write `{}`: {e}; the file is unchanged",
+                        path.display()
+                    );
                     io_error = true;
                 }
             }
@@ -113,4 +116,12 @@ pub fn run(args: &FmtArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Replaces the file at `path` (its target, when it is a symbolic link) with `text`, keeping
+/// its permissions; on an error the file is unchanged (see [`crate::write::replace`]).
+fn write_formatted(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let target = path.canonicalize()?;
+    let permissions = std::fs::metadata(&target)?.permissions();
+    crate::write::replace(&target, text.as_bytes(), Some(permissions))
 }
