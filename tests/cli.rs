@@ -555,6 +555,7 @@ fn use_of_an_absolute_path_is_refused_and_nothing_is_echoed() {
 }
 
 #[test]
+#[cfg(unix)]
 fn use_outside_the_project_is_refused() {
     let top = tempdir("use_outside");
     let dir = top.join("project");
@@ -642,6 +643,7 @@ fn sot_with_timeout(dir: &Path, args: &[&str]) -> Output {
 }
 
 #[test]
+#[cfg(unix)]
 fn fifos_and_devices_are_not_read() {
     let dir = tempdir("not_regular");
     std::fs::write(dir.join("sot.toml"), "").expect("write");

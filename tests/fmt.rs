@@ -93,6 +93,7 @@ fn a_file_with_a_syntax_error_is_left_alone() {
 }
 
 #[test]
+#[cfg(unix)]
 fn formatting_replaces_the_file_atomically_and_keeps_its_mode() {
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let dir = tempdir("fmt_atomic");
@@ -111,6 +112,7 @@ fn formatting_replaces_the_file_atomically_and_keeps_its_mode() {
 }
 
 #[test]
+#[cfg(unix)]
 fn a_symlinked_file_is_formatted_at_its_target() {
     let dir = tempdir("fmt_symlink");
     std::fs::create_dir_all(dir.join("real")).expect("dir");
