@@ -608,7 +608,7 @@ fn a_syntax_error_shows_its_own_line_only() {
     )
     .expect("write");
     std::fs::write(dir.join("a.sot"), "use \"notes.txt\"\n").expect("write");
-    for command in ["run", "test", "doc"] {
+    for command in ["check", "run", "test", "doc"] {
         let out = sot_in(&dir, &[command, "a.sot"]);
         let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
         assert_eq!(out.status.code(), Some(1), "{command}: {all}");
@@ -695,4 +695,36 @@ fn an_error_far_into_a_long_line_is_shown_without_panicking() {
     let out = sot_in(&dir, &["check", "string.sot"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(text(&out.stderr).len() < 2_000);
+}
+
+#[test]
+fn check_reports_the_errors_of_the_files_a_file_uses() {
+    let dir = tempdir("check_used_errors");
+    std::fs::write(dir.join("sot.toml"), "").expect("write");
+    std::fs::write(dir.join("lib.sot"), "rule x is here\n").expect("write");
+    std::fs::write(
+        dir.join("main.sot"),
+        "use \"lib.sot\"\nindicator leg: bool\n",
+    )
+    .expect("write");
+    let out = sot_in(&dir, &["check", "main.sot"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("lib.sot:1:"), "{err}");
+    assert!(err.contains("(and 1 file they use)"), "{err}");
+    let (code, ds) = check_json(&dir, &["main.sot"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        ds.iter()
+            .any(|d| d["file"] == "lib.sot" && d["code"] == "E0001"),
+        "{ds:?}"
+    );
+    // Named as well: reported once.
+    let (_, both) = check_json(&dir, &["main.sot", "lib.sot"]);
+    let lib = both.iter().filter(|d| d["file"] == "lib.sot").count();
+    let alone = check_json(&dir, &["lib.sot"]).1.len();
+    assert_eq!(lib, alone, "{both:?}");
+    // `run` refuses it too, with the same error.
+    let run = sot_in(&dir, &["run", "main.sot"]);
+    assert_eq!(run.status.code(), Some(1));
 }
