@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 use sot_compiler::LineIndex;
 
-use crate::load::{read_source, sot_files, ReadError};
+use crate::load::{read_source_marked, sot_files, ReadError};
 
 /// Arguments of `sot fmt`.
 #[derive(Args)]
@@ -66,8 +66,8 @@ pub fn run(args: &FmtArgs) -> ExitCode {
     let (mut changed, mut broken, mut io_error) = (0, 0, false);
     for path in files {
         // The same rules as every command: regular files only, within the size limit.
-        let text = match read_source(&path) {
-            Ok(text) => text,
+        let (text, marked) = match read_source_marked(&path) {
+            Ok(read) => read,
             Err(ReadError::Io(message)) => {
                 eprintln!("error: {message}");
                 io_error = true;
@@ -83,7 +83,8 @@ pub fn run(args: &FmtArgs) -> ExitCode {
             }
         };
         match sot_grammar::format_file(&text) {
-            Ok(out) if out == text => {}
+            // A byte order mark is dropped: a file that had one changes.
+            Ok(out) if out == text && !marked => {}
             Ok(out) => {
                 changed += 1;
                 if args.check {

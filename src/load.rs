@@ -197,10 +197,45 @@ pub enum ReadError {
     Io(String),
 }
 
-/// Reads the text of the protocol file at `path`: only a regular file (symbolic links
-/// followed), of at most [`MAX_FILE_BYTES`] (from its metadata, and never reading more
-/// than one byte past the limit), in UTF-8.
+/// Reads the text of the protocol file at `path` ([`read_text`]) and checks that it is
+/// protocol text: a UTF-8 byte order mark at the start is dropped (the text and its spans
+/// start after it), a NUL byte or a carriage return that ends a line alone (CR-only line
+/// ends would make the whole file one comment line) is E0001.
 pub fn read_source(path: &Path) -> Result<String, ReadError> {
+    read_source_marked(path).map(|(text, _)| text)
+}
+
+/// As [`read_source`], also saying whether a byte order mark was dropped.
+pub fn read_source_marked(path: &Path) -> Result<(String, bool), ReadError> {
+    let mut text = read_text(path)?;
+    let marked = text.starts_with('\u{feff}');
+    if marked {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    let line_of = |at: usize| text[..at].bytes().filter(|b| *b == b'\n').count() + 1;
+    if let Some(at) = text.find('\0') {
+        return Err(ReadError::Content(format!(
+            "not protocol text: a NUL byte at line {} (byte {at})",
+            line_of(at)
+        )));
+    }
+    let bytes = text.as_bytes();
+    if let Some(at) =
+        (0..bytes.len()).find(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+    {
+        return Err(ReadError::Content(format!(
+            "saved with CR-only line ends (a carriage return without a line feed at line {}); \
+             save it with LF or CRLF line ends",
+            line_of(at)
+        )));
+    }
+    Ok((text, marked))
+}
+
+/// Reads the text of the file at `path`: only a regular file (symbolic links followed), of
+/// at most [`MAX_FILE_BYTES`] (from its metadata, and never reading more than one byte past
+/// the limit), in UTF-8.
+pub fn read_text(path: &Path) -> Result<String, ReadError> {
     let io = |e: std::io::Error| ReadError::Io(format!("cannot read `{}`: {e}", path.display()));
     let not_regular = || ReadError::Io(format!("`{}`: not a regular file", path.display()));
     let too_large = |n: u64| {

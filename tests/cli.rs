@@ -728,3 +728,58 @@ fn check_reports_the_errors_of_the_files_a_file_uses() {
     let run = sot_in(&dir, &["run", "main.sot"]);
     assert_eq!(run.status.code(), Some(1));
 }
+
+#[test]
+fn byte_order_marks_cr_only_line_ends_and_nul_bytes() {
+    let dir = tempdir("bom_cr_nul");
+    // A byte order mark is dropped: the file checks clean, columns as without it.
+    std::fs::write(
+        dir.join("bom.sot"),
+        "\u{feff}indicator leg: bool\nindicator x bool\n",
+    )
+    .expect("write");
+    let (code, ds) = check_json(&dir, &["bom.sot"]);
+    assert_eq!(code, Some(1), "{ds:?}");
+    assert_eq!(ds.len(), 1, "{ds:?}");
+    assert_eq!(
+        (ds[0]["line"].clone(), ds[0]["column"].clone()),
+        (2.into(), 13.into())
+    );
+    std::fs::write(dir.join("bom_ok.sot"), "\u{feff}indicator leg: bool\n").expect("write");
+    assert_eq!(check_json(&dir, &["bom_ok.sot"]).0, Some(0));
+    // CRLF is fine; CR-only is refused (it would read as one comment line).
+    std::fs::write(dir.join("crlf.sot"), "// a\r\nindicator leg: bool\r\n").expect("write");
+    assert_eq!(check_json(&dir, &["crlf.sot"]).0, Some(0));
+    let cr = "// a protocol\rindicator leg: bool\rcase c {\r  visit 1 \"2026-01-01\" {\r    findings { leg = yes }\r    expect category none\r  }\r}\r";
+    std::fs::write(dir.join("cr.sot"), cr).expect("write");
+    let (code, ds) = check_json(&dir, &["cr.sot"]);
+    assert_eq!(code, Some(1), "{ds:?}");
+    assert_eq!(ds[0]["code"], "E0001");
+    let message = ds[0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("CR-only line ends") && message.contains("LF or CRLF"),
+        "{message}"
+    );
+    let test = sot_in(&dir, &["test", "cr.sot"]);
+    assert_ne!(test.status.code(), Some(0), "{}", text(&test.stdout));
+    // A NUL byte, named with its line.
+    std::fs::write(
+        dir.join("nul.sot"),
+        "indicator leg: bool\nindicator \0x: bool\n",
+    )
+    .expect("write");
+    let (code, ds) = check_json(&dir, &["nul.sot"]);
+    assert_eq!(code, Some(1), "{ds:?}");
+    assert_eq!(ds[0]["code"], "E0001");
+    let message = ds[0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("a NUL byte at line 2"), "{message}");
+    // `sot fmt` reads the same way: the mark is dropped, CR-only is not formatted.
+    let fmt = sot_in(&dir, &["fmt", "bom_ok.sot", "cr.sot"]);
+    assert_eq!(fmt.status.code(), Some(1), "{}", text(&fmt.stderr));
+    let formatted = std::fs::read_to_string(dir.join("bom_ok.sot")).expect("read");
+    assert!(!formatted.starts_with('\u{feff}'), "{formatted:?}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("cr.sot")).ok().as_deref(),
+        Some(cr)
+    );
+}
