@@ -72,7 +72,10 @@ impl miette::SourceCode for Snippet {
             // The place in the header: exact.
             return self.text.read_span(span, 0, 0);
         }
-        let window = if line_end - line_start > LONG_LINE {
+        let long = self.text[line_start..line_end]
+            .split('\n')
+            .any(|line| line.len() > LONG_LINE);
+        let window = if long {
             let from = self.floor(start.saturating_sub(WINDOW_SIDE).max(line_start));
             let to = self.ceil(
                 end.min(start + MAX_LABEL)
@@ -83,7 +86,16 @@ impl miette::SourceCode for Snippet {
         } else if self.one_line {
             (line_start, line_end - line_start)
         } else {
-            return self.text.read_span(span, before, after);
+            let around = self.text.read_span(span, before, after)?;
+            // A long line around the span's own: left out, with the lines around.
+            if !around
+                .data()
+                .split(|b| *b == b'\n')
+                .any(|line| line.len() > LONG_LINE)
+            {
+                return Ok(around);
+            }
+            (line_start, line_end - line_start)
         };
         self.text.read_span(&window.into(), 0, 0)
     }
@@ -161,6 +173,28 @@ impl Renderer {
 
     /// The graphical report of one diagnostic in `path` (whose text is `text`).
     pub fn render(&self, path: &Path, text: &str, diagnostic: &Diagnostic) -> String {
+        let mut diagnostic = diagnostic.clone();
+        // On a long line, only the primary label is drawn (in a window around it): a
+        // secondary label there would fall outside the window.
+        let on_long_line = |span: sot_grammar::ast::Span| {
+            let bytes = text.as_bytes();
+            let at = (span.start as usize).min(bytes.len());
+            let start = bytes[..at]
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |i| i + 1);
+            let end = bytes[at..]
+                .iter()
+                .position(|b| *b == b'\n')
+                .map_or(bytes.len(), |i| at + i);
+            end - start > LONG_LINE
+        };
+        if std::iter::once(&diagnostic.primary)
+            .chain(&diagnostic.secondary)
+            .any(|l| on_long_line(l.span))
+        {
+            diagnostic.secondary.clear();
+        }
         let report = Report {
             diagnostic: diagnostic.clone(),
             source: NamedSource::new(

@@ -695,6 +695,20 @@ fn an_error_far_into_a_long_line_is_shown_without_panicking() {
     let out = sot_in(&dir, &["check", "string.sot"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(text(&out.stderr).len() < 2_000);
+    // A secondary label with the primary far into a long line (E0102: declared twice).
+    let twice = format!(
+        "indicator a: bool\nindicator{}a: bool\n",
+        " ".repeat(70_000)
+    );
+    std::fs::write(dir.join("twice.sot"), twice).expect("write");
+    let out = sot_in(&dir, &["check", "twice.sot"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("E0102") && err.contains("twice.sot:2:70010"),
+        "{err}"
+    );
+    assert!(err.len() < 3_000, "{} bytes", err.len());
 }
 
 #[test]
