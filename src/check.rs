@@ -4,7 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use sot_compiler::{all_diagnostics, file_diagnostics, Code, Diagnostic, LineIndex, Severity};
+use sot_compiler::{
+    all_diagnostics, file_diagnostics, visible_files, Code, Diagnostic, LineIndex, Severity,
+    SourceFile,
+};
 use sot_grammar::ast::Span;
 
 use crate::load::load_paths;
@@ -64,6 +67,26 @@ pub fn run(args: &CheckArgs, color: bool) -> ExitCode {
             diagnostics.clone(),
         ));
     }
+    // The errors of the files they `use` (and that were not named themselves): `run`,
+    // `test` and `doc` refuse a protocol with them, so `check` must not pass it.
+    let mut used = 0;
+    let mut seen: std::collections::HashSet<SourceFile> = loaded.roots.iter().copied().collect();
+    for root in &loaded.roots {
+        for file in visible_files(db, *root) {
+            if !seen.insert(*file) {
+                continue;
+            }
+            used += 1;
+            let errors: Vec<Diagnostic> = file_diagnostics(db, *file)
+                .iter()
+                .filter(|d| d.severity() == Severity::Error)
+                .cloned()
+                .collect();
+            if !errors.is_empty() {
+                results.push((file.path(db).clone(), file.text(db).clone(), errors));
+            }
+        }
+    }
     let errors = results
         .iter()
         .flat_map(|r| &r.2)
@@ -95,7 +118,7 @@ pub fn run(args: &CheckArgs, color: bool) -> ExitCode {
                 }
             }
             let files = loaded.roots.len();
-            eprintln!("{}", summary(files, errors, warnings));
+            eprintln!("{}", summary(files, used, errors, warnings));
         }
     }
     for message in &loaded.io_errors {
@@ -111,13 +134,20 @@ pub fn run(args: &CheckArgs, color: bool) -> ExitCode {
     }
 }
 
-fn summary(files: usize, errors: usize, warnings: usize) -> String {
+fn summary(files: usize, used: usize, errors: usize, warnings: usize) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    match (errors, warnings) {
-        (0, 0) => format!("checked {}: no problems", plural(files, "file")),
+    let checked = match used {
+        0 => plural(files, "file"),
         _ => format!(
-            "checked {}: {}, {}",
+            "{} (and {} they use)",
             plural(files, "file"),
+            plural(used, "file")
+        ),
+    };
+    match (errors, warnings) {
+        (0, 0) => format!("checked {checked}: no problems"),
+        _ => format!(
+            "checked {checked}: {}, {}",
             plural(errors, "error"),
             plural(warnings, "warning")
         ),

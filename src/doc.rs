@@ -19,6 +19,10 @@ pub struct DocArgs {
     /// printing it.
     #[arg(short, long, value_name = "DIR")]
     output: Option<PathBuf>,
+    /// With `-o`: replace a handbook that is already there (never an input file, never
+    /// through a symbolic link).
+    #[arg(long, requires = "output")]
+    force: bool,
     /// Markdown, or one self-contained HTML page.
     #[arg(long, value_enum, default_value_t = DocFormat::Markdown)]
     format: DocFormat,
@@ -62,7 +66,17 @@ pub fn run(args: &DocArgs, color: bool) -> ExitCode {
                 .and_then(|s| s.to_str())
                 .unwrap_or("handbook");
             let path = dir.join(format!("{stem}.{extension}"));
-            match std::fs::create_dir_all(dir).and_then(|_| std::fs::write(&path, text)) {
+            let inputs: Vec<&std::path::Path> = visible_files(db, file)
+                .iter()
+                .map(|f| f.path(db).as_path())
+                .collect();
+            if let Err(message) = check_destination(&path, &inputs, args.force) {
+                eprintln!("error: not writing `{}`: {message}", path.display());
+                return ExitCode::from(2);
+            }
+            match std::fs::create_dir_all(dir)
+                .and_then(|_| crate::write::replace(&path, text.as_bytes(), None))
+            {
                 Ok(()) => {
                     eprintln!("wrote {}", path.display());
                     ExitCode::SUCCESS
@@ -74,4 +88,34 @@ pub fn run(args: &DocArgs, color: bool) -> ExitCode {
             }
         }
     }
+}
+
+/// Whether the handbook may be written at `path`: never over one of the protocol's files
+/// (`inputs`), never when `path` is a symbolic link, and over an existing file only with
+/// `--force`.
+fn check_destination(
+    path: &std::path::Path,
+    inputs: &[&std::path::Path],
+    force: bool,
+) -> Result<(), String> {
+    let Ok(metadata) = std::fs::symlink_metadata(path) else {
+        return Ok(()); // nothing there
+    };
+    if metadata.file_type().is_symlink() {
+        return Err("it is a symbolic link; `sot doc` does not write through links".into());
+    }
+    if !metadata.is_file() {
+        return Err("something that is not a regular file is there".into());
+    }
+    let destination = path.canonicalize().map_err(|e| e.to_string())?;
+    if inputs
+        .iter()
+        .any(|input| input.canonicalize().is_ok_and(|i| i == destination))
+    {
+        return Err("it is one of the protocol's own files".into());
+    }
+    if !force {
+        return Err("the file exists; pass `--force` to replace it".into());
+    }
+    Ok(())
 }

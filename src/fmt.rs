@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 use sot_compiler::LineIndex;
 
-use crate::load::sot_files;
+use crate::load::{read_source_marked, sot_files, ReadError};
 
 /// Arguments of `sot fmt`.
 #[derive(Args)]
@@ -24,9 +24,16 @@ pub struct FmtArgs {
 pub fn run(args: &FmtArgs) -> ExitCode {
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
         let mut text = String::new();
-        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+        let limit = sot_compiler::MAX_FILE_BYTES as u64;
+        if let Err(e) = std::io::stdin().take(limit + 1).read_to_string(&mut text) {
             eprintln!("error: cannot read standard input: {e}");
             return ExitCode::from(2);
+        }
+        if text.len() as u64 > limit {
+            eprintln!(
+                "error[E0001]: <stdin> is more than the {limit} bytes `sot` reads; not formatted"
+            );
+            return ExitCode::from(1);
         }
         return match sot_grammar::format_file(&text) {
             Ok(out) => {
@@ -58,22 +65,35 @@ pub fn run(args: &FmtArgs) -> ExitCode {
     };
     let (mut changed, mut broken, mut io_error) = (0, 0, false);
     for path in files {
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) => {
-                eprintln!("error: cannot read `{}`: {e}", path.display());
+        // The same rules as every command: regular files only, within the size limit.
+        let (text, marked) = match read_source_marked(&path) {
+            Ok(read) => read,
+            Err(ReadError::Io(message)) => {
+                eprintln!("error: {message}");
                 io_error = true;
+                continue;
+            }
+            Err(ReadError::Content(problem)) => {
+                broken += 1;
+                eprintln!(
+                    "error[E0001]: `{}` is {problem}; not formatted",
+                    path.display()
+                );
                 continue;
             }
         };
         match sot_grammar::format_file(&text) {
-            Ok(out) if out == text => {}
+            // A byte order mark is dropped: a file that had one changes.
+            Ok(out) if out == text && !marked => {}
             Ok(out) => {
                 changed += 1;
                 if args.check {
                     outln!("{}", path.display());
-                } else if let Err(e) = std::fs::write(&path, out) {
-                    eprintln!("error: cannot write `{}`: {e}", path.display());
+                } else if let Err(e) = write_formatted(&path, &out) {
+                    eprintln!(
+                        "error: cannot write `{}`: {e}; the file is unchanged",
+                        path.display()
+                    );
                     io_error = true;
                 }
             }
@@ -97,4 +117,12 @@ pub fn run(args: &FmtArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Replaces the file at `path` (its target, when it is a symbolic link) with `text`, keeping
+/// its permissions; on an error the file is unchanged (see [`crate::write::replace`]).
+fn write_formatted(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let target = path.canonicalize()?;
+    let permissions = std::fs::metadata(&target)?.permissions();
+    crate::write::replace(&target, text.as_bytes(), Some(permissions))
 }

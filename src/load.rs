@@ -1,9 +1,11 @@
 //! Loading `.sot` files from the file system into the compiler's database: the files named
 //! on the command line, every `*.sot` below named folders, and what they `use`.
 
+use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use sot_compiler::{normalize, parse_in_parallel, Database, SourceFile};
+use sot_compiler::{normalize, parse_in_parallel, Database, SourceFile, MAX_FILE_BYTES};
 
 /// Files loaded for a command.
 pub struct Loaded {
@@ -28,6 +30,8 @@ pub fn sot_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
                 .map_err(|e| format!("cannot read folder `{}`: {e}", path.display()))?;
         } else if path.is_file() {
             found.push(path.clone());
+        } else if path.exists() {
+            return Err(format!("`{}`: not a regular file", path.display()));
         } else {
             return Err(format!("`{}`: no such file or folder", path.display()));
         }
@@ -72,9 +76,10 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, std::process::ExitCode> {
 
 /// Loads the files at `paths` (files or folders) and everything they `use`.
 ///
-/// A path that does not exist is an error for the caller to report (exit status 2).
+/// A path that does not exist is an error for the caller to report (exit status 2). A `use`
+/// is read only inside the project of the file named on the command line that leads to it
+/// (see [`project_root`]); a path outside is refused (E0103, with where the root is).
 pub fn load(paths: &[PathBuf]) -> Result<Loaded, String> {
-    let found = sot_files(paths)?;
     let mut loaded = Loaded {
         db: Database::default(),
         roots: Vec::new(),
@@ -87,20 +92,184 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, String> {
         not_text,
         io_errors,
     } = &mut loaded;
-    for path in found {
-        if let Some(file) = read_into(db, not_text, io_errors, &path) {
-            if !roots.contains(&file) {
-                roots.push(file);
+    // The project root of every loaded file, by normalised path.
+    let mut projects: HashMap<PathBuf, Project> = HashMap::new();
+    for named in paths {
+        let found = sot_files(std::slice::from_ref(named))?;
+        let project = Project::of(named);
+        for path in found {
+            if let Some(file) = read_into(db, not_text, io_errors, &path) {
+                projects
+                    .entry(file.path(db).clone())
+                    .or_insert_with(|| project.clone());
+                if !roots.contains(&file) {
+                    roots.push(file);
+                }
             }
         }
     }
     // What they `use`, too; a file that is not there stays missing (E0103).
-    db.load_uses(|db, path| {
-        if path.is_file() {
-            read_into(db, not_text, io_errors, path);
+    db.load_uses_from(|db, from, path| {
+        let Some(project) = projects.get(from).cloned() else {
+            return;
+        };
+        // The file system's answer (symbolic links followed): what would be read.
+        let Ok(real) = path.canonicalize() else {
+            return; // missing: E0103 "cannot find"
+        };
+        if !real.starts_with(&project.root) {
+            db.refuse_use(path, project.help(&real));
+            return;
+        }
+        if let Some(file) = read_into(db, not_text, io_errors, path) {
+            projects.entry(file.path(db).clone()).or_insert(project);
         }
     });
     Ok(loaded)
+}
+
+/// Where `use` may read: the project root of a file named on the command line, and why.
+#[derive(Clone)]
+struct Project {
+    /// The root, canonical.
+    root: PathBuf,
+    /// Why it is the root: the marker it holds, or `None` when no folder above holds one.
+    marker: Option<&'static str>,
+}
+
+impl Project {
+    /// The project of a path named on the command line (a file or a folder).
+    fn of(named: &Path) -> Project {
+        let start = if named.is_dir() {
+            named.to_path_buf()
+        } else {
+            match named.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+                _ => PathBuf::from("."),
+            }
+        };
+        let start = start.canonicalize().unwrap_or(start);
+        match project_root(&start) {
+            Some((root, marker)) => Project {
+                root,
+                marker: Some(marker),
+            },
+            None => Project {
+                root: start,
+                marker: None,
+            },
+        }
+    }
+
+    /// The help of E0103 for a `use` of `real`, outside the project.
+    fn help(&self, real: &Path) -> String {
+        let why = match self.marker {
+            Some(marker) => format!("the nearest folder above it that has `{marker}`"),
+            None => "no folder above it has `.git` or `sot.toml`, so the root is the folder \
+                     named on the command line or the named file's own"
+                .to_string(),
+        };
+        format!(
+            "`use` reads only files inside the project root `{}` ({why}); `{}` is not \
+             inside it. Put a `sot.toml` in a folder that holds both files to make it the root",
+            self.root.display(),
+            real.display()
+        )
+    }
+}
+
+/// The nearest of `dir` and the folders above it that holds `.git` (a folder, or the file
+/// of a worktree) or `sot.toml`, with the marker found.
+pub fn project_root(dir: &Path) -> Option<(PathBuf, &'static str)> {
+    dir.ancestors().find_map(|folder| {
+        [".git", "sot.toml"]
+            .into_iter()
+            .find(|marker| folder.join(marker).exists())
+            .map(|marker| (folder.to_path_buf(), marker))
+    })
+}
+
+/// Why a file could not be loaded.
+pub enum ReadError {
+    /// A problem with what the file holds (E0001, exit status 1): the text after "is".
+    Content(String),
+    /// An I/O error or not a regular file (exit status 2): the whole message.
+    Io(String),
+}
+
+/// Reads the text of the protocol file at `path` ([`read_text`]) and checks that it is
+/// protocol text: a UTF-8 byte order mark at the start is dropped (the text and its spans
+/// start after it), a NUL byte or a carriage return that ends a line alone (CR-only line
+/// ends would make the whole file one comment line) is E0001.
+pub fn read_source(path: &Path) -> Result<String, ReadError> {
+    read_source_marked(path).map(|(text, _)| text)
+}
+
+/// As [`read_source`], also saying whether a byte order mark was dropped.
+pub fn read_source_marked(path: &Path) -> Result<(String, bool), ReadError> {
+    let mut text = read_text(path)?;
+    let marked = text.starts_with('\u{feff}');
+    if marked {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    let line_of = |at: usize| text[..at].bytes().filter(|b| *b == b'\n').count() + 1;
+    if let Some(at) = text.find('\0') {
+        return Err(ReadError::Content(format!(
+            "not protocol text: a NUL byte at line {} (byte {at})",
+            line_of(at)
+        )));
+    }
+    let bytes = text.as_bytes();
+    if let Some(at) =
+        (0..bytes.len()).find(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+    {
+        return Err(ReadError::Content(format!(
+            "saved with CR-only line ends (a carriage return without a line feed at line {}); \
+             save it with LF or CRLF line ends",
+            line_of(at)
+        )));
+    }
+    Ok((text, marked))
+}
+
+/// Reads the text of the file at `path`: only a regular file (symbolic links followed), of
+/// at most [`MAX_FILE_BYTES`] (from its metadata, and never reading more than one byte past
+/// the limit), in UTF-8.
+pub fn read_text(path: &Path) -> Result<String, ReadError> {
+    let io = |e: std::io::Error| ReadError::Io(format!("cannot read `{}`: {e}", path.display()));
+    let not_regular = || ReadError::Io(format!("`{}`: not a regular file", path.display()));
+    let too_large = |n: u64| {
+        ReadError::Content(format!(
+            "too large: {n} bytes, more than the {MAX_FILE_BYTES} bytes `sot` reads; split \
+             the protocol into files joined with `use`"
+        ))
+    };
+    // Before opening: opening a FIFO would wait for a writer.
+    let metadata = std::fs::metadata(path).map_err(io)?;
+    if !metadata.is_file() {
+        return Err(not_regular());
+    }
+    if metadata.len() > MAX_FILE_BYTES as u64 {
+        return Err(too_large(metadata.len()));
+    }
+    let file = std::fs::File::open(path).map_err(io)?;
+    // The file opened may not be the one looked at (it can be replaced in between).
+    if !file.metadata().map_err(io)?.is_file() {
+        return Err(not_regular());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        ReadError::Content(format!(
+            "not valid UTF-8 (byte {at}); save the file as UTF-8"
+        ))
+    })
 }
 
 /// Reads one file into the database; a file that is not UTF-8 or cannot be read is noted.
@@ -110,25 +279,19 @@ fn read_into(
     io_errors: &mut Vec<String>,
     path: &Path,
 ) -> Option<SourceFile> {
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => {
-                let file = db.set_file(path, text);
-                // Before anything reads the file: its items are parsed on every core.
-                parse_in_parallel(db, file);
-                Some(file)
-            }
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                not_text.push((
-                    normalize(path),
-                    format!("not valid UTF-8 (byte {at}); save the file as UTF-8"),
-                ));
-                None
-            }
-        },
-        Err(e) => {
-            io_errors.push(format!("cannot read `{}`: {e}", path.display()));
+    match read_source(path) {
+        Ok(text) => {
+            let file = db.set_file(path, text);
+            // Before anything reads the file: its items are parsed on every core.
+            parse_in_parallel(db, file);
+            Some(file)
+        }
+        Err(ReadError::Content(problem)) => {
+            not_text.push((normalize(path), problem));
+            None
+        }
+        Err(ReadError::Io(message)) => {
+            io_errors.push(message);
             None
         }
     }

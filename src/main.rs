@@ -22,6 +22,7 @@ mod report;
 mod run;
 mod schema;
 mod test;
+mod write;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;

@@ -4,13 +4,101 @@ use std::fmt;
 use std::path::Path;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
-use sot_compiler::{Diagnostic, LineIndex, Severity};
+use sot_compiler::{Code, Diagnostic, LineIndex, Severity};
 
 /// A compiler diagnostic with its file, as miette wants it.
 #[derive(Debug)]
 struct Report {
     diagnostic: Diagnostic,
-    source: NamedSource<String>,
+    source: NamedSource<Snippet>,
+}
+
+/// Lines longer than this (bytes) are shown as a window around the span.
+const LONG_LINE: usize = 240;
+/// How much of a long line is shown on each side of the span (bytes).
+const WINDOW_SIDE: usize = 60;
+/// The longest underline drawn (bytes); a longer span is underlined from its start.
+const MAX_LABEL: usize = 120;
+
+/// The text of a file as miette reads it for a snippet: lines around the span as miette
+/// asks, or only the span's own lines (`one_line`); and of a line over [`LONG_LINE`] bytes
+/// only a window around the span (miette's renderer panics on columns of 65,536 and more,
+/// and a minified file should not fill the terminal).
+#[derive(Debug)]
+struct Snippet {
+    text: String,
+    one_line: bool,
+}
+
+impl Snippet {
+    fn floor(&self, mut at: usize) -> usize {
+        at = at.min(self.text.len());
+        while !self.text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    }
+
+    fn ceil(&self, mut at: usize) -> usize {
+        at = at.min(self.text.len());
+        while !self.text.is_char_boundary(at) {
+            at += 1;
+        }
+        at
+    }
+}
+
+impl miette::SourceCode for Snippet {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let bytes = self.text.as_bytes();
+        let start = self.floor(span.offset());
+        let end = self
+            .ceil(span.offset().saturating_add(span.len()))
+            .max(start);
+        let line_start = bytes[..start]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        let line_end = bytes[end..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(bytes.len(), |i| end + i);
+        if before == 0 && after == 0 {
+            // The place in the header: exact.
+            return self.text.read_span(span, 0, 0);
+        }
+        let long = self.text[line_start..line_end]
+            .split('\n')
+            .any(|line| line.len() > LONG_LINE);
+        let window = if long {
+            let from = self.floor(start.saturating_sub(WINDOW_SIDE).max(line_start));
+            let to = self.ceil(
+                end.min(start + MAX_LABEL)
+                    .saturating_add(WINDOW_SIDE)
+                    .min(line_end),
+            );
+            (from, to - from)
+        } else if self.one_line {
+            (line_start, line_end - line_start)
+        } else {
+            let around = self.text.read_span(span, before, after)?;
+            // A long line around the span's own: left out, with the lines around.
+            if !around
+                .data()
+                .split(|b| *b == b'\n')
+                .any(|line| line.len() > LONG_LINE)
+            {
+                return Ok(around);
+            }
+            (line_start, line_end - line_start)
+        };
+        self.text.read_span(&window.into(), 0, 0)
+    }
 }
 
 impl fmt::Display for Report {
@@ -47,7 +135,7 @@ impl miette::Diagnostic for Report {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = |l: &sot_compiler::Label, primary: bool| {
             let start = l.span.start as usize;
-            let len = (l.span.end as usize).saturating_sub(start);
+            let len = (l.span.end as usize).saturating_sub(start).min(MAX_LABEL);
             let text = (!l.message.is_empty()).then(|| l.message.clone());
             if primary {
                 LabeledSpan::new_primary_with_span(text, (start, len))
@@ -85,9 +173,39 @@ impl Renderer {
 
     /// The graphical report of one diagnostic in `path` (whose text is `text`).
     pub fn render(&self, path: &Path, text: &str, diagnostic: &Diagnostic) -> String {
+        let mut diagnostic = diagnostic.clone();
+        // On a long line, only the primary label is drawn (in a window around it): a
+        // secondary label there would fall outside the window.
+        let on_long_line = |span: sot_grammar::ast::Span| {
+            let bytes = text.as_bytes();
+            let at = (span.start as usize).min(bytes.len());
+            let start = bytes[..at]
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |i| i + 1);
+            let end = bytes[at..]
+                .iter()
+                .position(|b| *b == b'\n')
+                .map_or(bytes.len(), |i| at + i);
+            end - start > LONG_LINE
+        };
+        if std::iter::once(&diagnostic.primary)
+            .chain(&diagnostic.secondary)
+            .any(|l| on_long_line(l.span))
+        {
+            diagnostic.secondary.clear();
+        }
         let report = Report {
             diagnostic: diagnostic.clone(),
-            source: NamedSource::new(path.display().to_string(), text.to_string()),
+            source: NamedSource::new(
+                path.display().to_string(),
+                Snippet {
+                    text: text.to_string(),
+                    // A syntax error may be in a file that is no protocol at all (a `use`
+                    // of some other file): show its line and nothing around it.
+                    one_line: diagnostic.code == Code::E0001,
+                },
+            ),
         };
         let mut out = String::new();
         if self.handler.render_report(&mut out, &report).is_err() {

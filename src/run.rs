@@ -116,11 +116,15 @@ pub fn read_json_cases(
     path: &std::path::Path,
     color: bool,
 ) -> Result<Vec<sot_ir::Case>, ExitCode> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::load::read_text(path) {
         Ok(text) => text,
-        Err(e) => {
-            eprintln!("error: cannot read `{}`: {e}", path.display());
+        Err(crate::load::ReadError::Io(message)) => {
+            eprintln!("error: {message}");
             return Err(ExitCode::from(2));
+        }
+        Err(crate::load::ReadError::Content(problem)) => {
+            eprintln!("error[E0501]: `{}` is {problem}", path.display());
+            return Err(ExitCode::from(1));
         }
     };
     sot_compiler::json_cases(db, file, &text).map_err(|diagnostics| {

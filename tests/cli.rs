@@ -471,3 +471,329 @@ fn a_protocol_with_too_many_findings_is_refused() {
         .unwrap_or_default()
         .contains("more than 10000000 findings"));
 }
+
+/// A project with a marker at its top, `lib.sot` there and `x/y/a.sot` using it as
+/// `../../lib.sot`; returns the project folder.
+fn nested_project(name: &str) -> PathBuf {
+    let dir = tempdir(name);
+    std::fs::create_dir_all(dir.join("x/y")).expect("dir");
+    std::fs::write(dir.join("sot.toml"), "").expect("write");
+    std::fs::write(dir.join("lib.sot"), "indicator leg: bool\nadjustment fix\n").expect("write");
+    std::fs::write(
+        dir.join("x/y/a.sot"),
+        "use \"../../lib.sot\"\n\nrule r {\n  when leg\n  then fix\n}\n",
+    )
+    .expect("write");
+    dir
+}
+
+#[test]
+fn parent_folders_in_use_resolve_from_every_working_directory() {
+    let dir = nested_project("dotdot");
+    // A decoy where the old lexical bug looked (`x/y/lib.sot`): it must not be read.
+    std::fs::write(dir.join("x/y/lib.sot"), "rule x is here\n").expect("write");
+    let runs: [(PathBuf, &str); 4] = [
+        (dir.clone(), "x/y/a.sot"),
+        (dir.join("x"), "y/a.sot"),
+        (dir.join("x/y"), "a.sot"),
+        (dir.join("x/y"), "../y/./a.sot"),
+    ];
+    for (cwd, file) in runs {
+        for command in ["check", "doc"] {
+            let out = sot_in(&cwd, &[command, file]);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "`sot {command} {file}` in {}: {}",
+                cwd.display(),
+                text(&out.stderr)
+            );
+        }
+    }
+}
+
+/// The JSON diagnostics of `sot check --format json ARGS` in `dir`, with the exit status.
+fn check_json(dir: &Path, args: &[&str]) -> (Option<i32>, Vec<serde_json::Value>) {
+    let mut all = vec!["check", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = sot_in(dir, &all);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("valid JSON: {}", text(&out.stderr)));
+    (
+        out.status.code(),
+        json.as_array().cloned().unwrap_or_default(),
+    )
+}
+
+#[test]
+fn use_of_an_absolute_path_is_refused_and_nothing_is_echoed() {
+    let dir = tempdir("use_absolute");
+    std::fs::write(dir.join("sot.toml"), "").expect("write");
+    std::fs::write(dir.join("a.sot"), "use \"/proc/self/environ\"\n").expect("write");
+    for command in ["run", "test", "doc"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_sot"))
+            .args([command, "a.sot"])
+            .current_dir(&dir)
+            .env("NO_COLOR", "1")
+            .env("SOT_CANARY", "do-not-print-me")
+            .output()
+            .expect("sot runs");
+        let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert_eq!(out.status.code(), Some(1), "{command}: {all}");
+        assert!(!all.contains("do-not-print-me"), "{command}: {all}");
+        assert!(all.contains("E0103"), "{command}: {all}");
+        assert!(all.contains("write a path relative to this file"), "{all}");
+    }
+    let (code, ds) = check_json(&dir, &["a.sot"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(ds.len(), 1, "{ds:?}");
+    assert_eq!(ds[0]["code"], "E0103");
+    assert_eq!(
+        (ds[0]["line"].clone(), ds[0]["column"].clone()),
+        (1.into(), 5.into())
+    );
+}
+
+#[test]
+#[cfg(unix)]
+fn use_outside_the_project_is_refused() {
+    let top = tempdir("use_outside");
+    let dir = top.join("project");
+    std::fs::create_dir_all(dir.join("sub")).expect("dir");
+    std::fs::write(dir.join("sot.toml"), "").expect("write");
+    std::fs::write(top.join("secret.sot"), "indicator secret: bool\n").expect("write");
+    std::fs::write(dir.join("sub/up.sot"), "use \"../../secret.sot\"\n").expect("write");
+    std::os::unix::fs::symlink(top.join("secret.sot"), dir.join("link.sot")).expect("symlink");
+    std::fs::write(dir.join("sub/linked.sot"), "use \"../link.sot\"\n").expect("write");
+    // Inside the project: fine, also through `..`.
+    std::fs::write(dir.join("lib.sot"), "indicator leg: bool\n").expect("write");
+    std::fs::write(dir.join("sub/ok.sot"), "use \"../lib.sot\"\n").expect("write");
+    for (cwd, prefix) in [(dir.clone(), "sub/"), (dir.join("sub"), "")] {
+        for file in ["up.sot", "linked.sot"] {
+            let (code, ds) = check_json(&cwd, &[&format!("{prefix}{file}")]);
+            assert_eq!(code, Some(1), "{file}: {ds:?}");
+            assert_eq!(ds.len(), 1, "{file}: {ds:?}");
+            assert_eq!(ds[0]["code"], "E0103");
+            assert_eq!(ds[0]["line"], 1);
+            let message = ds[0]["message"].as_str().unwrap_or_default();
+            assert!(message.contains("outside the project"), "{message}");
+            let help = ds[0]["help"].as_str().unwrap_or_default();
+            assert!(help.contains("sot.toml"), "{help}");
+            let root = dir.canonicalize().expect("canonical");
+            assert!(help.contains(&root.display().to_string()), "{help}");
+        }
+        let (code, ds) = check_json(&cwd, &[&format!("{prefix}ok.sot")]);
+        assert_eq!(code, Some(0), "{ds:?}");
+    }
+    // Without a marker the root is the named file's folder: `..` leaves it.
+    let bare = top.join("bare");
+    std::fs::create_dir_all(bare.join("in")).expect("dir");
+    std::fs::write(bare.join("lib.sot"), "indicator leg: bool\n").expect("write");
+    std::fs::write(bare.join("in/a.sot"), "use \"../lib.sot\"\n").expect("write");
+    // (The test folder is inside this repository, which has `.git`: that root would hold
+    // both; a marker-free tree is simulated by giving `in/` its own marker.)
+    std::fs::write(bare.join("in/sot.toml"), "").expect("write");
+    let (code, ds) = check_json(&bare, &["in/a.sot"]);
+    assert_eq!(code, Some(1), "{ds:?}");
+    assert_eq!(ds[0]["code"], "E0103");
+}
+
+#[test]
+fn a_syntax_error_shows_its_own_line_only() {
+    let dir = tempdir("one_line_snippet");
+    std::fs::write(dir.join("sot.toml"), "").expect("write");
+    std::fs::write(
+        dir.join("notes.txt"),
+        "secret one\nsecret two\nsecret three\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join("a.sot"), "use \"notes.txt\"\n").expect("write");
+    for command in ["check", "run", "test", "doc"] {
+        let out = sot_in(&dir, &[command, "a.sot"]);
+        let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert_eq!(out.status.code(), Some(1), "{command}: {all}");
+        assert!(all.contains("notes.txt:1:1"), "{command}: {all}");
+        assert!(!all.contains("secret two"), "{command}: {all}");
+        assert!(!all.contains("secret three"), "{command}: {all}");
+    }
+}
+
+/// Runs `sot` with `args` in `dir`, killed after 30 s (a regression fails, not hangs).
+fn sot_with_timeout(dir: &Path, args: &[&str]) -> Output {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sot"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sot starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().expect("wait").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("`sot {}` did not finish in 30 s", args.join(" "));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+#[test]
+#[cfg(unix)]
+fn fifos_and_devices_are_not_read() {
+    let dir = tempdir("not_regular");
+    std::fs::write(dir.join("sot.toml"), "").expect("write");
+    std::fs::write(dir.join("good.sot"), "indicator leg: bool\n").expect("write");
+    let made = Command::new("mkfifo")
+        .arg(dir.join("pipe.sot"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.sot")).expect("symlink");
+    for args in [
+        &["check", "."][..],
+        &["fmt", "--check", "."],
+        &["fmt", "."],
+        &["test", "."],
+        &["check", "pipe.sot"],
+        &["check", "zero.sot"],
+        &["run", "zero.sot"],
+        &["fmt", "zero.sot"],
+    ] {
+        let out = sot_with_timeout(&dir, args);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("not a regular file"), "{args:?}: {err}");
+        assert!(!err.contains("no such file"), "{args:?}: {err}");
+    }
+    // A `use` of them: not read either.
+    std::fs::write(dir.join("uses.sot"), "use \"zero.sot\"\nuse \"pipe.sot\"\n").expect("write");
+    let out = sot_with_timeout(&dir, &["run", "uses.sot"]);
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("not a regular file"));
+}
+
+#[test]
+fn an_error_far_into_a_long_line_is_shown_without_panicking() {
+    let dir = tempdir("long_line");
+    let line = format!("indicator a: bool\n{}oops\n", " ".repeat(65_536));
+    std::fs::write(dir.join("long.sot"), line).expect("write");
+    let out = sot_in(&dir, &["check", "long.sot"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("long.sot:2:65537"), "{err}");
+    assert!(err.contains("oops"), "{err}");
+    // A window of the line, not all of it.
+    assert!(err.len() < 2_000, "{} bytes", err.len());
+    // A long span on a long line, too (a string of 70,000 characters).
+    let string = format!("protocol \"{}\"\n", "x".repeat(70_000));
+    std::fs::write(dir.join("string.sot"), string).expect("write");
+    let out = sot_in(&dir, &["check", "string.sot"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).len() < 2_000);
+    // A secondary label with the primary far into a long line (E0102: declared twice).
+    let twice = format!(
+        "indicator a: bool\nindicator{}a: bool\n",
+        " ".repeat(70_000)
+    );
+    std::fs::write(dir.join("twice.sot"), twice).expect("write");
+    let out = sot_in(&dir, &["check", "twice.sot"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("E0102") && err.contains("twice.sot:2:70010"),
+        "{err}"
+    );
+    assert!(err.len() < 3_000, "{} bytes", err.len());
+}
+
+#[test]
+fn check_reports_the_errors_of_the_files_a_file_uses() {
+    let dir = tempdir("check_used_errors");
+    std::fs::write(dir.join("sot.toml"), "").expect("write");
+    std::fs::write(dir.join("lib.sot"), "rule x is here\n").expect("write");
+    std::fs::write(
+        dir.join("main.sot"),
+        "use \"lib.sot\"\nindicator leg: bool\n",
+    )
+    .expect("write");
+    let out = sot_in(&dir, &["check", "main.sot"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("lib.sot:1:"), "{err}");
+    assert!(err.contains("(and 1 file they use)"), "{err}");
+    let (code, ds) = check_json(&dir, &["main.sot"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        ds.iter()
+            .any(|d| d["file"] == "lib.sot" && d["code"] == "E0001"),
+        "{ds:?}"
+    );
+    // Named as well: reported once.
+    let (_, both) = check_json(&dir, &["main.sot", "lib.sot"]);
+    let lib = both.iter().filter(|d| d["file"] == "lib.sot").count();
+    let alone = check_json(&dir, &["lib.sot"]).1.len();
+    assert_eq!(lib, alone, "{both:?}");
+    // `run` refuses it too, with the same error.
+    let run = sot_in(&dir, &["run", "main.sot"]);
+    assert_eq!(run.status.code(), Some(1));
+}
+
+#[test]
+fn byte_order_marks_cr_only_line_ends_and_nul_bytes() {
+    let dir = tempdir("bom_cr_nul");
+    // A byte order mark is dropped: the file checks clean, columns as without it.
+    std::fs::write(
+        dir.join("bom.sot"),
+        "\u{feff}indicator leg: bool\nindicator x bool\n",
+    )
+    .expect("write");
+    let (code, ds) = check_json(&dir, &["bom.sot"]);
+    assert_eq!(code, Some(1), "{ds:?}");
+    assert_eq!(ds.len(), 1, "{ds:?}");
+    assert_eq!(
+        (ds[0]["line"].clone(), ds[0]["column"].clone()),
+        (2.into(), 13.into())
+    );
+    std::fs::write(dir.join("bom_ok.sot"), "\u{feff}indicator leg: bool\n").expect("write");
+    assert_eq!(check_json(&dir, &["bom_ok.sot"]).0, Some(0));
+    // CRLF is fine; CR-only is refused (it would read as one comment line).
+    std::fs::write(dir.join("crlf.sot"), "// a\r\nindicator leg: bool\r\n").expect("write");
+    assert_eq!(check_json(&dir, &["crlf.sot"]).0, Some(0));
+    let cr = "// a protocol\rindicator leg: bool\rcase c {\r  visit 1 \"2026-01-01\" {\r    findings { leg = yes }\r    expect category none\r  }\r}\r";
+    std::fs::write(dir.join("cr.sot"), cr).expect("write");
+    let (code, ds) = check_json(&dir, &["cr.sot"]);
+    assert_eq!(code, Some(1), "{ds:?}");
+    assert_eq!(ds[0]["code"], "E0001");
+    let message = ds[0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("CR-only line ends") && message.contains("LF or CRLF"),
+        "{message}"
+    );
+    let test = sot_in(&dir, &["test", "cr.sot"]);
+    assert_ne!(test.status.code(), Some(0), "{}", text(&test.stdout));
+    // A NUL byte, named with its line.
+    std::fs::write(
+        dir.join("nul.sot"),
+        "indicator leg: bool\nindicator \0x: bool\n",
+    )
+    .expect("write");
+    let (code, ds) = check_json(&dir, &["nul.sot"]);
+    assert_eq!(code, Some(1), "{ds:?}");
+    assert_eq!(ds[0]["code"], "E0001");
+    let message = ds[0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("a NUL byte at line 2"), "{message}");
+    // `sot fmt` reads the same way: the mark is dropped, CR-only is not formatted.
+    let fmt = sot_in(&dir, &["fmt", "bom_ok.sot", "cr.sot"]);
+    assert_eq!(fmt.status.code(), Some(1), "{}", text(&fmt.stderr));
+    let formatted = std::fs::read_to_string(dir.join("bom_ok.sot")).expect("read");
+    assert!(!formatted.starts_with('\u{feff}'), "{formatted:?}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("cr.sot")).ok().as_deref(),
+        Some(cr)
+    );
+}

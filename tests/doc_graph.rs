@@ -242,3 +242,66 @@ fn html_renders_in_chromium_with_categories_and_no_injected_markup() {
     );
     assert!(!report.contains("<script>alert"), "{report}");
 }
+
+#[test]
+fn doc_output_never_overwrites_inputs_existing_files_or_links() {
+    let dir = tempdir("doc_output_safety");
+    let protocol = std::fs::read_to_string(repo().join(EXAMPLE)).expect("read");
+    std::fs::write(dir.join("a.sot"), &protocol).expect("write");
+    let err = |out: &Output| String::from_utf8_lossy(&out.stderr).into_owned();
+
+    // A new file: written. Again: refused unless --force.
+    let first = sot_in(&dir, &["doc", "-o", "out", "a.sot"]);
+    assert_eq!(first.status.code(), Some(0), "{}", err(&first));
+    std::fs::write(dir.join("out/a.md"), "mine").expect("write");
+    let again = sot_in(&dir, &["doc", "-o", "out", "a.sot"]);
+    assert_eq!(again.status.code(), Some(2), "{}", err(&again));
+    assert!(err(&again).contains("--force"), "{}", err(&again));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out/a.md"))
+            .ok()
+            .as_deref(),
+        Some("mine")
+    );
+    let forced = sot_in(&dir, &["doc", "-o", "out", "--force", "a.sot"]);
+    assert_eq!(forced.status.code(), Some(0), "{}", err(&forced));
+    assert_ne!(
+        std::fs::read_to_string(dir.join("out/a.md"))
+            .ok()
+            .as_deref(),
+        Some("mine")
+    );
+
+    // The protocol's own file (named `book.md`): never, even with --force.
+    std::fs::write(dir.join("book.md"), &protocol).expect("write");
+    let input = sot_in(&dir, &["doc", "-o", ".", "--force", "book.md"]);
+    assert_eq!(input.status.code(), Some(2), "{}", err(&input));
+    assert!(
+        err(&input).contains("protocol's own files"),
+        "{}",
+        err(&input)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("book.md")).ok(),
+        Some(protocol.clone())
+    );
+
+    // A symbolic link at the destination: never written through, even with --force.
+    #[cfg(unix)]
+    {
+        std::fs::write(dir.join("victim.txt"), "keep").expect("write");
+        std::fs::create_dir_all(dir.join("linked")).expect("dir");
+        std::os::unix::fs::symlink("../victim.txt", dir.join("linked/a.md")).expect("link");
+        let link = sot_in(&dir, &["doc", "-o", "linked", "--force", "a.sot"]);
+        assert_eq!(link.status.code(), Some(2), "{}", err(&link));
+        assert!(err(&link).contains("symbolic link"), "{}", err(&link));
+        assert_eq!(
+            std::fs::read_to_string(dir.join("victim.txt"))
+                .ok()
+                .as_deref(),
+            Some("keep")
+        );
+        let meta = std::fs::symlink_metadata(dir.join("linked/a.md")).expect("metadata");
+        assert!(meta.file_type().is_symlink());
+    }
+}

@@ -91,3 +91,62 @@ fn a_file_with_a_syntax_error_is_left_alone() {
         Some(broken)
     );
 }
+
+#[test]
+#[cfg(unix)]
+fn formatting_replaces_the_file_atomically_and_keeps_its_mode() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = tempdir("fmt_atomic");
+    let path = dir.join("messy.sot");
+    std::fs::write(&path, MESSY).expect("write");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    let before = std::fs::metadata(&path).expect("metadata");
+    let out = sot_in(&dir, &["fmt", "messy.sot"]);
+    assert_eq!(out.status.code(), Some(0));
+    let after = std::fs::metadata(&path).expect("metadata");
+    assert_eq!(after.permissions().mode() & 0o7777, 0o640);
+    // A new file renamed into place, not the old one truncated and rewritten.
+    assert_ne!(before.ino(), after.ino());
+    assert_ne!(std::fs::read_to_string(&path).ok().as_deref(), Some(MESSY));
+    assert!(!dir.join(".messy.sot.sot-tmp").exists());
+}
+
+#[test]
+#[cfg(unix)]
+fn a_symlinked_file_is_formatted_at_its_target() {
+    let dir = tempdir("fmt_symlink");
+    std::fs::create_dir_all(dir.join("real")).expect("dir");
+    std::fs::write(dir.join("real/messy.sot"), MESSY).expect("write");
+    std::os::unix::fs::symlink("real/messy.sot", dir.join("link.sot")).expect("symlink");
+    let out = sot_in(&dir, &["fmt", "link.sot"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let link = std::fs::symlink_metadata(dir.join("link.sot")).expect("metadata");
+    assert!(link.file_type().is_symlink(), "the link was replaced");
+    let formatted = std::fs::read_to_string(dir.join("real/messy.sot")).expect("read");
+    assert_ne!(formatted, MESSY);
+    let again = sot_in(&dir, &["fmt", "--check", "real/messy.sot"]);
+    assert_eq!(again.status.code(), Some(0));
+}
+
+#[test]
+fn a_failed_write_leaves_the_file_untouched() {
+    let dir = tempdir("fmt_fails");
+    let path = dir.join("messy.sot");
+    std::fs::write(&path, MESSY).expect("write");
+    // The temporary file cannot be created: a folder is where it would go. (Tests run as
+    // root, where a read-only folder would not stop the write.)
+    std::fs::create_dir_all(dir.join(".messy.sot.sot-tmp/x")).expect("dir");
+    let out = sot_in(&dir, &["fmt", "messy.sot"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("cannot write") && err.contains("unchanged"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).ok().as_deref(), Some(MESSY));
+}

@@ -385,3 +385,71 @@ fn json_output_is_valid_for_hostile_strings() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
     assert!(json.to_string().contains("nothing_here"), "{json}");
 }
+
+/// `sot run first_look.sot --cases DATA` with `json` as the data; the output.
+fn run_json_data(name: &str, json: &str) -> Output {
+    let dir = tempdir(name);
+    let data = dir.join("data.json");
+    std::fs::write(&data, json).expect("write");
+    let data = data.to_string_lossy().into_owned();
+    sot(&["run", "protocols/examples/first_look.sot", "--cases", &data])
+}
+
+const ONE_CASE: &str =
+    r#"{"name": "c", "visits": [{"visit": 1, "findings": {"arm_fossa": "left"}}]}"#;
+
+#[test]
+fn a_duplicate_key_in_case_data_is_an_error_at_the_second() {
+    let json = format!(r#"{{"cases": [], "cases": [{ONE_CASE}]}}"#);
+    let out = run_json_data("json_duplicate_cases", &json);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("E0501"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`cases` appears twice"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("data.json:1:15"), "{}", stderr(&out));
+    let visit =
+        r#"{"cases": [{"name": "c", "visits": [{"visit": 1, "visit": 2, "findings": {}}]}]}"#;
+    let out = run_json_data("json_duplicate_visit", visit);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`visit` appears twice"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_long_string_in_case_data_is_an_error() {
+    let long = "x".repeat(70_000);
+    let json = format!(
+        r#"{{"cases": [{{"name": "c", "visits": [{{"visit": 1, "label": "{long}", "findings": {{}}}}]}}]}}"#
+    );
+    let out = run_json_data("json_long_string", &json);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("a string longer than 65536 bytes"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).len() < 4_000, "{} bytes", stderr(&out).len());
+}
+
+#[test]
+fn minified_case_data_is_read_in_linear_time() {
+    // 60,000 expect lines on one line of JSON, after 12 MB of spaces: computing each one's
+    // line by counting characters from the start of the line took about a minute (debug
+    // build); a binary search in the line index takes a second or two.
+    let expects = vec![r#""category II""#; 60_000].join(",");
+    let json = format!(
+        r#"{{"cases":{}[{{"name":"c","visits":[{{"visit":1,"findings":{{"arm_fossa":"left"}},"expect":[{expects}]}}]}}]}}"#,
+        " ".repeat(12_000_000)
+    );
+    let started = std::time::Instant::now();
+    let out = run_json_data("json_minified", &json);
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(took.as_secs() < 15, "took {took:?}");
+}

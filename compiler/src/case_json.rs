@@ -86,7 +86,59 @@ impl Reader {
             .push(Diagnostic::new(Code::E0501, at, message).help(help));
     }
 
+    /// E0501 at each string longer than [`sot_grammar::MAX_STRING`] bytes (as in a `.sot`
+    /// file), found in one pass over the text before it is parsed; `true` if there was one.
+    fn long_strings(&mut self, json: &str) -> bool {
+        let bytes = json.as_bytes();
+        let mut found = false;
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] != b'"' {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            i += 1;
+            while i < bytes.len() && bytes[i] != b'"' {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            let end = i.min(bytes.len());
+            i += 1;
+            if end - start - 1 > sot_grammar::MAX_STRING {
+                found = true;
+                self.error(
+                    Span::new(start, start + 1),
+                    format!(
+                        "a string longer than {} bytes ({} bytes)",
+                        sot_grammar::MAX_STRING,
+                        end - start - 1
+                    ),
+                    "case data strings are names and values; shorten it",
+                );
+            }
+        }
+        found
+    }
+
+    /// E0501 at the second of two properties with the same key: nothing is dropped silently.
+    fn no_duplicates(&mut self, object: &Object, what: &str) {
+        let mut seen = std::collections::HashSet::new();
+        for prop in &object.properties {
+            let (name, at) = prop_name(&prop.name);
+            if !seen.insert(name.clone()) {
+                self.error(
+                    at,
+                    format!("the key `{name}` appears twice in {what}"),
+                    "keep one of them",
+                );
+            }
+        }
+    }
+
     fn document(&mut self, json: &str) -> Vec<ast::Case> {
+        if self.long_strings(json) {
+            return Vec::new();
+        }
         let options = ParseOptions {
             allow_comments: false,
             allow_loose_object_property_names: false,
@@ -152,6 +204,7 @@ impl Reader {
 
     /// E0501 for every key not in `known`: nothing is ignored silently.
     fn only_keys(&mut self, object: &Object, known: &[&str], what: &str) {
+        self.no_duplicates(object, what);
         for prop in &object.properties {
             let (name, at) = prop_name(&prop.name);
             if !known.contains(&name.as_str()) {
@@ -403,6 +456,7 @@ impl Reader {
 
     /// `{"line": 2, "area": "_", "value": 0}`: one finding of a parametric indicator.
     fn pattern(&mut self, indicator: &Name, object: &Object) -> Option<Finding> {
+        self.no_duplicates(object, &format!("a finding of `{}`", indicator.text));
         let mut args = Vec::new();
         let mut value = None;
         for prop in &object.properties {

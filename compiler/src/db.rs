@@ -36,6 +36,10 @@ pub struct Workspace {
     /// Files by normalised path.
     #[returns(ref)]
     pub files: BTreeMap<PathBuf, SourceFile>,
+    /// Paths that a `use` names and the edge refused to read because they are outside the
+    /// project, each with the help that says where the project root is and why (E0103).
+    #[returns(ref)]
+    pub refused: BTreeMap<PathBuf, String>,
 }
 
 /// Where an item is in its chunk, and what it is, as the splitter reads it without parsing.
@@ -145,7 +149,7 @@ impl Database {
     fn with_storage(storage: salsa::Storage<Self>) -> Self {
         let db = Database { storage };
         // The one workspace input; `Workspace::get` finds it from here on.
-        Workspace::new(&db, BTreeMap::new());
+        Workspace::new(&db, BTreeMap::new(), BTreeMap::new());
         db
     }
 
@@ -344,23 +348,49 @@ impl Database {
     /// once, until nothing new is named. `read` is the edge's file access: it loads the file
     /// with [`Database::set_file`], or leaves it missing (E0103); the compiler reads nothing.
     pub fn load_uses(&mut self, mut read: impl FnMut(&mut Database, &Path)) {
+        self.load_uses_from(|db, _from, path| read(db, path));
+    }
+
+    /// As [`Database::load_uses`], also telling `read` which loaded file (its normalised
+    /// path) names the path first, so that the edge can confine `use` to that file's project
+    /// (and [`Database::refuse_use`] what is outside). A `use` of an absolute path is never
+    /// offered (E0103).
+    pub fn load_uses_from(&mut self, mut read: impl FnMut(&mut Database, &Path, &Path)) {
         let mut tried = std::collections::HashSet::new();
         loop {
             let files: Vec<SourceFile> = self.workspace().files(self).values().copied().collect();
-            let wanted: Vec<PathBuf> = files
+            let wanted: Vec<(PathBuf, PathBuf)> = files
                 .iter()
-                .flat_map(|f| crate::resolve::file_uses(self, *f).iter())
-                .filter(|edge| edge.target.is_none())
-                .map(|edge| edge.path.clone())
-                .filter(|p| tried.insert(p.clone()))
+                .flat_map(|f| {
+                    let from = f.path(self).clone();
+                    crate::resolve::file_uses(self, *f)
+                        .iter()
+                        .map(move |edge| (from.clone(), edge))
+                })
+                .filter(|(_, edge)| edge.target.is_none() && !edge.absolute)
+                .map(|(from, edge)| (from, edge.path.clone()))
+                .filter(|(_, p)| tried.insert(p.clone()))
                 .collect();
             if wanted.is_empty() {
                 return;
             }
-            for path in wanted {
-                read(self, &path);
+            for (from, path) in wanted {
+                read(self, &from, &path);
             }
         }
+    }
+
+    /// Records that the edge refused to read `path` (named by a `use`) because it is outside
+    /// the project; `help` says where the project root is and why. A `use` of it is E0103.
+    pub fn refuse_use(&mut self, path: &Path, help: String) {
+        use salsa::Setter;
+        let path = normalize(path);
+        if self.workspace().refused(self).get(&path) == Some(&help) {
+            return;
+        }
+        let mut refused = self.workspace().refused(self).clone();
+        refused.insert(path, help);
+        self.workspace().set_refused(self).to(refused);
     }
 
     /// The file at `path`, if loaded.
@@ -369,21 +399,48 @@ impl Database {
     }
 }
 
-/// A path with `.` and `..` resolved lexically (no file-system access).
+/// A path with `.` and `..` resolved lexically (no file-system access). A `..` removes the
+/// folder before it; leading `..`s of a relative path stay (`../../a` is not `a`), and a
+/// `..` at the root stays at the root.
 pub fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
     let mut out = PathBuf::new();
     for part in path.components() {
         match part {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
+            Component::CurDir => {}
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
                 }
-            }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
             other => out.push(other.as_os_str()),
         }
     }
     out
+}
+
+#[cfg(test)]
+mod normalize_tests {
+    use super::normalize;
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn parent_folders_resolve_like_the_file_system() {
+        let cases = [
+            ("../../lib.sot", "../../lib.sot"),
+            ("x/y/../../lib.sot", "lib.sot"),
+            ("x/../../lib.sot", "../lib.sot"),
+            ("./a/./b/../c.sot", "a/c.sot"),
+            ("/../a.sot", "/a.sot"),
+            ("/x/../../a.sot", "/a.sot"),
+            ("../x/../y.sot", "../y.sot"),
+        ];
+        for (path, want) in cases {
+            assert_eq!(normalize(Path::new(path)), PathBuf::from(want), "{path}");
+        }
+    }
 }
 
 /// The largest file `sot` reads (a real protocol is a few hundred kilobytes).

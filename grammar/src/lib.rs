@@ -17,7 +17,7 @@ pub use format::{
 };
 pub use parse::{
     parse_call, parse_expect, parse_item, parse_literal, ParsedItem, SyntaxError, SyntaxErrorKind,
-    MAX_NESTING,
+    MAX_NESTING, MAX_STRING,
 };
 pub use split::{split, ItemSource};
 pub use tokens::{is_keyword, tokens, Token, TokenKind};

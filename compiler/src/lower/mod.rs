@@ -42,7 +42,9 @@ pub fn lower_file(db: &dyn salsa::Database, file: SourceFile) -> Option<Program>
         if let (true, ItemData::Case(case)) = (*f == file, &item.data) {
             let case = lower.case(case, &|span: ast::Span| {
                 let (start, end) = (span.start as usize + offset, span.end as usize + offset);
-                let line = index.line_column(text, start).line;
+                // The line only (a binary search): a column would count from the line's start,
+                // which in minified JSON is the start of the text, for every expect line.
+                let line = index.line_of(start.min(text.len())) + 1;
                 (line, text.get(start..end).unwrap_or_default().to_string())
             });
             lower.program.cases.push(case);
@@ -66,7 +68,9 @@ pub(crate) fn lower_cases(
     let index = LineIndex::new(text);
     let place = |span: ast::Span| {
         let (start, end) = (span.start as usize, span.end as usize);
-        let line = index.line_column(text, start).line;
+        // The line only (a binary search): a column would count from the line's start,
+        // which in minified JSON is the start of the text, for every expect line.
+        let line = index.line_of(start.min(text.len())) + 1;
         (
             line,
             text.get(start..end)

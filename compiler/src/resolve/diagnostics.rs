@@ -1,7 +1,8 @@
 //! The problems of a file found across items, not inside one: what no single item's check
 //! can see.
 //!
-//! Codes: E0102 (a name declared twice in one namespace), E0103 (a `use` of a missing file, or
+//! Codes: E0102 (a name declared twice in one namespace), E0103 (a `use` of a missing file, of
+//! an absolute path or of a file outside the project, or
 //! one that leads back), E0403 (a precedence cycle), E0001 (a second `protocol` header, a
 //! header or `use` line after items), E0302 (more finding slots than [`MAX_FINDINGS`]).
 
@@ -16,7 +17,7 @@ use super::{
     file_scope, file_uses, resolve_use, signatures_with_offsets, visible_files, Namespace,
     Signature, UseEdge, ValueDef,
 };
-use crate::db::{chunk_parse, SourceFile};
+use crate::db::{chunk_parse, SourceFile, Workspace};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::types::{vertebra_index, Ty, BUILTIN_TYPES, SIDES};
 
@@ -387,6 +388,28 @@ fn use_error(
     edge: &UseEdge,
     span: Span,
 ) -> Option<Diagnostic> {
+    if edge.absolute {
+        return Some(
+            Diagnostic::new(
+                Code::E0103,
+                span,
+                format!("`use` of the absolute path `{}`", edge.path.display()),
+            )
+            .label("an absolute path")
+            .help("write a path relative to this file"),
+        );
+    }
+    if let Some(help) = Workspace::get(db).refused(db).get(&edge.path) {
+        return Some(
+            Diagnostic::new(
+                Code::E0103,
+                span,
+                format!("`{}` is outside the project", edge.path.display()),
+            )
+            .label("outside the project")
+            .help(help.clone()),
+        );
+    }
     let Some(target) = edge.target else {
         return Some(
             Diagnostic::new(

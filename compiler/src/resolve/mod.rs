@@ -109,6 +109,8 @@ pub struct UseEdge {
     pub path: PathBuf,
     /// The file, or `None` when it is missing.
     pub target: Option<SourceFile>,
+    /// The `use` names an absolute path (E0103: never read).
+    pub absolute: bool,
 }
 
 /// The `use` lines of a file in order, resolved against the workspace. Spans are left out
@@ -131,10 +133,19 @@ pub fn file_uses(db: &dyn salsa::Database, file: SourceFile) -> Vec<UseEdge> {
 }
 
 fn resolve_use(db: &dyn salsa::Database, dir: &std::path::Path, path: &str) -> UseEdge {
-    let path = normalize(&dir.join(path));
+    let written = std::path::Path::new(path);
+    // `has_root` as well as `is_absolute`: `/x` is not absolute on Windows but is not
+    // relative to the file either.
+    let absolute = written.is_absolute() || written.has_root();
+    let path = normalize(&dir.join(written));
     UseEdge {
-        target: Workspace::get(db).files(db).get(&path).copied(),
+        target: if absolute {
+            None
+        } else {
+            Workspace::get(db).files(db).get(&path).copied()
+        },
         path,
+        absolute,
     }
 }
 
