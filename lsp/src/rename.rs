@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 
+use sot_grammar::TokenKind;
+
 use crate::analysis;
 use crate::references::occurrences;
 use crate::{range, Snapshot};
@@ -66,16 +68,18 @@ pub(crate) fn prepare(
             "only a declared name can be renamed, not a number, string, comment or blank".into(),
         );
     };
-    if sot_grammar::is_keyword(word) {
-        return refuse(format!("`{word}` is a keyword and cannot be renamed"));
-    }
-    let names_here = analysis::occurrences(&s.db, file, word)
-        .iter()
-        .any(|(s, e)| (*s, *e) == (start, end));
-    if !names_here {
-        return refuse(format!(
-            "`{word}` is a label here; rename the parameter it names instead"
-        ));
+    let kind = analysis::file_tokens(&s.db, file)
+        .into_iter()
+        .find(|t| t.span.start as usize == start)
+        .map(|t| t.kind);
+    match kind {
+        Some(TokenKind::Name) => {}
+        Some(TokenKind::Label) => {
+            return refuse(format!(
+                "`{word}` is a label here; rename the parameter it names instead"
+            ))
+        }
+        _ => return refuse(format!("`{word}` is a keyword and cannot be renamed")),
     }
     if analysis::resolve(&analysis::definitions(&s.db, file), word).is_none() {
         return refuse(if built_in(word) {

@@ -20,6 +20,20 @@ pub struct Harness {
 
 impl Harness {
     pub async fn start(utf8: bool) -> Harness {
+        let encodings = if utf8 {
+            json!(["utf-8", "utf-16"])
+        } else {
+            json!(["utf-16"])
+        };
+        Harness::start_with(json!({"capabilities": {"general": {"positionEncodings": encodings}}}))
+            .await
+    }
+
+    /// A server initialized with `params` (UTF-16 unless they ask for UTF-8 first).
+    pub async fn start_with(params: Value) -> Harness {
+        let utf8 = params["capabilities"]["general"]["positionEncodings"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|e| e == "utf-8"));
         let (service, socket) = LspService::new(Backend::new);
         let (tx, rx) = mpsc::unbounded_channel();
         tokio::spawn(async move {
@@ -35,17 +49,7 @@ impl Harness {
             from_server: rx,
             next_id: 0,
         };
-        let encodings = if utf8 {
-            json!(["utf-8", "utf-16"])
-        } else {
-            json!(["utf-16"])
-        };
-        let init = h
-            .request(
-                "initialize",
-                json!({"capabilities": {"general": {"positionEncodings": encodings}}}),
-            )
-            .await;
+        let init = h.request("initialize", params).await;
         assert_eq!(
             init["capabilities"]["positionEncoding"],
             if utf8 { "utf-8" } else { "utf-16" }
@@ -93,6 +97,21 @@ impl Harness {
                     .cloned()
                     .unwrap_or_default();
             }
+        }
+    }
+
+    /// Diagnostics published for `uri` until `wanted` holds for them (20 s at most each).
+    pub async fn diagnostics_until(
+        &mut self,
+        uri: &str,
+        wanted: impl Fn(&[Value]) -> bool,
+    ) -> Vec<Value> {
+        loop {
+            let found = self.diagnostics(uri).await;
+            if wanted(&found) {
+                return found;
+            }
+            eprintln!("not yet: {found:?}");
         }
     }
 
