@@ -706,3 +706,112 @@ async fn files_changed_on_disk_and_closed_documents_fall_back_to_the_disk() {
     .await;
     h.diagnostics_until(&a, has("E0103")).await;
 }
+
+/// Every `*.sot` below `dir`.
+fn sot_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("folder").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            sot_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "sot") {
+            out.push(path);
+        }
+    }
+}
+
+/// The errors the compiler finds in every `*.sot` below `dir` (and what they use).
+fn errors(dir: &std::path::Path) -> Vec<String> {
+    let mut paths = Vec::new();
+    sot_files(dir, &mut paths);
+    let mut db = sot_compiler::Database::default();
+    for path in &paths {
+        db.set_file(path, std::fs::read_to_string(path).expect("read"));
+    }
+    db.load_uses(|db, path| {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            db.set_file(path, text);
+        }
+    });
+    let files: Vec<_> = db.workspace().files(&db).values().copied().collect();
+    files
+        .into_iter()
+        .flat_map(|f| {
+            let path = f.path(&db).display().to_string();
+            sot_compiler::all_diagnostics(&db, f)
+                .into_iter()
+                .filter(|d| d.severity() == sot_compiler::Severity::Error)
+                .map(move |d| format!("{path}: {} {}", d.code.as_str(), d.message))
+        })
+        .collect()
+}
+
+/// The bug report: renaming `osteoporosis` from one case file of the repository's
+/// `protocols/` (a copy) must reach every file that names it, and leave them all checking.
+#[tokio::test]
+async fn renaming_in_the_repository_protocols_leaves_no_error() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../protocols");
+    let root = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("protocols-rename");
+    let _ = std::fs::remove_dir_all(&root);
+    let mut originals = Vec::new();
+    sot_files(&repo, &mut originals);
+    for path in &originals {
+        let to = root.join(path.strip_prefix(&repo).expect("below"));
+        std::fs::create_dir_all(to.parent().expect("folder")).expect("folder");
+        std::fs::copy(path, to).expect("copy");
+    }
+    assert_eq!(errors(&root), Vec::<String>::new(), "before the rename");
+
+    let mut h = Harness::start_with(folders(&root)).await;
+    let case = root.join("cases/contraindication.sot");
+    let text = std::fs::read_to_string(&case).expect("read");
+    let uri = disk::uri(&case);
+    h.open(&uri, &text).await;
+    let (l, c) = find(&text, "osteoporosis = yes");
+    let rename = h
+        .request(
+            "textDocument/rename",
+            json!({"textDocument": {"uri": uri}, "position": {"line": l, "character": c + 1}, "newName": "bone_fragility"}),
+        )
+        .await;
+    let changes = rename["changes"].as_object().cloned().unwrap_or_default();
+    // 13 case files and the protocol files that declare and use it.
+    let cases = changes.keys().filter(|u| u.contains("/cases/")).count();
+    assert_eq!(cases, 13, "{rename}");
+    assert!(
+        changes.keys().any(|u| u.ends_with("/sot/common.sot")),
+        "{rename}"
+    );
+    for (uri, edits) in &changes {
+        let path = uri.strip_prefix("file://").expect("a file URI");
+        let mut text = std::fs::read_to_string(path).expect("read");
+        let index = sot_compiler::LineIndex::new(&text);
+        let mut spans: Vec<(usize, usize, String)> = edits
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                let offset = |p: &serde_json::Value| {
+                    let (line, character) = (p["line"].as_u64(), p["character"].as_u64());
+                    index.offset(
+                        line.unwrap_or_default() as usize,
+                        character.unwrap_or_default() as usize,
+                        sot_compiler::Encoding::Utf16,
+                    )
+                };
+                let new = e["newText"].as_str().unwrap_or_default().to_owned();
+                (
+                    offset(&e["range"]["start"]),
+                    offset(&e["range"]["end"]),
+                    new,
+                )
+            })
+            .collect();
+        spans.sort_by(|a, b| b.0.cmp(&a.0));
+        for (start, end, new) in spans {
+            assert_eq!(&text[start..end], "osteoporosis", "{uri}");
+            text.replace_range(start..end, &new);
+        }
+        std::fs::write(path, text).expect("write");
+    }
+    assert_eq!(errors(&root), Vec::<String>::new(), "after the rename");
+}
