@@ -7,7 +7,8 @@
 //!
 //! This file holds the server's state and wiring; each feature is a module named after it
 //! (`hover`, `definition`, `references`, `rename`, `completion`, `symbols`, `formatting`,
-//! `tokens`, `actions`, `lens`, `diagnostics`), with what they share in `analysis`.
+//! `tokens`, `actions`, `lens`, `diagnostics`), with what they share in `analysis`; the files
+//! of the workspace folders come from disk (`workspace`), and an open document's text wins.
 
 mod actions;
 pub mod analysis;

@@ -806,7 +806,7 @@ async fn renaming_in_the_repository_protocols_leaves_no_error() {
                 )
             })
             .collect();
-        spans.sort_by(|a, b| b.0.cmp(&a.0));
+        spans.sort_by_key(|s| std::cmp::Reverse(s.0));
         for (start, end, new) in spans {
             assert_eq!(&text[start..end], "osteoporosis", "{uri}");
             text.replace_range(start..end, &new);
