@@ -177,6 +177,17 @@ case maria {
 
 const OTHER_SOT: &str = "/// The short leg, prone.\nindicator short_leg: Side?\n";
 
+/// A file that no editor opens but that names `short_leg`: the rename must reach it.
+const THIRD_SOT: &str = "use \"other.sot\"
+
+adjustment third_adjust(level: Vertebra)
+
+rule third {
+  when short_leg == left
+  then third_adjust(level: T2)
+}
+";
+
 /// Headless Neovim with the shipped `editors/neovim/sot.lua` installed as the README says
 /// (`~/.config/nvim/plugin/sot.lua`, in a fresh config folder), `sot` on the `PATH`, and a
 /// project with a `.git`: `tests/neovim/shipped_config.lua` opens a file in it and reports.
@@ -193,6 +204,7 @@ fn run_shipped_config(nvim: &Path, version: &str) -> (String, PathBuf) {
     std::fs::create_dir_all(&protocols).expect("dir");
     std::fs::write(protocols.join("main.sot"), MAIN_SOT).expect("write");
     std::fs::write(protocols.join("other.sot"), OTHER_SOT).expect("write");
+    std::fs::write(protocols.join("third.sot"), THIRD_SOT).expect("write");
     let plugin = dir.join("config/nvim/plugin");
     std::fs::create_dir_all(&plugin).expect("dir");
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -305,6 +317,18 @@ fn headless_neovim_with_the_shipped_config() {
             format!("{} 1 10", value("other_uri")),
             "{context}"
         );
+        // The rename of `short_leg` reaches the files that are not open: written to disk.
+        assert!(has("renamed_files=3"), "{context}");
+        assert!(has("other_on_disk=true"), "{context}");
+        assert!(has("third_on_disk=true"), "{context}");
+        for file in ["other.sot", "third.sot"] {
+            let text =
+                std::fs::read_to_string(workspace.join("protocols").join(file)).unwrap_or_default();
+            assert!(
+                text.contains("leg_length") && !text.contains("short_leg"),
+                "{file}: {text}\n{context}"
+            );
+        }
         assert!(has("other_attached=true"), "{context}");
         assert!(has("servers=1"), "one server for the project: {context}");
     }

@@ -393,6 +393,17 @@ impl Database {
         self.workspace().set_refused(self).to(refused);
     }
 
+    /// Takes the file at `path` out of the workspace, if loaded: a `use` of it is then a
+    /// missing file (E0103) until it is loaded again. Returns the file that was removed.
+    pub fn remove_file(&mut self, path: &Path) -> Option<SourceFile> {
+        use salsa::Setter;
+        let path = normalize(path);
+        let mut files = self.workspace().files(self).clone();
+        let removed = files.remove(&path)?;
+        self.workspace().set_files(self).to(files);
+        Some(removed)
+    }
+
     /// The file at `path`, if loaded.
     pub fn file(&self, path: &Path) -> Option<SourceFile> {
         self.workspace().files(self).get(&normalize(path)).copied()

@@ -7,7 +7,8 @@
 //!
 //! This file holds the server's state and wiring; each feature is a module named after it
 //! (`hover`, `definition`, `references`, `rename`, `completion`, `symbols`, `formatting`,
-//! `tokens`, `actions`, `lens`, `diagnostics`), with what they share in `analysis`.
+//! `tokens`, `actions`, `lens`, `diagnostics`), with what they share in `analysis`; the files
+//! of the workspace folders come from disk (`workspace`), and an open document's text wins.
 
 mod actions;
 pub mod analysis;
@@ -22,12 +23,15 @@ mod rename;
 mod symbols;
 mod tokens;
 mod transport;
+mod workspace;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use sot_compiler::{file_line_index, visible_files, Database, Encoding, LineIndex, SourceFile};
+use sot_compiler::{
+    file_line_index, normalize, visible_files, Database, Encoding, LineIndex, SourceFile,
+};
 use tokio::sync::Mutex;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::*;
@@ -63,6 +67,20 @@ struct State {
     encoding: Encoding,
     /// Whether the client shows Markdown in hovers (else plain text).
     markdown_hover: bool,
+    /// The workspace folders (see `workspace::roots`).
+    roots: Vec<PathBuf>,
+    /// Whether the client watches files for us (dynamic `didChangeWatchedFiles`).
+    watches: bool,
+    /// `false` while the workspace scan runs; rename and references wait for `true`.
+    scanned: tokio::sync::watch::Sender<bool>,
+}
+
+impl State {
+    /// Whether the file at `path` is an open document (its text then wins over the disk's).
+    fn is_open(&self, path: &std::path::Path) -> bool {
+        let path = normalize(path);
+        self.docs.values().any(|(f, _)| *f.path(&self.db) == path)
+    }
 }
 
 /// The server.
@@ -135,6 +153,9 @@ impl Backend {
                 docs: HashMap::new(),
                 encoding: Encoding::Utf16,
                 markdown_hover: true,
+                roots: Vec::new(),
+                watches: false,
+                scanned: tokio::sync::watch::Sender::new(true),
             })),
         }
     }
@@ -210,23 +231,20 @@ impl Backend {
             state.docs.insert(uri, (file, version));
             // What the documents `use` comes from disk; a file that cannot be read stays
             // missing (E0103 in the document that uses it).
-            state.db.load_uses(|db, path| {
-                if let Ok(text) = std::fs::read_to_string(path) {
-                    db.set_file(path, text);
-                }
-            });
+            workspace::load_uses(&mut state.db, &mut Vec::new());
             Some(file)
         })
         .await;
         if let Ok(Some(changed)) = applied {
-            self.publish(changed).await;
+            self.publish(Some(changed)).await;
         }
     }
 
     /// Publishes the diagnostics of the open documents that see `changed`: first the
     /// checker's (incremental, fast), then, in the background once typing pauses, with the
     /// static analyses (they lower the whole program, and cannot be cancelled halfway).
-    async fn publish(&self, changed: SourceFile) {
+    /// `None`: every open document.
+    async fn publish(&self, changed: Option<SourceFile>) {
         if !self.publish_phase(changed, false).await {
             return;
         }
@@ -244,13 +262,13 @@ impl Backend {
     }
 
     /// One round of publishing; `false` when a newer edit cancelled it.
-    async fn publish_phase(&self, changed: SourceFile, with_analyses: bool) -> bool {
+    async fn publish_phase(&self, changed: Option<SourceFile>, with_analyses: bool) -> bool {
         let result = self
             .query(move |s| {
                 s.docs
                     .iter()
                     .filter(|(_, (f, _))| {
-                        *f == changed || visible_files(&s.db, *f).contains(&changed)
+                        changed.is_none_or(|c| *f == c || visible_files(&s.db, *f).contains(&c))
                     })
                     .map(|(uri, (f, version))| {
                         let found = diagnostics::diagnostics(&s.db, *f, s.encoding, with_analyses);
@@ -266,6 +284,138 @@ impl Backend {
                 .await;
         }
         true
+    }
+}
+
+/// The files on disk: the workspace scan, files changed on disk, documents closed.
+impl Backend {
+    /// Waits until the workspace scan (if one runs) has loaded the workspace's files.
+    async fn scanned(&self) {
+        let mut done = self.state.lock().await.scanned.subscribe();
+        // The sender lives in the state as long as the server: this only ends when done.
+        let _ = done.wait_for(|done| *done).await;
+    }
+
+    /// Logs why files were not read.
+    async fn log_skipped(&self, skipped: Vec<String>) {
+        for message in skipped {
+            self.client.log_message(MessageType::WARNING, message).await;
+        }
+    }
+
+    /// Loads every `*.sot` below the workspace folders and every file already loaded from
+    /// disk (again), then what they `use`; open documents keep their text, a loaded file gone
+    /// from disk is removed (a `use` of it: E0103). Files are read without holding the state,
+    /// and set in small batches, so an edit waits little. Republishes every open document.
+    async fn scan(&self) {
+        let state = self.state.clone();
+        let skipped = tokio::task::spawn_blocking(move || {
+            let mut skipped = Vec::new();
+            let (roots, mut paths) = {
+                let state = state.blocking_lock();
+                let loaded: Vec<PathBuf> = state
+                    .db
+                    .workspace()
+                    .files(&state.db)
+                    .keys()
+                    .cloned()
+                    .collect();
+                (state.roots.clone(), loaded)
+            };
+            paths.extend(workspace::sot_files(&roots, &mut skipped));
+            paths.sort();
+            paths.dedup();
+            let mut read = paths.into_iter().map(|path| {
+                let text = workspace::read(&path);
+                (path, text)
+            });
+            loop {
+                let batch: Vec<_> = read.by_ref().take(32).collect();
+                if batch.is_empty() {
+                    break;
+                }
+                let mut state = state.blocking_lock();
+                for (path, text) in batch {
+                    if state.is_open(&path) {
+                        continue;
+                    }
+                    match text {
+                        Ok(text) => {
+                            state.db.set_file(&path, text);
+                        }
+                        Err(why) => {
+                            skipped.push(why);
+                            state.db.remove_file(&path);
+                        }
+                    }
+                }
+            }
+            let mut state = state.blocking_lock();
+            workspace::load_uses(&mut state.db, &mut skipped);
+            skipped
+        })
+        .await
+        .unwrap_or_else(|_| vec!["the workspace scan failed".into()]);
+        self.log_skipped(skipped).await;
+        self.publish(None).await;
+        self.state.lock().await.scanned.send_replace(true);
+    }
+
+    /// Reads the files at `paths` from disk again, unless open: a file that is gone (or
+    /// `deleted`) leaves the database. Republishes the open documents when anything changed.
+    async fn reload(&self, paths: Vec<(PathBuf, bool)>) {
+        let state = self.state.clone().lock_owned().await;
+        let done = tokio::task::spawn_blocking(move || {
+            let mut state = state;
+            let (mut skipped, mut changed) = (Vec::new(), false);
+            for (path, deleted) in paths {
+                if state.is_open(&path) {
+                    continue;
+                }
+                let before = state.db.file(&path).map(|f| f.text(&state.db).clone());
+                match (deleted, workspace::read(&path)) {
+                    (false, Ok(text)) => {
+                        changed |= before.as_ref() != Some(&text);
+                        state.db.set_file(&path, text);
+                    }
+                    (false, Err(why)) => {
+                        skipped.push(why);
+                        changed |= state.db.remove_file(&path).is_some();
+                    }
+                    (true, _) => changed |= state.db.remove_file(&path).is_some(),
+                }
+            }
+            workspace::load_uses(&mut state.db, &mut skipped);
+            (skipped, changed)
+        })
+        .await;
+        let Ok((skipped, changed)) = done else { return };
+        self.log_skipped(skipped).await;
+        if changed {
+            self.publish(None).await;
+        }
+    }
+
+    /// Asks the client to tell us of `*.sot` files created, changed or deleted on disk.
+    fn watch(&self) {
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            let options = DidChangeWatchedFilesRegistrationOptions {
+                watchers: vec![FileSystemWatcher {
+                    glob_pattern: GlobPattern::String("**/*.sot".into()),
+                    kind: None,
+                }],
+            };
+            let registration = Registration {
+                id: "sot-watched-files".into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(options).ok(),
+            };
+            if let Err(error) = client.register_capability(vec![registration]).await {
+                let message = format!("cannot watch files: {error}");
+                client.log_message(MessageType::WARNING, message).await;
+            }
+        });
     }
 }
 
@@ -349,10 +499,19 @@ impl LanguageServer for Backend {
             .and_then(|h| h.content_format.as_ref())
             .and_then(|formats| formats.first())
             .is_none_or(|f| *f == MarkupKind::Markdown);
+        let watches = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|w| w.dynamic_registration)
+            .unwrap_or(false);
         {
             let mut state = self.state.lock().await;
             state.encoding = encoding;
             state.markdown_hover = markdown_hover;
+            state.roots = workspace::roots(&params);
+            state.watches = watches;
         }
         Ok(InitializeResult {
             server_info: Some(ServerInfo {
@@ -365,8 +524,13 @@ impl LanguageServer for Backend {
                 } else {
                     PositionEncodingKind::UTF16
                 }),
-                text_document_sync: Some(TextDocumentSyncCapability::Kind(
-                    TextDocumentSyncKind::INCREMENTAL,
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                        ..TextDocumentSyncOptions::default()
+                    },
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 definition_provider: Some(OneOf::Left(true)),
@@ -375,7 +539,10 @@ impl LanguageServer for Backend {
                     work_done_progress_options: WorkDoneProgressOptions::default(),
                 }),
                 references_provider: Some(OneOf::Left(true)),
-                rename_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                })),
                 completion_provider: Some(CompletionOptions {
                     trigger_characters: Some(vec![" ".into(), "(".into(), ".".into()]),
                     ..CompletionOptions::default()
@@ -405,6 +572,28 @@ impl LanguageServer for Backend {
         })
     }
 
+    async fn initialized(&self, _params: InitializedParams) {
+        let (scan, watches) = {
+            let state = self.state.lock().await;
+            let scan = !state.roots.is_empty();
+            if scan {
+                // Before this returns: a rename from now on waits for the scan.
+                state.scanned.send_replace(false);
+            }
+            (scan, state.watches)
+        };
+        if watches {
+            self.watch();
+        }
+        if scan {
+            let background = Backend {
+                client: self.client.clone(),
+                state: self.state.clone(),
+            };
+            tokio::spawn(async move { background.scan().await });
+        }
+    }
+
     async fn shutdown(&self) -> Result<()> {
         Ok(())
     }
@@ -425,14 +614,52 @@ impl LanguageServer for Backend {
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
-        self.state
-            .lock()
-            .await
-            .docs
-            .remove(&params.text_document.uri);
-        self.client
-            .publish_diagnostics(params.text_document.uri, Vec::new(), None)
-            .await;
+        let uri = params.text_document.uri;
+        let closed = {
+            let mut state = self.state.lock().await;
+            let closed = state.docs.remove(&uri);
+            closed.map(|(f, _)| f.path(&state.db).clone())
+        };
+        self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        // The file falls back to its text on disk (or leaves the database when there is none),
+        // and the open documents that use it see that.
+        if let Some(path) = closed {
+            self.reload(vec![(path, false)]).await;
+        }
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let version = self.state.lock().await.docs.get(&uri).map(|(_, v)| *v);
+        if let (Some(text), Some(version)) = (params.text, version) {
+            let whole = TextDocumentContentChangeEvent {
+                range: None,
+                range_length: None,
+                text,
+            };
+            self.update(uri, version, Change::Edits(vec![whole])).await;
+        }
+        // A client that does not watch files: a save is when other files may have changed
+        // on disk too (written by the same editor), so the workspace is read again.
+        if !self.state.lock().await.watches {
+            let background = Backend {
+                client: self.client.clone(),
+                state: self.state.clone(),
+            };
+            tokio::spawn(async move { background.scan().await });
+        }
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let paths = params
+            .changes
+            .into_iter()
+            .filter_map(|event| {
+                let path = event.uri.to_file_path()?.into_owned();
+                Some((path, event.typ == FileChangeType::DELETED))
+            })
+            .collect();
+        self.reload(paths).await;
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
@@ -454,14 +681,23 @@ impl LanguageServer for Backend {
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        self.scanned().await;
         self.query(move |s| references::references(s, params)).await
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
         rename::check_name(&params.new_name)?;
+        self.scanned().await;
         let p = params.text_document_position;
         let new_name = params.new_name;
         self.query(move |s| rename::rename(s, p, new_name)).await
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        self.query(move |s| rename::prepare(s, params)).await?
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {

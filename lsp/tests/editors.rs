@@ -19,9 +19,9 @@ fn labels(items: &Value) -> Vec<&str> {
 
 #[tokio::test]
 async fn hover_is_plain_text_for_a_client_that_prefers_it() {
-    let mut h = Harness::start_with(json!({
+    let mut h = Harness::start_with(json!({"capabilities": {
         "textDocument": {"hover": {"contentFormat": ["plaintext", "markdown"]}}
-    }))
+    }}))
     .await;
     h.open(URI, PROTOCOL).await;
     let (l, c) = find(PROTOCOL, "arm_fossa != none");
@@ -34,9 +34,9 @@ async fn hover_is_plain_text_for_a_client_that_prefers_it() {
     );
 
     // A client that prefers Markdown (or says nothing) gets the fenced signature.
-    let mut h = Harness::start_with(json!({
+    let mut h = Harness::start_with(json!({"capabilities": {
         "textDocument": {"hover": {"contentFormat": ["markdown", "plaintext"]}}
-    }))
+    }}))
     .await;
     h.open(URI, PROTOCOL).await;
     let hover = h.request("textDocument/hover", at(URI, l, c)).await;

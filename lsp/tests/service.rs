@@ -506,3 +506,312 @@ async fn an_argument_label_spelled_like_a_keyword_is_a_parameter() {
     assert_eq!(tokens[0], (0, 0, 14, 1), "{tokens:?}");
     assert!(tokens.contains(&(2, 11, 5, 2)), "{tokens:?}");
 }
+
+/// A workspace folder on disk (a fresh one per test, below Cargo's temporary folder): a
+/// protocol, three case files that `use` it, and a `.gitignore`d folder with a fourth.
+mod disk {
+    use std::path::{Path, PathBuf};
+
+    pub const PROTOCOL: &str = "indicator osteo: bool
+adjustment adjust(level: Vertebra)
+
+rule r {
+  when osteo
+  then adjust(level: T4)
+}
+";
+
+    pub fn case(name: &str) -> String {
+        format!(
+            "use \"../protocol.sot\"
+
+case {name} {{
+  visit 1 {{
+    findings {{
+      osteo = yes
+    }}
+  }}
+}}
+"
+        )
+    }
+
+    pub fn workspace(test: &str) -> PathBuf {
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("workspace-{test}"));
+        let _ = std::fs::remove_dir_all(&root);
+        let write = |path: &str, text: &str| {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().expect("a folder")).expect("folder");
+            std::fs::write(path, text).expect("write");
+        };
+        write("protocol.sot", PROTOCOL);
+        for name in ["a", "b", "c"] {
+            write(&format!("cases/{name}.sot"), &case(name));
+        }
+        write("ignored/d.sot", &case("d"));
+        write(".gitignore", "ignored/\n");
+        root
+    }
+
+    pub fn uri(path: &Path) -> String {
+        format!("file://{}", path.display())
+    }
+}
+
+fn folders(root: &std::path::Path) -> serde_json::Value {
+    json!({"capabilities": {}, "workspaceFolders": [{"uri": disk::uri(root), "name": "w"}]})
+}
+
+fn edit(line: u32, start: u32, end: u32, new_text: &str) -> serde_json::Value {
+    json!({"range": {"start": {"line": line, "character": start}, "end": {"line": line, "character": end}}, "newText": new_text})
+}
+
+#[tokio::test]
+async fn rename_and_references_cover_the_workspace_folder() {
+    let root = disk::workspace("rename");
+    let mut h = Harness::start_with(folders(&root)).await;
+    // Only `a` is open, with an unsaved line on top: its text wins over the disk's.
+    let a = disk::uri(&root.join("cases/a.sot"));
+    let unsaved = format!("// unsaved\n{}", disk::case("a"));
+    assert!(h.open(&a, &unsaved).await.is_empty());
+
+    let rename = h
+        .request(
+            "textDocument/rename",
+            json!({"textDocument": {"uri": a}, "position": {"line": 6, "character": 8}, "newName": "fragile"}),
+        )
+        .await;
+    let mut changes = rename["changes"].as_object().cloned().unwrap_or_default();
+    for edits in changes.values_mut() {
+        if let Some(edits) = edits.as_array_mut() {
+            edits.sort_by_key(|e| e["range"]["start"]["line"].as_u64());
+        }
+    }
+    let case_edit = json!([edit(5, 6, 11, "fragile")]);
+    let expected = json!({
+        disk::uri(&root.join("protocol.sot")): [edit(0, 10, 15, "fragile"), edit(4, 7, 12, "fragile")],
+        a.clone(): [edit(6, 6, 11, "fragile")],
+        disk::uri(&root.join("cases/b.sot")): case_edit,
+        disk::uri(&root.join("cases/c.sot")): case_edit,
+    });
+    // The `.gitignore`d `ignored/d.sot` is not among them.
+    assert_eq!(serde_json::Value::Object(changes), expected, "{rename}");
+
+    let references = h
+        .request(
+            "textDocument/references",
+            json!({"textDocument": {"uri": a}, "position": {"line": 6, "character": 8}, "context": {"includeDeclaration": true}}),
+        )
+        .await;
+    let mut found: Vec<String> = references
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|l| {
+            let uri = l["uri"].as_str().unwrap_or_default();
+            let file = uri.rsplit('/').next().unwrap_or_default();
+            format!("{file} {}", l["range"]["start"]["line"])
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "a.sot 6",
+            "b.sot 5",
+            "c.sot 5",
+            "protocol.sot 0",
+            "protocol.sot 4"
+        ],
+        "{references}"
+    );
+}
+
+#[tokio::test]
+async fn prepare_rename_refuses_what_cannot_be_renamed() {
+    let mut h = Harness::start(false).await;
+    h.open(URI, PROTOCOL).await;
+    let prepare = |l: u32, c: u32| at(URI, l, c);
+    let refusals = [
+        ("indicator arm_fossa", 0, "keyword"),
+        ("left\n", 1, "built into"),
+        ("Side?\nindicator sacral", 1, "built into"),
+        ("1 {", 0, "not a number"),
+        ("\"LSP\"", 1, "not a number"),
+        ("Arm fossa", 0, "not a number"),
+        ("category: II", 2, "label"),
+    ];
+    for (needle, shift, why) in refusals {
+        let (l, c) = find(PROTOCOL, needle);
+        let answer = h
+            .request("textDocument/prepareRename", prepare(l, c + shift))
+            .await;
+        assert_eq!(answer["error"], -32602, "{needle}: {answer}");
+        let message = answer["message"].as_str().unwrap_or_default();
+        let why = if why == "not a number" {
+            "not a number"
+        } else {
+            why
+        };
+        assert!(message.contains(why), "{needle}: {message}");
+    }
+    let (l, c) = find(PROTOCOL, "arm_fossa != none");
+    let answer = h
+        .request("textDocument/prepareRename", prepare(l, c + 3))
+        .await;
+    assert_eq!(
+        answer,
+        json!({"start": {"line": l, "character": c}, "end": {"line": l, "character": c + 9}})
+    );
+}
+
+#[tokio::test]
+async fn files_changed_on_disk_and_closed_documents_fall_back_to_the_disk() {
+    let root = disk::workspace("watch");
+    let mut h = Harness::start_with(folders(&root)).await;
+    let a = disk::uri(&root.join("cases/a.sot"));
+    assert!(h.open(&a, &disk::case("a")).await.is_empty());
+    let has =
+        |code: &'static str| move |d: &[serde_json::Value]| d.iter().any(|d| d["code"] == code);
+
+    // The protocol changes on disk: `osteo` is no longer declared.
+    let protocol = root.join("protocol.sot");
+    let protocol_uri = disk::uri(&protocol);
+    std::fs::write(&protocol, disk::PROTOCOL.replace("osteo", "brittle")).expect("write");
+    h.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": protocol_uri, "type": 2}]}),
+    )
+    .await;
+    h.diagnostics_until(&a, has("E0501")).await;
+
+    // Opened with unsaved text that declares it again: that text wins over the disk's.
+    h.open(&protocol_uri, disk::PROTOCOL).await;
+    h.diagnostics_until(&a, |d| d.is_empty()).await;
+
+    // Closed: back to the disk's text.
+    h.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": protocol_uri}}),
+    )
+    .await;
+    h.diagnostics_until(&a, has("E0501")).await;
+
+    // Deleted: a missing file.
+    std::fs::remove_file(&protocol).expect("delete");
+    h.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": protocol_uri, "type": 3}]}),
+    )
+    .await;
+    h.diagnostics_until(&a, has("E0103")).await;
+}
+
+/// Every `*.sot` below `dir`.
+fn sot_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("folder").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            sot_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "sot") {
+            out.push(path);
+        }
+    }
+}
+
+/// The errors the compiler finds in every `*.sot` below `dir` (and what they use).
+fn errors(dir: &std::path::Path) -> Vec<String> {
+    let mut paths = Vec::new();
+    sot_files(dir, &mut paths);
+    let mut db = sot_compiler::Database::default();
+    for path in &paths {
+        db.set_file(path, std::fs::read_to_string(path).expect("read"));
+    }
+    db.load_uses(|db, path| {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            db.set_file(path, text);
+        }
+    });
+    let files: Vec<_> = db.workspace().files(&db).values().copied().collect();
+    files
+        .into_iter()
+        .flat_map(|f| {
+            let path = f.path(&db).display().to_string();
+            sot_compiler::all_diagnostics(&db, f)
+                .into_iter()
+                .filter(|d| d.severity() == sot_compiler::Severity::Error)
+                .map(move |d| format!("{path}: {} {}", d.code.as_str(), d.message))
+        })
+        .collect()
+}
+
+/// The bug report: renaming `osteoporosis` from one case file of the repository's
+/// `protocols/` (a copy) must reach every file that names it, and leave them all checking.
+#[tokio::test]
+async fn renaming_in_the_repository_protocols_leaves_no_error() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../protocols");
+    let root = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("protocols-rename");
+    let _ = std::fs::remove_dir_all(&root);
+    let mut originals = Vec::new();
+    sot_files(&repo, &mut originals);
+    for path in &originals {
+        let to = root.join(path.strip_prefix(&repo).expect("below"));
+        std::fs::create_dir_all(to.parent().expect("folder")).expect("folder");
+        std::fs::copy(path, to).expect("copy");
+    }
+    assert_eq!(errors(&root), Vec::<String>::new(), "before the rename");
+
+    let mut h = Harness::start_with(folders(&root)).await;
+    let case = root.join("cases/contraindication.sot");
+    let text = std::fs::read_to_string(&case).expect("read");
+    let uri = disk::uri(&case);
+    h.open(&uri, &text).await;
+    let (l, c) = find(&text, "osteoporosis = yes");
+    let rename = h
+        .request(
+            "textDocument/rename",
+            json!({"textDocument": {"uri": uri}, "position": {"line": l, "character": c + 1}, "newName": "bone_fragility"}),
+        )
+        .await;
+    let changes = rename["changes"].as_object().cloned().unwrap_or_default();
+    // 13 case files and the protocol files that declare and use it.
+    let cases = changes.keys().filter(|u| u.contains("/cases/")).count();
+    assert_eq!(cases, 13, "{rename}");
+    assert!(
+        changes.keys().any(|u| u.ends_with("/sot/common.sot")),
+        "{rename}"
+    );
+    for (uri, edits) in &changes {
+        let path = uri.strip_prefix("file://").expect("a file URI");
+        let mut text = std::fs::read_to_string(path).expect("read");
+        let index = sot_compiler::LineIndex::new(&text);
+        let mut spans: Vec<(usize, usize, String)> = edits
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                let offset = |p: &serde_json::Value| {
+                    let (line, character) = (p["line"].as_u64(), p["character"].as_u64());
+                    index.offset(
+                        line.unwrap_or_default() as usize,
+                        character.unwrap_or_default() as usize,
+                        sot_compiler::Encoding::Utf16,
+                    )
+                };
+                let new = e["newText"].as_str().unwrap_or_default().to_owned();
+                (
+                    offset(&e["range"]["start"]),
+                    offset(&e["range"]["end"]),
+                    new,
+                )
+            })
+            .collect();
+        spans.sort_by_key(|s| std::cmp::Reverse(s.0));
+        for (start, end, new) in spans {
+            assert_eq!(&text[start..end], "osteoporosis", "{uri}");
+            text.replace_range(start..end, &new);
+        }
+        std::fs::write(path, text).expect("write");
+    }
+    assert_eq!(errors(&root), Vec::<String>::new(), "after the rename");
+}

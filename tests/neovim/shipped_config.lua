@@ -152,6 +152,35 @@ local function run()
   end
   log("other_uri", vim.uri_from_fname(other))
 
+  -- Rename `short_leg` (declared in other.sot, used by third.sot; neither is open): the
+  -- edit reaches both, and `:wall` writes them.
+  line, col = find(buf, "short_leg", "and ")
+  local params = {
+    textDocument = { uri = vim.uri_from_bufnr(buf) },
+    position = { line = line, character = col + 1 },
+    newName = "leg_length",
+  }
+  local answers = vim.lsp.buf_request_sync(buf, "textDocument/rename", params, TIMEOUT) or {}
+  local renamed = 0
+  for _, answer in pairs(answers) do
+    if answer.err then
+      log("rename", "error " .. vim.inspect(answer.err))
+    elseif answer.result then
+      for _ in pairs(answer.result.changes or {}) do
+        renamed = renamed + 1
+      end
+      vim.lsp.util.apply_workspace_edit(answer.result, "utf-16")
+    end
+  end
+  log("renamed_files", renamed)
+  vim.cmd("silent wall")
+  local third = workspace .. "/protocols/third.sot"
+  for key, path in pairs({ other_on_disk = other, third_on_disk = third }) do
+    log(key, vim.wait(TIMEOUT, function()
+      return table.concat(vim.fn.readfile(path), "\n"):find("leg_length", 1, true) ~= nil
+    end, 50))
+  end
+
   -- Opening the other file of the project joins the same server.
   vim.cmd("edit " .. vim.fn.fnameescape(other))
   local other_buf = vim.api.nvim_get_current_buf()

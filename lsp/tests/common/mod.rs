@@ -25,12 +25,13 @@ impl Harness {
         } else {
             json!(["utf-16"])
         };
-        Harness::start_with(json!({"general": {"positionEncodings": encodings}})).await
+        Harness::start_with(json!({"capabilities": {"general": {"positionEncodings": encodings}}}))
+            .await
     }
 
-    /// A server initialised with these client capabilities.
-    pub async fn start_with(capabilities: Value) -> Harness {
-        let utf8 = capabilities["general"]["positionEncodings"]
+    /// A server initialized with `params` (UTF-16 unless they ask for UTF-8 first).
+    pub async fn start_with(params: Value) -> Harness {
+        let utf8 = params["capabilities"]["general"]["positionEncodings"]
             .as_array()
             .is_some_and(|e| e.iter().any(|e| e == "utf-8"));
         let (service, socket) = LspService::new(Backend::new);
@@ -48,9 +49,7 @@ impl Harness {
             from_server: rx,
             next_id: 0,
         };
-        let init = h
-            .request("initialize", json!({"capabilities": capabilities}))
-            .await;
+        let init = h.request("initialize", params).await;
         assert_eq!(
             init["capabilities"]["positionEncoding"],
             if utf8 { "utf-8" } else { "utf-16" }
@@ -98,6 +97,21 @@ impl Harness {
                     .cloned()
                     .unwrap_or_default();
             }
+        }
+    }
+
+    /// Diagnostics published for `uri` until `wanted` holds for them (20 s at most each).
+    pub async fn diagnostics_until(
+        &mut self,
+        uri: &str,
+        wanted: impl Fn(&[Value]) -> bool,
+    ) -> Vec<Value> {
+        loop {
+            let found = self.diagnostics(uri).await;
+            if wanted(&found) {
+                return found;
+            }
+            eprintln!("not yet: {found:?}");
         }
     }
 
