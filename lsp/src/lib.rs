@@ -5,6 +5,12 @@
 //! runs, salsa cancels the request, which answers `ContentModified`; a feature that fails
 //! answers an internal error. Nothing a client sends brings the server down.
 //!
+//! An edit must never wait behind a long request: the writer's `set_file` waits until every
+//! clone of the database is dropped, so whole-file features poll salsa's cancellation per
+//! item (a request observes the edit within one item's work and lets go); requests hold the
+//! state's lock only to clone it; and tower-lsp-server may run many messages at once
+//! ([`CONCURRENCY`]), so requests in flight never keep a `didChange` from being read.
+//!
 //! This file holds the server's state and wiring; each feature is a module named after it
 //! (`hover`, `definition`, `references`, `rename`, `completion`, `symbols`, `formatting`,
 //! `tokens`, `actions`, `lens`, `diagnostics`), with what they share in `analysis`.
@@ -25,6 +31,7 @@ mod transport;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use sot_compiler::{file_line_index, visible_files, Database, Encoding, LineIndex, SourceFile};
@@ -36,16 +43,29 @@ use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 /// How long typing must pause before the static analyses run.
 const ANALYSIS_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
 
+/// How many messages tower-lsp-server handles at once. Its default, 4, is filled by two
+/// edits' worth of the whole-file requests editors send after every change (semantic
+/// tokens, document symbols), and the next `didChange` is not even read until one of them
+/// answers. A message in flight costs a future (requests run in blocking tasks, and an edit
+/// cancels them), so the limit is high.
+pub const CONCURRENCY: usize = 64;
+
 /// Serves the language server on standard input and output until the client exits.
 pub async fn serve_stdio() {
+    serve(tokio::io::stdin(), tokio::io::stdout()).await;
+}
+
+/// Serves the language server on `input` and `output` (framed JSON-RPC) until the client
+/// exits: standard input and output, or pipes in process (the tests and benchmarks).
+pub async fn serve(
+    input: impl tokio::io::AsyncRead + Unpin + Send + 'static,
+    output: impl tokio::io::AsyncWrite,
+) {
     let (service, socket) = service();
-    Server::new(
-        transport::sanitize(tokio::io::stdin()),
-        tokio::io::stdout(),
-        socket,
-    )
-    .serve(service)
-    .await;
+    Server::new(transport::sanitize(input), output, socket)
+        .concurrency_level(CONCURRENCY)
+        .serve(service)
+        .await;
 }
 
 /// The server as a tower `Service`, and the socket of its messages to the client.
@@ -67,7 +87,16 @@ struct State {
 pub struct Backend {
     client: Client,
     state: Arc<Mutex<State>>,
+    /// The semantic tokens last sent for each document, for `full/delta`.
+    sent_tokens: Arc<SentTokens>,
 }
+
+/// The semantic tokens last sent for each document: its result id and the tokens. A lock of
+/// its own (held for a comparison, never across a request), not the state's.
+type SentTokens = std::sync::Mutex<HashMap<Uri, (String, Vec<SemanticToken>)>>;
+
+/// The source of semantic tokens result ids.
+static RESULT_IDS: AtomicU64 = AtomicU64::new(1);
 
 /// What a request needs: a database clone, the open documents, the encoding.
 pub(crate) struct Snapshot {
@@ -131,6 +160,7 @@ impl Backend {
                 docs: HashMap::new(),
                 encoding: Encoding::Utf16,
             })),
+            sent_tokens: Arc::default(),
         }
     }
 
@@ -227,6 +257,7 @@ impl Backend {
         let background = Backend {
             client: self.client.clone(),
             state: self.state.clone(),
+            sent_tokens: self.sent_tokens.clone(),
         };
         tokio::spawn(async move {
             let before = background.versions().await;
@@ -260,6 +291,51 @@ impl Backend {
                 .await;
         }
         true
+    }
+}
+
+impl Backend {
+    /// The semantic tokens of a document (of a range of it), computed on a snapshot and
+    /// remembered for `full/delta` (not for a range); with the edit from `previous` when
+    /// that is the result id last sent.
+    async fn semantic_tokens(
+        &self,
+        uri: Uri,
+        range: Option<Range>,
+        previous: Option<String>,
+    ) -> Result<Option<SemanticTokensFullDeltaResult>> {
+        let sent = self.sent_tokens.clone();
+        self.query(move |s| {
+            let data = tokens::semantic_tokens(s, &uri, range)?;
+            if range.is_some() {
+                return Some(SemanticTokensFullDeltaResult::Tokens(SemanticTokens {
+                    result_id: None,
+                    data,
+                }));
+            }
+            let id = RESULT_IDS.fetch_add(1, Ordering::Relaxed).to_string();
+            // A poisoned lock only means another request panicked while comparing.
+            let mut sent = sent.lock().unwrap_or_else(|e| e.into_inner());
+            let edits = match (sent.get(&uri), previous) {
+                (Some((last, old)), Some(previous)) if *last == previous => {
+                    Some(tokens::delta(old, &data))
+                }
+                _ => None,
+            };
+            let result = match edits {
+                Some(edits) => SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta {
+                    result_id: Some(id.clone()),
+                    edits,
+                }),
+                None => SemanticTokensFullDeltaResult::Tokens(SemanticTokens {
+                    result_id: Some(id.clone()),
+                    data: data.clone(),
+                }),
+            };
+            sent.insert(uri, (id, data));
+            Some(result)
+        })
+        .await
     }
 }
 
@@ -370,7 +446,8 @@ impl LanguageServer for Backend {
                                 token_types: tokens::TOKEN_TYPES.to_vec(),
                                 token_modifiers: Vec::new(),
                             },
-                            full: Some(SemanticTokensFullOptions::Bool(true)),
+                            full: Some(SemanticTokensFullOptions::Delta { delta: Some(true) }),
+                            range: Some(true),
                             ..SemanticTokensOptions::default()
                         },
                     ),
@@ -401,6 +478,10 @@ impl LanguageServer for Backend {
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        self.sent_tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&params.text_document.uri);
         self.state
             .lock()
             .await
@@ -464,8 +545,36 @@ impl LanguageServer for Backend {
         &self,
         params: SemanticTokensParams,
     ) -> Result<Option<SemanticTokensResult>> {
-        self.query(move |s| tokens::semantic_tokens_full(s, params))
+        let result = self
+            .semantic_tokens(params.text_document.uri, None, None)
+            .await?;
+        Ok(result.map(|r| match r {
+            SemanticTokensFullDeltaResult::Tokens(t) => SemanticTokensResult::Tokens(t),
+            // Without a previous result id there is no delta.
+            _ => SemanticTokensResult::Tokens(SemanticTokens::default()),
+        }))
+    }
+
+    async fn semantic_tokens_full_delta(
+        &self,
+        params: SemanticTokensDeltaParams,
+    ) -> Result<Option<SemanticTokensFullDeltaResult>> {
+        let previous = Some(params.previous_result_id);
+        self.semantic_tokens(params.text_document.uri, None, previous)
             .await
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        let result = self
+            .semantic_tokens(params.text_document.uri, Some(params.range), None)
+            .await?;
+        Ok(result.map(|r| match r {
+            SemanticTokensFullDeltaResult::Tokens(t) => SemanticTokensRangeResult::Tokens(t),
+            _ => SemanticTokensRangeResult::Tokens(SemanticTokens::default()),
+        }))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
