@@ -61,6 +61,26 @@ pub async fn serve_stdio() {
 /// its answer to bytes; one task writes bytes to `output`. A request starts once every
 /// notification received before it has been handled (its edits applied, their checker
 /// diagnostics published), so it answers on the text the client sent it after.
+///
+/// The whole-file requests editors send after every change ([`WHOLE_FILE`]) take one lane:
+/// one at a time, so that they never take both cores from the next edit's diagnostics; and
+/// one that a newer edit made stale answers `ContentModified` at once, before it starts or
+/// instead of its (megabytes of) answer.
+/// The requests for a whole document's worth of answer, which editors send after every
+/// change.
+const WHOLE_FILE: [&str; 3] = [
+    "textDocument/semanticTokens/full",
+    "textDocument/semanticTokens/full/delta",
+    "textDocument/documentSymbol",
+];
+
+/// The methods that change a document.
+const EDITS: [&str; 3] = [
+    "textDocument/didOpen",
+    "textDocument/didChange",
+    "textDocument/didClose",
+];
+
 pub async fn serve(
     input: impl tokio::io::AsyncRead + Unpin + Send + 'static,
     output: impl tokio::io::AsyncWrite + Unpin + Send + 'static,
@@ -107,6 +127,9 @@ pub async fn serve(
     });
     let handled = Arc::new(tokio::sync::watch::channel(0u64).0);
     let mut received = 0u64;
+    // Edits received (when read, not when handled), and the whole-file lane.
+    let edits = Arc::new(AtomicU64::new(0));
+    let lane = Arc::new(tokio::sync::Semaphore::new(1));
     let mut input = tokio::io::BufReader::new(transport::sanitize(input));
     loop {
         // A frame (`transport::sanitize` made every one well-formed).
@@ -150,6 +173,10 @@ pub async fn serve(
             continue;
         };
         let exit = request.method() == "exit";
+        let whole_file = WHOLE_FILE.contains(&request.method());
+        if EDITS.contains(&request.method()) {
+            edits.fetch_add(1, Ordering::SeqCst);
+        }
         let id = request.id().cloned();
         let Ok(ready) = service.ready().await else {
             return;
@@ -171,13 +198,25 @@ pub async fn serve(
                 let before = received;
                 let mut mark = handled.subscribe();
                 let write = write.clone();
+                let (edits, lane) = (edits.clone(), lane.clone());
+                let edits_then = edits.load(Ordering::SeqCst);
                 tokio::spawn(async move {
                     // Err: the server is gone.
                     let _ = mark.wait_for(|m| *m >= before).await;
-                    let response = match future.await {
-                        Ok(Some(response)) => response,
-                        Ok(None) => return,
-                        Err(_) => Response::from_error(id, Error::internal_error()),
+                    let _permit = match whole_file {
+                        true => lane.acquire_owned().await.ok(),
+                        false => None,
+                    };
+                    let stale = || whole_file && edits.load(Ordering::SeqCst) != edits_then;
+                    let response = if stale() {
+                        Response::from_error(id, content_modified())
+                    } else {
+                        match future.await {
+                            Ok(Some(_)) if stale() => Response::from_error(id, content_modified()),
+                            Ok(Some(response)) => response,
+                            Ok(None) => return,
+                            Err(_) => Response::from_error(id, Error::internal_error()),
+                        }
                     };
                     // Written to bytes here, not in the writer: a large answer costs this
                     // task only.
@@ -217,9 +256,14 @@ pub struct Backend {
     sent_tokens: Arc<SentTokens>,
 }
 
-/// The semantic tokens last sent for each document: its result id and the tokens. A lock of
-/// its own (held for a comparison, never across a request), not the state's.
-type SentTokens = std::sync::Mutex<HashMap<Uri, (String, Vec<SemanticToken>)>>;
+/// The semantic tokens last sent for each document (the last [`SENT_KEPT`]: answers cross
+/// the next request on the wire): result ids and tokens. A lock of its own (held for a
+/// comparison, never across a request), not the state's.
+type SentTokens =
+    std::sync::Mutex<HashMap<Uri, std::collections::VecDeque<(String, Vec<SemanticToken>)>>>;
+
+/// How many semantic tokens results are kept per document for `full/delta`.
+const SENT_KEPT: usize = 3;
 
 /// The source of semantic tokens result ids.
 static RESULT_IDS: AtomicU64 = AtomicU64::new(1);
@@ -442,12 +486,10 @@ impl Backend {
             let id = RESULT_IDS.fetch_add(1, Ordering::Relaxed).to_string();
             // A poisoned lock only means another request panicked while comparing.
             let mut sent = sent.lock().unwrap_or_else(|e| e.into_inner());
-            let edits = match (sent.get(&uri), previous) {
-                (Some((last, old)), Some(previous)) if *last == previous => {
-                    Some(tokens::delta(old, &data))
-                }
-                _ => None,
-            };
+            let kept = sent.entry(uri).or_default();
+            let edits = previous
+                .and_then(|previous| kept.iter().find(|(id, _)| *id == previous))
+                .map(|(_, old)| tokens::delta(old, &data));
             let result = match edits {
                 Some(edits) => SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta {
                     result_id: Some(id.clone()),
@@ -458,7 +500,10 @@ impl Backend {
                     data: data.clone(),
                 }),
             };
-            sent.insert(uri, (id, data));
+            if kept.len() == SENT_KEPT {
+                kept.pop_front();
+            }
+            kept.push_back((id, data));
             Some(result)
         })
         .await
