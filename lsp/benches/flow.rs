@@ -65,9 +65,9 @@ impl Flow {
         if body["method"] == "textDocument/publishDiagnostics" {
             return body["params"]["version"].as_i64();
         }
-        let Some(pending) = body["id"].as_i64().and_then(|id| self.pending.remove(&id)) else {
-            return None;
-        };
+        let pending = body["id"]
+            .as_i64()
+            .and_then(|id| self.pending.remove(&id))?;
         let answers = self.answers.entry(pending.kind).or_default();
         if body["error"]["code"] == -32801 {
             answers.cancelled += 1;
