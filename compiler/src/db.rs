@@ -607,6 +607,7 @@ pub fn parse_in_parallel(db: &Database, file: SourceFile) {
 static NOT_PARSED: ParsedItem = ParsedItem {
     item: None,
     errors: Vec::new(),
+    tokens: Vec::new(),
 };
 
 /// The syntax tree of an item, with item-relative spans.
@@ -616,23 +617,11 @@ pub fn parse_item(db: &dyn salsa::Database, item: Item) -> &ParsedItem {
         .unwrap_or(&NOT_PARSED)
 }
 
-/// The syntax tokens of a chunk's items (see [`sot_grammar::tokens`]), item-relative: for
-/// the editor's features, cached per chunk like the syntax trees.
-#[salsa::tracked(returns(ref))]
-pub fn chunk_tokens(db: &dyn salsa::Database, chunk: Chunk) -> Vec<Vec<sot_grammar::Token>> {
-    let text = chunk.text(db);
-    chunk
-        .items(db)
-        .iter()
-        .map(|h| sot_grammar::tokens(text.get(h.start..h.end).unwrap_or_default()))
-        .collect()
-}
-
-/// The syntax tokens of an item, item-relative; none when it does not parse.
+/// The syntax tokens of an item (see [`sot_grammar::tokens`]), item-relative; none when it
+/// does not parse. They come from the same parse as the syntax tree (cached per chunk in
+/// [`chunk_parse`]), so a file opened and parsed in parallel has its tokens too.
 pub fn item_tokens(db: &dyn salsa::Database, item: Item) -> &[sot_grammar::Token] {
-    chunk_tokens(db, item.chunk)
-        .get(item.index as usize)
-        .map_or(&[], Vec::as_slice)
+    &parse_item(db, item).tokens
 }
 
 /// E0001 when a file is over the limits of what `sot` reads.

@@ -3,8 +3,11 @@
 //! them. For the editor's features (semantic tokens, the name under the cursor, references),
 //! so they agree with the parser: `category` in `block(category: II)` is a label, not a
 //! keyword. An item that does not parse has no tokens.
+//!
+//! [`crate::parse_item`] reads them from the pairs it builds the tree from
+//! ([`ParsedItem::tokens`](crate::ParsedItem::tokens)), so a file is parsed once for both.
 
-use pest::iterators::Pair;
+use pest::iterators::{Pair, Pairs};
 use pest::Parser as _;
 
 use crate::ast::Span;
@@ -77,6 +80,11 @@ pub fn tokens(text: &str) -> Vec<Token> {
     let Ok(pairs) = TokenParser::parse(Rule::item, text) else {
         return Vec::new();
     };
+    from_pairs(pairs, text)
+}
+
+/// The tokens of a parse of `text`, in order.
+pub(crate) fn from_pairs(pairs: Pairs<'_, Rule>, text: &str) -> Vec<Token> {
     let mut out = Vec::new();
     let mut last = 0;
     let mut stack: Vec<(Pair<Rule>, Option<Rule>)> = pairs.rev().map(|p| (p, None)).collect();

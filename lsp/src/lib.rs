@@ -5,6 +5,13 @@
 //! runs, salsa cancels the request, which answers `ContentModified`; a feature that fails
 //! answers an internal error. Nothing a client sends brings the server down.
 //!
+//! An edit must never wait behind a long request: the writer's `set_file` waits until every
+//! clone of the database is dropped, so whole-file features poll salsa's cancellation per
+//! item (a request observes the edit within one item's work and lets go); requests hold the
+//! state's lock only to clone it; and [`serve`] runs each request in a task of its own (its
+//! answer turned into JSON there), so requests in flight never keep a `didChange` from
+//! being read nor its diagnostics from being written.
+//!
 //! This file holds the server's state and wiring; each feature is a module named after it
 //! (`hover`, `definition`, `references`, `rename`, `completion`, `symbols`, `formatting`,
 //! `tokens`, `actions`, `lens`, `diagnostics`), with what they share in `analysis`; the files
@@ -27,29 +34,207 @@ mod workspace;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use sot_compiler::{
     file_line_index, normalize, visible_files, Database, Encoding, LineIndex, SourceFile,
 };
 use tokio::sync::Mutex;
-use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+use tower_lsp_server::jsonrpc::{self, Error, ErrorCode, Request, Response, Result};
 use tower_lsp_server::ls_types::*;
-use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+use tower_lsp_server::{Client, LanguageServer, LspService};
 
 /// How long typing must pause before the static analyses run.
 const ANALYSIS_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// Serves the language server on standard input and output until the client exits.
 pub async fn serve_stdio() {
-    let (service, socket) = service();
-    Server::new(
-        transport::sanitize(tokio::io::stdin()),
-        tokio::io::stdout(),
-        socket,
-    )
-    .serve(service)
-    .await;
+    serve(tokio::io::stdin(), tokio::io::stdout()).await;
+}
+
+/// Serves the language server on `input` and `output` (framed JSON-RPC) until the client
+/// exits: standard input and output, or pipes in process (the tests and benchmarks).
+///
+/// The loop of tower-lsp-server's `Server` is replaced, for what it did in its one task:
+/// every handler's future ran there, the serialising of an answer included (10,000 document
+/// symbols take tens of milliseconds to turn into JSON and to free), and that task also
+/// read the next `didChange` and wrote the diagnostics; at most four messages ran at once.
+/// Here notifications (the document's edits, whose order matters) are handled one after
+/// the other in a task of their own; each request runs in its own task, which also writes
+/// its answer to bytes; one task writes bytes to `output`. A request starts once every
+/// notification received before it has been handled (its edits applied, their checker
+/// diagnostics published), so it answers on the text the client sent it after.
+///
+/// The whole-file requests editors send after every change ([`WHOLE_FILE`]) take one lane:
+/// one at a time, so that they never take both cores from the next edit's diagnostics; and
+/// one that a newer edit made stale answers `ContentModified` at once, before it starts or
+/// instead of its (megabytes of) answer.
+/// The requests for a whole document's worth of answer, which editors send after every
+/// change.
+const WHOLE_FILE: [&str; 3] = [
+    "textDocument/semanticTokens/full",
+    "textDocument/semanticTokens/full/delta",
+    "textDocument/documentSymbol",
+];
+
+/// The methods that change a document.
+const EDITS: [&str; 3] = [
+    "textDocument/didOpen",
+    "textDocument/didChange",
+    "textDocument/didClose",
+];
+
+pub async fn serve(
+    input: impl tokio::io::AsyncRead + Unpin + Send + 'static,
+    output: impl tokio::io::AsyncWrite + Unpin + Send + 'static,
+) {
+    use futures::{SinkExt, StreamExt};
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+    use tower::{Service, ServiceExt};
+
+    let (mut service, socket) = service();
+    let (mut to_server, mut client_responses) = socket.split();
+    let (write, mut writes) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
+    tokio::spawn(async move {
+        let mut output = output;
+        while let Some(bytes) = writes.recv().await {
+            if output.write_all(&bytes).await.is_err() || output.flush().await.is_err() {
+                break;
+            }
+        }
+    });
+    let frame = |body: Vec<u8>| {
+        let mut bytes = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        bytes.extend(body);
+        bytes
+    };
+    // The server's own messages to the client (diagnostics first of all).
+    let to_client = write.clone();
+    tokio::spawn(async move {
+        while let Some(request) = to_server.next().await {
+            let Ok(body) = serde_json::to_vec(&request) else {
+                continue;
+            };
+            if to_client.send(frame(body)).is_err() {
+                break;
+            }
+        }
+    });
+    // Notifications, one after the other.
+    type Handling = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+    let (notify, mut notifications) = tokio::sync::mpsc::unbounded_channel::<Handling>();
+    tokio::spawn(async move {
+        while let Some(handling) = notifications.recv().await {
+            handling.await;
+        }
+    });
+    let handled = Arc::new(tokio::sync::watch::channel(0u64).0);
+    let mut received = 0u64;
+    // Edits received (when read, not when handled), and the whole-file lane.
+    let edits = Arc::new(AtomicU64::new(0));
+    let lane = Arc::new(tokio::sync::Semaphore::new(1));
+    let mut input = tokio::io::BufReader::new(transport::sanitize(input));
+    loop {
+        // A frame (`transport::sanitize` made every one well-formed).
+        let mut length = None;
+        loop {
+            let mut line = String::new();
+            match input.read_line(&mut line).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse::<usize>().ok();
+                }
+            }
+        }
+        let Some(length) = length else { continue };
+        let mut body = vec![0; length];
+        if input.read_exact(&mut body).await.is_err() {
+            return;
+        }
+        let value: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        if value.get("method").is_none() && value.get("id").is_some() {
+            // The client's answer to a request of the server's.
+            if let Ok(response) = serde_json::from_value::<Response>(value) {
+                if client_responses.send(response).await.is_err() {
+                    return;
+                }
+            }
+            continue;
+        }
+        let Ok(request) = serde_json::from_value::<Request>(value) else {
+            let error = Response::from_error(jsonrpc::Id::Null, Error::invalid_request());
+            if let Ok(body) = serde_json::to_vec(&error) {
+                let _ = write.send(frame(body));
+            }
+            continue;
+        };
+        let exit = request.method() == "exit";
+        let whole_file = WHOLE_FILE.contains(&request.method());
+        if EDITS.contains(&request.method()) {
+            edits.fetch_add(1, Ordering::SeqCst);
+        }
+        let id = request.id().cloned();
+        let Ok(ready) = service.ready().await else {
+            return;
+        };
+        let future = ready.call(request);
+        match id {
+            None => {
+                received += 1;
+                let (handled, n) = (handled.clone(), received);
+                let handling = Box::pin(async move {
+                    let _ = future.await;
+                    handled.send_modify(|mark| *mark = (*mark).max(n));
+                });
+                if notify.send(handling).is_err() {
+                    return;
+                }
+            }
+            Some(id) => {
+                let before = received;
+                let mut mark = handled.subscribe();
+                let write = write.clone();
+                let (edits, lane) = (edits.clone(), lane.clone());
+                let edits_then = edits.load(Ordering::SeqCst);
+                tokio::spawn(async move {
+                    // Err: the server is gone.
+                    let _ = mark.wait_for(|m| *m >= before).await;
+                    let _permit = match whole_file {
+                        true => lane.acquire_owned().await.ok(),
+                        false => None,
+                    };
+                    let stale = || whole_file && edits.load(Ordering::SeqCst) != edits_then;
+                    let response = if stale() {
+                        Response::from_error(id, content_modified())
+                    } else {
+                        match future.await {
+                            Ok(Some(_)) if stale() => Response::from_error(id, content_modified()),
+                            Ok(Some(response)) => response,
+                            Ok(None) => return,
+                            Err(_) => Response::from_error(id, Error::internal_error()),
+                        }
+                    };
+                    // Written to bytes here, not in the writer: a large answer costs this
+                    // task only.
+                    if let Ok(body) = serde_json::to_vec(&response) {
+                        let _ = write.send(frame(body));
+                    }
+                });
+            }
+        }
+        if exit {
+            // As the specification asks: nothing is read after `exit`.
+            return;
+        }
+    }
 }
 
 /// The server as a tower `Service`, and the socket of its messages to the client.
@@ -83,11 +268,26 @@ impl State {
     }
 }
 
-/// The server.
+/// The server (a clone shares its state: for work that goes on in the background).
+#[derive(Clone)]
 pub struct Backend {
     client: Client,
     state: Arc<Mutex<State>>,
+    /// The semantic tokens last sent for each document, for `full/delta`.
+    sent_tokens: Arc<SentTokens>,
 }
+
+/// The semantic tokens last sent for each document (the last [`SENT_KEPT`]: answers cross
+/// the next request on the wire): result ids and tokens. A lock of its own (held for a
+/// comparison, never across a request), not the state's.
+type SentTokens =
+    std::sync::Mutex<HashMap<Uri, std::collections::VecDeque<(String, Vec<SemanticToken>)>>>;
+
+/// How many semantic tokens results are kept per document for `full/delta`.
+const SENT_KEPT: usize = 3;
+
+/// The source of semantic tokens result ids.
+static RESULT_IDS: AtomicU64 = AtomicU64::new(1);
 
 /// What a request needs: a database clone, the open documents, the encoding.
 pub(crate) struct Snapshot {
@@ -157,6 +357,7 @@ impl Backend {
                 watches: false,
                 scanned: tokio::sync::watch::Sender::new(true),
             })),
+            sent_tokens: Arc::default(),
         }
     }
 
@@ -248,10 +449,7 @@ impl Backend {
         if !self.publish_phase(changed, false).await {
             return;
         }
-        let background = Backend {
-            client: self.client.clone(),
-            state: self.state.clone(),
-        };
+        let background = self.clone();
         tokio::spawn(async move {
             let before = background.versions().await;
             tokio::time::sleep(ANALYSIS_DELAY).await;
@@ -419,6 +617,52 @@ impl Backend {
     }
 }
 
+impl Backend {
+    /// The semantic tokens of a document (of a range of it), computed on a snapshot and
+    /// remembered for `full/delta` (not for a range); with the edit from `previous` when
+    /// that is the result id last sent.
+    async fn semantic_tokens(
+        &self,
+        uri: Uri,
+        range: Option<Range>,
+        previous: Option<String>,
+    ) -> Result<Option<SemanticTokensFullDeltaResult>> {
+        let sent = self.sent_tokens.clone();
+        self.query(move |s| {
+            let data = tokens::semantic_tokens(s, &uri, range)?;
+            if range.is_some() {
+                return Some(SemanticTokensFullDeltaResult::Tokens(SemanticTokens {
+                    result_id: None,
+                    data,
+                }));
+            }
+            let id = RESULT_IDS.fetch_add(1, Ordering::Relaxed).to_string();
+            // A poisoned lock only means another request panicked while comparing.
+            let mut sent = sent.lock().unwrap_or_else(|e| e.into_inner());
+            let kept = sent.entry(uri).or_default();
+            let edits = previous
+                .and_then(|previous| kept.iter().find(|(id, _)| *id == previous))
+                .map(|(_, old)| tokens::delta(old, &data));
+            let result = match edits {
+                Some(edits) => SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta {
+                    result_id: Some(id.clone()),
+                    edits,
+                }),
+                None => SemanticTokensFullDeltaResult::Tokens(SemanticTokens {
+                    result_id: Some(id.clone()),
+                    data: data.clone(),
+                }),
+            };
+            if kept.len() == SENT_KEPT {
+                kept.pop_front();
+            }
+            kept.push_back((id, data));
+            Some(result)
+        })
+        .await
+    }
+}
+
 /// A document's new text: all of it when opened, or the edits of a `didChange`.
 enum Change {
     Open(String),
@@ -561,7 +805,8 @@ impl LanguageServer for Backend {
                                 token_types: tokens::TOKEN_TYPES.to_vec(),
                                 token_modifiers: Vec::new(),
                             },
-                            full: Some(SemanticTokensFullOptions::Bool(true)),
+                            full: Some(SemanticTokensFullOptions::Delta { delta: Some(true) }),
+                            range: Some(true),
                             ..SemanticTokensOptions::default()
                         },
                     ),
@@ -586,10 +831,7 @@ impl LanguageServer for Backend {
             self.watch();
         }
         if scan {
-            let background = Backend {
-                client: self.client.clone(),
-                state: self.state.clone(),
-            };
+            let background = self.clone();
             tokio::spawn(async move { background.scan().await });
         }
     }
@@ -615,6 +857,10 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
+        self.sent_tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&uri);
         let closed = {
             let mut state = self.state.lock().await;
             let closed = state.docs.remove(&uri);
@@ -642,10 +888,7 @@ impl LanguageServer for Backend {
         // A client that does not watch files: a save is when other files may have changed
         // on disk too (written by the same editor), so the workspace is read again.
         if !self.state.lock().await.watches {
-            let background = Backend {
-                client: self.client.clone(),
-                state: self.state.clone(),
-            };
+            let background = self.clone();
             tokio::spawn(async move { background.scan().await });
         }
     }
@@ -729,8 +972,36 @@ impl LanguageServer for Backend {
         &self,
         params: SemanticTokensParams,
     ) -> Result<Option<SemanticTokensResult>> {
-        self.query(move |s| tokens::semantic_tokens_full(s, params))
+        let result = self
+            .semantic_tokens(params.text_document.uri, None, None)
+            .await?;
+        Ok(result.map(|r| match r {
+            SemanticTokensFullDeltaResult::Tokens(t) => SemanticTokensResult::Tokens(t),
+            // Without a previous result id there is no delta.
+            _ => SemanticTokensResult::Tokens(SemanticTokens::default()),
+        }))
+    }
+
+    async fn semantic_tokens_full_delta(
+        &self,
+        params: SemanticTokensDeltaParams,
+    ) -> Result<Option<SemanticTokensFullDeltaResult>> {
+        let previous = Some(params.previous_result_id);
+        self.semantic_tokens(params.text_document.uri, None, previous)
             .await
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        let result = self
+            .semantic_tokens(params.text_document.uri, Some(params.range), None)
+            .await?;
+        Ok(result.map(|r| match r {
+            SemanticTokensFullDeltaResult::Tokens(t) => SemanticTokensRangeResult::Tokens(t),
+            _ => SemanticTokensRangeResult::Tokens(SemanticTokens::default()),
+        }))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

@@ -20,33 +20,34 @@ fn symbol_kind(kind: ItemKind) -> SymbolKind {
     }
 }
 
-/// The symbols of a document: its named items.
+/// The symbols of a document: its named items, as a flat list (`SymbolInformation`, the
+/// item's whole range; editors nest them by range). The items do not nest, and a flat
+/// symbol is about half the JSON nodes of a `DocumentSymbol` (no selection range, no
+/// detail): for 10,000 items the answer's serialising, most of its cost, halves too.
+/// Cancellation is polled per item.
 pub(crate) fn document_symbols(
     s: &Snapshot,
     params: DocumentSymbolParams,
 ) -> Option<DocumentSymbolResponse> {
-    let file = s.file(&params.text_document.uri)?;
+    let uri = params.text_document.uri;
+    let file = s.file(&uri)?;
     let index = s.index(file);
     #[allow(deprecated)]
     let symbols = symbols(&s.db, file)
         .into_iter()
-        .map(|(kind, name, span, name_span)| DocumentSymbol {
+        .map(|(kind, name, span, _)| SymbolInformation {
             name,
-            detail: Some(kind.keyword().into()),
             kind: symbol_kind(kind),
             tags: None,
             deprecated: None,
-            range: range(index, span.start as usize, span.end as usize, s.encoding),
-            selection_range: range(
-                index,
-                name_span.start as usize,
-                name_span.end as usize,
-                s.encoding,
-            ),
-            children: None,
+            location: Location {
+                uri: uri.clone(),
+                range: range(index, span.start as usize, span.end as usize, s.encoding),
+            },
+            container_name: None,
         })
         .collect();
-    Some(DocumentSymbolResponse::Nested(symbols))
+    Some(DocumentSymbolResponse::Flat(symbols))
 }
 
 /// The items of every loaded file whose name contains the query (case-insensitive).
@@ -90,6 +91,7 @@ fn symbols(db: &Database, file: SourceFile) -> Vec<(ItemKind, String, Span, Span
     file_items(db, file)
         .iter()
         .filter_map(|item| {
+            salsa::Database::unwind_if_revision_cancelled(db);
             let parsed = parse_item(db, *item).item.as_ref()?;
             let offset = item.offset(db);
             let name = match &parsed.data {

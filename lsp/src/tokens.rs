@@ -1,13 +1,19 @@
 //! Semantic tokens, from the grammar's tokens of each item: keywords, comments, strings,
 //! numbers, parameter names and argument labels (`parameter`), and names coloured by what
 //! they declare.
+//!
+//! The work is linear in what is asked for: the items that overlap the range (all of them
+//! for `full`), each item's tokens read from its cached parse, a name's kind from the file's
+//! cached scope (built for the checker anyway; an edit that leaves the names alone keeps
+//! it). A request polls salsa's cancellation once per item, so an edit never waits for a
+//! whole file's tokens. `full/delta` sends the difference from the last result as one edit.
 
-use sot_compiler::{file_line_index, Database, Encoding, SourceFile};
+use std::collections::HashSet;
+
+use sot_compiler::{file_items, file_scope, item_tokens, Database, Encoding, SourceFile, ValueDef};
+use sot_grammar::TokenKind;
 use tower_lsp_server::ls_types::*;
 
-use sot_grammar::TokenKind;
-
-use crate::analysis::{self, definitions, DefKind};
 use crate::{position, Snapshot};
 
 /// The semantic token types, in legend order.
@@ -23,69 +29,195 @@ pub(crate) const TOKEN_TYPES: [SemanticTokenType; 9] = [
     SemanticTokenType::PARAMETER,
 ];
 
-/// The semantic tokens of a whole document.
-pub(crate) fn semantic_tokens_full(
+/// The semantic tokens of a whole document, or of the byte range `range` of it (the items
+/// that overlap it, tokens inside it); `None` when the document is not open.
+pub(crate) fn semantic_tokens(
     s: &Snapshot,
-    params: SemanticTokensParams,
-) -> Option<SemanticTokensResult> {
-    let file = s.file(&params.text_document.uri)?;
-    Some(SemanticTokensResult::Tokens(SemanticTokens {
-        result_id: None,
-        data: semantic_tokens(&s.db, file, s.encoding),
-    }))
+    uri: &Uri,
+    range: Option<Range>,
+) -> Option<Vec<SemanticToken>> {
+    let file = s.file(uri)?;
+    let bytes = range.map(|r| {
+        let index = s.index(file);
+        let start = crate::offset(index, r.start, s.encoding);
+        (start, crate::offset(index, r.end, s.encoding).max(start))
+    });
+    Some(tokens(&s.db, file, s.encoding, bytes))
 }
 
-fn semantic_tokens(db: &Database, file: SourceFile, encoding: Encoding) -> Vec<SemanticToken> {
-    let text = file.text(db);
-    let index = file_line_index(db, file);
-    let defs = definitions(db, file);
-    let names = analysis::by_name(&defs);
+/// What a name token is coloured as; `None` for a name the file does not declare.
+fn name_type(scope: &sot_compiler::Scope, categories: &HashSet<&str>, word: &str) -> Option<u32> {
+    if matches!(word, "Side" | "Vertebra" | "Category") {
+        return Some(4);
+    }
+    // The order of `analysis::resolve`: values, adjustments, categories, rules, …, types.
+    Some(match scope.values.get(word) {
+        Some(ValueDef::Indicator(..)) => 6,
+        Some(ValueDef::EnumValue(_)) => 7,
+        Some(ValueDef::Table(..)) => 5,
+        None if scope.adjustments.contains_key(word) => 5,
+        None if categories.contains(word) => 4,
+        None if scope.rules.contains_key(word)
+            || scope.checks.contains_key(word)
+            || scope.red_flags.contains(word) =>
+        {
+            5
+        }
+        None if scope.types.contains_key(word) => 4,
+        None if scope.cases.contains(word) => 5,
+        None => return None,
+    })
+}
+
+/// The tokens of `file` (of the items overlapping `bytes`, and inside it, when given),
+/// delta-encoded.
+fn tokens(
+    db: &Database,
+    file: SourceFile,
+    encoding: Encoding,
+    bytes: Option<(usize, usize)>,
+) -> Vec<SemanticToken> {
+    let index = sot_compiler::file_line_index(db, file);
+    let scope = file_scope(db, file);
+    let categories: HashSet<&str> = scope.categories.iter().map(String::as_str).collect();
+    let items = file_items(db, file);
+    // The items that overlap the range: from the last one starting at or before its start.
+    let (first, (from, to)) = match bytes {
+        Some((start, end)) => (
+            items
+                .partition_point(|i| i.offset(db) <= start)
+                .saturating_sub(1),
+            (start, end),
+        ),
+        None => (0, (0, usize::MAX)),
+    };
     let mut out = Vec::new();
     let (mut last_line, mut last_start) = (0u32, 0u32);
-    for token in analysis::file_tokens(db, file) {
-        let (start, end) = (token.span.start as usize, token.span.end as usize);
-        let word = text.get(start..end).unwrap_or_default();
-        let token_type = match token.kind {
-            TokenKind::Keyword => 0,
-            TokenKind::Comment => 1,
-            TokenKind::String => 2,
-            TokenKind::Number => 3,
-            // Parameter names and argument labels, even when spelled like a keyword.
-            TokenKind::Label => 8,
-            TokenKind::Name if matches!(word, "Side" | "Vertebra" | "Category") => 4,
-            TokenKind::Name => match names.get(word).map(|d| d.kind) {
-                Some(DefKind::Indicator) => 6,
-                Some(DefKind::EnumValue) => 7,
-                Some(DefKind::Type) | Some(DefKind::Category) => 4,
-                Some(_) => 5,
-                None if word == "left" || word == "right" || sot_compiler::types_vertebra(word) => {
-                    7
-                }
-                None => continue,
-            },
-        };
-        let from = position(index, start, encoding);
-        let to = position(index, end, encoding);
-        let length = if to.line == from.line {
-            to.character - from.character
-        } else {
-            continue;
-        };
-        let delta_line = from.line - last_line;
-        let delta_start = if delta_line == 0 {
-            from.character - last_start
-        } else {
-            from.character
-        };
-        out.push(SemanticToken {
-            delta_line,
-            delta_start,
-            length,
-            token_type,
-            token_modifiers_bitset: 0,
-        });
-        last_line = from.line;
-        last_start = from.character;
+    for item in &items[first..] {
+        // An edit meanwhile ends the request here (ContentModified), not at the end.
+        salsa::Database::unwind_if_revision_cancelled(db);
+        let (offset, text) = (item.offset(db), item.text(db));
+        if offset > to {
+            break;
+        }
+        for token in item_tokens(db, *item) {
+            let (start, end) = (token.span.start as usize, token.span.end as usize);
+            if offset + end <= from || offset + start >= to {
+                continue;
+            }
+            let word = text.get(start..end).unwrap_or_default();
+            if word.contains('\n') {
+                continue;
+            }
+            let token_type = match token.kind {
+                TokenKind::Keyword => 0,
+                TokenKind::Comment => 1,
+                TokenKind::String => 2,
+                TokenKind::Number => 3,
+                // Parameter names and argument labels, even when spelled like a keyword.
+                TokenKind::Label => 8,
+                TokenKind::Name => match name_type(scope, &categories, word) {
+                    Some(t) => t,
+                    None => continue,
+                },
+            };
+            let at = position(index, offset + start, encoding);
+            let length = match encoding {
+                Encoding::Utf8 => word.len(),
+                Encoding::Utf16 => word.encode_utf16().count(),
+                Encoding::Chars => word.chars().count(),
+            } as u32;
+            let delta_line = at.line - last_line;
+            out.push(SemanticToken {
+                delta_line,
+                delta_start: if delta_line == 0 {
+                    at.character - last_start
+                } else {
+                    at.character
+                },
+                length,
+                token_type,
+                token_modifiers_bitset: 0,
+            });
+            (last_line, last_start) = (at.line, at.character);
+        }
     }
     out
+}
+
+/// The one edit that turns `old` into `new` (their common start and end kept), in the
+/// integers of the encoding (five per token); none when they are equal.
+pub(crate) fn delta(old: &[SemanticToken], new: &[SemanticToken]) -> Vec<SemanticTokensEdit> {
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let suffix = old[prefix..]
+        .iter()
+        .rev()
+        .zip(new[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (deleted, inserted) = (
+        old.len() - prefix - suffix,
+        &new[prefix..new.len() - suffix],
+    );
+    if deleted == 0 && inserted.is_empty() {
+        return Vec::new();
+    }
+    vec![SemanticTokensEdit {
+        start: (prefix * 5) as u32,
+        delete_count: (deleted * 5) as u32,
+        data: Some(inserted.to_vec()),
+    }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(delta_line: u32) -> SemanticToken {
+        SemanticToken {
+            delta_line,
+            delta_start: 0,
+            length: 1,
+            token_type: 0,
+            token_modifiers_bitset: 0,
+        }
+    }
+
+    /// Applies edits the way a client does, on the integers.
+    fn apply(old: &[SemanticToken], edits: &[SemanticTokensEdit]) -> Vec<u32> {
+        let mut ints: Vec<u32> = old
+            .iter()
+            .flat_map(|t| [t.delta_line, t.delta_start, t.length, t.token_type, 0])
+            .collect();
+        for e in edits {
+            let data: Vec<u32> = e
+                .data
+                .iter()
+                .flatten()
+                .flat_map(|t| [t.delta_line, t.delta_start, t.length, t.token_type, 0])
+                .collect();
+            let start = e.start as usize;
+            ints.splice(start..start + e.delete_count as usize, data);
+        }
+        ints
+    }
+
+    #[test]
+    fn delta_turns_old_into_new() {
+        let cases: [(&[u32], &[u32]); 6] = [
+            (&[1, 2, 3], &[1, 2, 3]),
+            (&[1, 2, 3], &[1, 9, 3]),
+            (&[1, 2, 3], &[1, 3]),
+            (&[1, 3], &[1, 2, 2, 3]),
+            (&[], &[4, 5]),
+            (&[1, 1, 1], &[1, 1]),
+        ];
+        for (old, new) in cases {
+            let old: Vec<_> = old.iter().map(|l| token(*l)).collect();
+            let new: Vec<_> = new.iter().map(|l| token(*l)).collect();
+            let edits = delta(&old, &new);
+            assert_eq!(apply(&old, &edits), apply(&new, &[]), "{old:?} → {new:?}");
+            assert_eq!(edits.is_empty(), old == new);
+        }
+    }
 }

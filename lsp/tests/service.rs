@@ -815,3 +815,70 @@ async fn renaming_in_the_repository_protocols_leaves_no_error() {
     }
     assert_eq!(errors(&root), Vec::<String>::new(), "after the rename");
 }
+
+/// A long request in flight never holds back an edit: with a big document open, a
+/// semantic tokens request is sent and, without waiting for it, an edit. The diagnostics of
+/// the new version arrive, and the request answers either its tokens or ContentModified
+/// (the edit cancelled it); no bound on the time but the 30 s of the whole exchange.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_is_not_held_back_by_a_tokens_request_in_flight() {
+    use tower::{Service, ServiceExt};
+    use tower_lsp_server::jsonrpc::Request;
+
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tools/gen_protocol.py");
+    let output = std::process::Command::new("python3")
+        .arg(script)
+        .arg("3000")
+        .output()
+        .expect("python3 runs tools/gen_protocol.py");
+    let text = String::from_utf8(output.stdout).expect("UTF-8");
+    let uri = "file:///lsp-test/big.sot";
+    let exchange = async {
+        let mut h = Harness::start(false).await;
+        h.open(uri, &text).await;
+        let tokens = Request::build("textDocument/semanticTokens/full")
+            .id(1000)
+            .params(json!({"textDocument": {"uri": uri}}))
+            .finish();
+        let in_flight = tokio::spawn(h.service.ready().await.expect("service ready").call(tokens));
+        let (line, _) = find(&text, "rule r_1500 {");
+        h.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": 2},
+                   "contentChanges": [{"range": {"start": {"line": line, "character": 0},
+                                                 "end": {"line": line, "character": 0}},
+                                       "text": "// edited\n"}]}),
+        )
+        .await;
+        loop {
+            let message = h.from_server.recv().await.expect("server alive");
+            let (method, _, params) = message.into_parts();
+            let params = params.unwrap_or_default();
+            if method == "textDocument/publishDiagnostics"
+                && params["uri"] == uri
+                && params["version"] == 2
+            {
+                break;
+            }
+        }
+        let response = in_flight
+            .await
+            .expect("request task")
+            .expect("service alive")
+            .expect("an answer");
+        let (_, result) = response.into_parts();
+        match result {
+            Ok(tokens) => assert!(
+                tokens["data"].as_array().is_some_and(|d| !d.is_empty()),
+                "{tokens}"
+            ),
+            Err(error) => assert_eq!(
+                error.code,
+                tower_lsp_server::jsonrpc::ErrorCode::ContentModified
+            ),
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(30), exchange)
+        .await
+        .expect("the edit's diagnostics and the request's answer within 30 s");
+}

@@ -61,6 +61,9 @@ pub struct ParsedItem {
     pub item: Option<Item>,
     /// The problems found.
     pub errors: Vec<SyntaxError>,
+    /// The item's tokens (see [`crate::tokens`]), read from the same parse as the tree;
+    /// none when the text does not parse.
+    pub tokens: Vec<crate::Token>,
 }
 
 /// Parses one item's text.
@@ -69,12 +72,15 @@ pub fn parse_item(text: &str) -> ParsedItem {
         return ParsedItem {
             item: None,
             errors: vec![error],
+            tokens: Vec::new(),
         };
     }
     // Tracking parse attempts for error messages is slow: only a failed parse is redone with it.
     pest::set_error_detail(false);
     match SotParser::parse(Rule::item, text) {
         Ok(mut pairs) => {
+            // The editor's tokens come from the same parse (pairs are shared, cloning is cheap).
+            let tokens = crate::tokens::from_pairs(pairs.clone(), text);
             let mut builder = Builder { errors: Vec::new() };
             let item = pairs.next().and_then(|item| builder.item(item, text).ok());
             let mut errors = builder.errors;
@@ -86,7 +92,11 @@ pub fn parse_item(text: &str) -> ParsedItem {
                     span: Span::new(0, text.len()),
                 });
             }
-            ParsedItem { item, errors }
+            ParsedItem {
+                item,
+                errors,
+                tokens,
+            }
         }
         Err(_) => {
             pest::set_error_detail(true);
@@ -100,7 +110,11 @@ pub fn parse_item(text: &str) -> ParsedItem {
                 }],
             };
             pest::set_error_detail(false);
-            ParsedItem { item: None, errors }
+            ParsedItem {
+                item: None,
+                errors,
+                tokens: Vec::new(),
+            }
         }
     }
 }
