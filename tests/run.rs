@@ -453,3 +453,52 @@ fn minified_case_data_is_read_in_linear_time() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(took.as_secs() < 15, "took {took:?}");
 }
+
+/// A raised red flag is the first thing a visit says, right after the visit's header, in
+/// text, Markdown and HTML: a referral never begins with what to examine for a category.
+#[test]
+fn a_raised_red_flag_comes_first_in_every_format() {
+    let file = "protocols/cases/red_flag_stops_care.sot";
+    let text = stdout(&sot(&["run", file]));
+    let visit = text
+        .split("\nVisit 3 (referral still open)\n")
+        .nth(1)
+        .expect("visit 3");
+    assert!(
+        visit.starts_with("  RED FLAG category_three_refer_out:"),
+        "{visit}"
+    );
+    let category = visit.find("  No category (provisional").expect("category");
+    let recommends = visit
+        .find("  The protocol recommends referral")
+        .expect("refer");
+    let check = visit.find("  Check ").expect("checks");
+    assert!(category < recommends && recommends < check, "{visit}");
+
+    let markdown = stdout(&sot(&["run", "--format", "markdown", file]));
+    let visit = markdown
+        .split("## Visit 3 (referral still open)\n\n")
+        .nth(1)
+        .expect("visit 3");
+    assert!(
+        visit.starts_with("- **Red flag category\\_three\\_refer\\_out**")
+            || visit.starts_with("- **Red flag category_three_refer_out**"),
+        "{visit}"
+    );
+
+    let html = stdout(&sot(&["run", "--format", "html", file]));
+    let visit = html
+        .split("<h2>Visit 3 (referral still open)</h2>\n")
+        .nth(1)
+        .expect("visit 3");
+    assert!(visit.starts_with("<p class=\"flag\">Red flag"), "{visit}");
+
+    // JSON is an object (keys in alphabetical order): its shape does not change, and the
+    // raised red flags are a field of their own, `red_flags`.
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&sot(&["run", "--format", "json", file]))).expect("JSON");
+    assert_eq!(
+        json["cases"][0]["visits"][2]["red_flags"][0]["red_flag"],
+        "category_three_refer_out"
+    );
+}

@@ -181,7 +181,6 @@ pub fn text(report: &CaseReport) -> String {
             .map(|l| format!(" ({l})"))
             .unwrap_or_default();
         let _ = writeln!(out, "\nVisit {}{label}", v.visit);
-        let _ = writeln!(out, "  {}", category_line(v));
         for f in &v.red_flags {
             let _ = writeln!(
                 out,
@@ -199,6 +198,8 @@ pub fn text(report: &CaseReport) -> String {
                 missing_text(&f.findings)
             );
         }
+        // A raised red flag is the first thing a visit says; the category comes after it.
+        let _ = writeln!(out, "  {}", category_line(v));
         if v.refer {
             let _ = writeln!(
                 out,
@@ -264,7 +265,6 @@ pub fn markdown(report: &CaseReport) -> String {
             .map(|l| format!(" ({})", esc(l)))
             .unwrap_or_default();
         let _ = writeln!(out, "## Visit {}{label}\n", v.visit);
-        let _ = writeln!(out, "- **{}**", esc(&category_line(v)));
         for f in &v.red_flags {
             let _ = writeln!(
                 out,
@@ -282,6 +282,7 @@ pub fn markdown(report: &CaseReport) -> String {
                 esc(&missing_text(&f.findings))
             );
         }
+        let _ = writeln!(out, "- **{}**", esc(&category_line(v)));
         if v.refer {
             let _ = writeln!(out, "- The protocol recommends referral and no adjustment.");
         } else if v.recommendations.is_empty() {
@@ -390,7 +391,6 @@ fn html_case(out: &mut String, report: &CaseReport) {
             v.visit,
             e(&label)
         );
-        let _ = writeln!(out, "<p class=\"category\">{}</p>", e(&category_line(v)));
         for f in &v.red_flags {
             let _ = writeln!(
                 out,
@@ -408,6 +408,7 @@ fn html_case(out: &mut String, report: &CaseReport) {
                 e(&missing_text(&f.findings))
             );
         }
+        let _ = writeln!(out, "<p class=\"category\">{}</p>", e(&category_line(v)));
         if v.refer {
             let _ = writeln!(
                 out,
