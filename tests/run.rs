@@ -502,3 +502,68 @@ fn a_raised_red_flag_comes_first_in_every_format() {
         "category_three_refer_out"
     );
 }
+
+/// A raised red flag names every true finding of its condition, not only the first: with
+/// three cauda equina signs positive (one of them in a nested `or`), all three are listed,
+/// in text and JSON; the negative one is not.
+#[test]
+fn a_raised_red_flag_names_every_true_finding() {
+    let dir = tempdir("every_sign");
+    let protocol = r#"protocol "Every sign" version "1.0"
+
+indicator saddle_anaesthesia: bool
+indicator new_bladder_dysfunction: bool
+indicator progressive_neurological_deficit: bool
+indicator lax_anal_sphincter: bool
+
+red_flag cauda_equina "Possible cauda equina syndrome" {
+  when saddle_anaesthesia or any of (new_bladder_dysfunction, lax_anal_sphincter, progressive_neurological_deficit)
+  refer "Emergency medical referral"
+}
+
+case three "Three signs" {
+  visit 1 {
+    findings {
+      saddle_anaesthesia = yes
+      new_bladder_dysfunction = yes
+      progressive_neurological_deficit = yes
+      lax_anal_sphincter = no
+    }
+    expect refer
+  }
+}
+"#;
+    std::fs::write(dir.join("every_sign.sot"), protocol).expect("write");
+    let run = |format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_sot"))
+            .args(["run", "--format", format, "every_sign.sot"])
+            .current_dir(&dir)
+            .output()
+            .expect("sot runs")
+    };
+    let out = run("text");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "RED FLAG cauda_equina: Emergency medical referral — because saddle_anaesthesia = yes, \
+             new_bladder_dysfunction = yes, progressive_neurological_deficit = yes\n"
+        ),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&run("json"))).expect("JSON");
+    let findings: Vec<&str> = json["cases"][0]["visits"][0]["red_flags"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["finding"].as_str())
+        .collect();
+    assert_eq!(
+        findings,
+        [
+            "saddle_anaesthesia",
+            "new_bladder_dysfunction",
+            "progressive_neurological_deficit"
+        ]
+    );
+}
