@@ -567,3 +567,59 @@ case three "Three signs" {
         ]
     );
 }
+
+/// A rule that names the same call twice (`then rest, rest()`) is the reason of that
+/// recommendation once, in text and JSON; another rule for the same call is still named.
+#[test]
+fn a_rule_is_named_once_per_recommendation() {
+    let dir = tempdir("named_once");
+    let protocol = r#"protocol "Named once" version "1.0"
+
+indicator b: bool
+indicator c: bool
+
+adjustment rest
+
+rule r {
+  when b
+  then rest, rest()
+}
+
+rule s {
+  when c
+  then rest
+}
+
+case one {
+  visit 1 {
+    findings {
+      b = yes
+      c = yes
+    }
+    expect adjustment rest
+  }
+}
+"#;
+    std::fs::write(dir.join("named_once.sot"), protocol).expect("write");
+    let run = |format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_sot"))
+            .args(["run", "--format", format, "named_once.sot"])
+            .current_dir(&dir)
+            .output()
+            .expect("sot runs")
+    };
+    let out = run("text");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.matches("because r: b = yes").count(), 1, "{text}");
+    assert_eq!(text.matches("because s: c = yes").count(), 1, "{text}");
+    assert_eq!(text.matches("• rest").count(), 1, "{text}");
+    let json: serde_json::Value = serde_json::from_str(&stdout(&run("json"))).expect("JSON");
+    let because: Vec<&str> = json["cases"][0]["visits"][0]["recommendations"][0]["because"]
+        .as_array()
+        .expect("because")
+        .iter()
+        .filter_map(|b| b["rule"].as_str())
+        .collect();
+    assert_eq!(because, ["r", "s"]);
+}
