@@ -623,3 +623,49 @@ case one {
         .collect();
     assert_eq!(because, ["r", "s"]);
 }
+
+/// The bindings of a `for` check that are `not_needed` share one line that names them
+/// (text, Markdown, HTML); the other outcomes keep their own lines and findings; `--verbose`
+/// keeps one line per binding.
+#[test]
+fn not_needed_bindings_of_a_check_share_one_line() {
+    let file = "protocols/cases/extremities_category_two.sot";
+    let text = stdout(&sot(&["run", file]));
+    assert!(
+        text.contains(
+            "  Check arm_fossa_turns_negative: not_needed for 5 of 6 bindings (side = left, \
+             fossa = upper; side = left, fossa = lower; side = right, fossa = upper; side = \
+             right, fossa = middle; side = right, fossa = lower)\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("  Check arm_fossa_turns_negative [side = left, fossa = middle]: complete ("),
+        "{text}"
+    );
+    assert!(
+        !text.contains("arm_fossa_turns_negative [side = left, fossa = upper]"),
+        "{text}"
+    );
+    let markdown = stdout(&sot(&["run", "--format", "markdown", file]));
+    assert!(
+        markdown.contains("not\\_needed for 5 of 6 bindings")
+            || markdown.contains("not_needed for 5 of 6 bindings"),
+        "{markdown}"
+    );
+    let html = stdout(&sot(&["run", "--format", "html", file]));
+    assert!(
+        html.contains("<td>not_needed for 5 of 6 bindings</td>"),
+        "{html}"
+    );
+
+    let verbose = stdout(&sot(&["run", "--verbose", file]));
+    assert!(
+        verbose.contains(
+            "  Check arm_fossa_turns_negative [side = left, fossa = upper]: not_needed \
+             (before.arm_fossa(side: left, fossa: upper) = no)\n"
+        ),
+        "{verbose}"
+    );
+    assert!(!verbose.contains("bindings ("), "{verbose}");
+}
