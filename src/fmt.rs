@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use sot_compiler::LineIndex;
+use sot_compiler::{syntax_code, LineIndex};
 
 use crate::load::{read_source_marked, sot_files, ReadError};
 
@@ -43,9 +43,13 @@ pub fn run(args: &FmtArgs) -> ExitCode {
             Err(e) => {
                 let at = LineIndex::new(&text).line_column(&text, e.offset);
                 eprintln!(
-                    "error[E0001]: <stdin>:{}:{}: {}; not formatted",
-                    at.line, at.column, e.message
+                    "error[{}]: <stdin>:{}:{}: {}; not formatted",
+                    syntax_code(e.kind).as_str(),
+                    at.line,
+                    at.column,
+                    e.message
                 );
+                print_help(&e);
                 ExitCode::from(1)
             }
         };
@@ -101,12 +105,14 @@ pub fn run(args: &FmtArgs) -> ExitCode {
                 broken += 1;
                 let at = LineIndex::new(&text).line_column(&text, e.offset);
                 eprintln!(
-                    "error[E0001]: {}:{}:{}: {}; not formatted (`sot check` shows every problem)",
+                    "error[{}]: {}:{}:{}: {}; not formatted (`sot check` shows every problem)",
+                    syntax_code(e.kind).as_str(),
                     path.display(),
                     at.line,
                     at.column,
                     e.message
                 );
+                print_help(&e);
             }
         }
     }
@@ -125,4 +131,11 @@ fn write_formatted(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     let target = path.canonicalize()?;
     let permissions = std::fs::metadata(&target)?.permissions();
     crate::write::replace(&target, text.as_bytes(), Some(permissions))
+}
+
+/// The parser's help for a syntax error, as `sot check` gives it.
+fn print_help(e: &sot_grammar::FormatError) {
+    if let Some(help) = &e.help {
+        eprintln!("  help: {help}");
+    }
 }

@@ -30,6 +30,10 @@ pub struct RunArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// List every binding of every check on its own line (by default the bindings of a
+    /// check that are `not_needed` share one line).
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 /// Output formats of `sot run`.
@@ -94,15 +98,15 @@ pub fn run(args: &RunArgs, color: bool) -> ExitCode {
     let out = match args.format {
         Format::Text => reports
             .iter()
-            .map(report::text)
+            .map(|r| report::text_with(r, args.verbose))
             .collect::<Vec<_>>()
             .join("\n"),
         Format::Markdown => reports
             .iter()
-            .map(report::markdown)
+            .map(|r| report::markdown_with(r, args.verbose))
             .collect::<Vec<_>>()
             .join("\n"),
-        Format::Html => report::html(&reports),
+        Format::Html => report::html_with(&reports, args.verbose),
         Format::Json => report::json(&reports),
     };
     outln!("{}", out.trim_end());

@@ -305,3 +305,38 @@ fn doc_output_never_overwrites_inputs_existing_files_or_links() {
         assert!(meta.file_type().is_symlink());
     }
 }
+
+/// A handbook is titled by the file it documents, never by the first file it uses (every
+/// library file uses the shared vocabulary first); without a header, by its file name.
+#[test]
+fn handbook_title_is_the_documented_files() {
+    let out = sot(&["doc", "protocols/sot/corrections.sot"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("# SOT library: category corrections (version 0.1)\n"),
+        "{}",
+        text.lines().next().unwrap_or_default()
+    );
+
+    let dir = tempdir("doc_title");
+    std::fs::write(
+        dir.join("vocabulary.sot"),
+        "protocol \"Shared vocabulary\" version \"1.0\"\n\nindicator pelvic_torsion: bool\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("untitled_notes.sot"),
+        "use \"vocabulary.sot\"\n\nadjustment rest\n\nrule r {\n  when pelvic_torsion\n  then rest\n}\n",
+    )
+    .expect("write");
+    let out = sot_in(&dir, &["doc", "untitled_notes.sot"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = stdout(&out);
+    assert!(text.starts_with("# untitled\\_notes\n"), "{text}");
+}

@@ -150,3 +150,53 @@ fn a_failed_write_leaves_the_file_untouched() {
     );
     assert_eq!(std::fs::read_to_string(&path).ok().as_deref(), Some(MESSY));
 }
+
+/// `and` and `or` mixed without parentheses: `sot fmt` gives the checker's code (E0305),
+/// message and help, as `sot check` does, for a file and for standard input; a plain syntax
+/// error stays E0001.
+#[test]
+fn mixed_and_or_is_e0305_as_in_check() {
+    let dir = tempdir("fmt_mixed");
+    let mixed = "indicator a: bool\nindicator b: bool\nindicator c: bool\nadjustment rest\n\nrule r {\n  when a and b or c\n  then rest\n}\n";
+    std::fs::write(dir.join("mixed.sot"), mixed).expect("write");
+    let check = sot_in(&dir, &["check", "--format", "json", "mixed.sot"]);
+    let check = String::from_utf8_lossy(&check.stdout).into_owned();
+    assert!(check.contains("E0305"), "{check}");
+    assert!(
+        check.contains("`and` and `or` are mixed without parentheses"),
+        "{check}"
+    );
+
+    let out = sot_in(&dir, &["fmt", "mixed.sot"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        err.starts_with(
+            "error[E0305]: mixed.sot:7:8: `and` and `or` are mixed without parentheses; not formatted"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("help: add parentheses"), "{err}");
+    assert!(!err.contains("E0001"), "{err}");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sot"))
+        .args(["fmt", "-"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sot runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(mixed.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("output");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(err.starts_with("error[E0305]: <stdin>:7:8:"), "{err}");
+
+    std::fs::write(dir.join("broken.sot"), "rule r {\n  when (a and b\n}\n").expect("write");
+    let out = sot_in(&dir, &["fmt", "broken.sot"]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(err.starts_with("error[E0001]: broken.sot:"), "{err}");
+}

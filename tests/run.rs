@@ -453,3 +453,219 @@ fn minified_case_data_is_read_in_linear_time() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(took.as_secs() < 15, "took {took:?}");
 }
+
+/// A raised red flag is the first thing a visit says, right after the visit's header, in
+/// text, Markdown and HTML: a referral never begins with what to examine for a category.
+#[test]
+fn a_raised_red_flag_comes_first_in_every_format() {
+    let file = "protocols/cases/red_flag_stops_care.sot";
+    let text = stdout(&sot(&["run", file]));
+    let visit = text
+        .split("\nVisit 3 (referral still open)\n")
+        .nth(1)
+        .expect("visit 3");
+    assert!(
+        visit.starts_with("  RED FLAG category_three_refer_out:"),
+        "{visit}"
+    );
+    let category = visit.find("  No category (provisional").expect("category");
+    let recommends = visit
+        .find("  The protocol recommends referral")
+        .expect("refer");
+    let check = visit.find("  Check ").expect("checks");
+    assert!(category < recommends && recommends < check, "{visit}");
+
+    let markdown = stdout(&sot(&["run", "--format", "markdown", file]));
+    let visit = markdown
+        .split("## Visit 3 (referral still open)\n\n")
+        .nth(1)
+        .expect("visit 3");
+    assert!(
+        visit.starts_with("- **Red flag category\\_three\\_refer\\_out**")
+            || visit.starts_with("- **Red flag category_three_refer_out**"),
+        "{visit}"
+    );
+
+    let html = stdout(&sot(&["run", "--format", "html", file]));
+    let visit = html
+        .split("<h2>Visit 3 (referral still open)</h2>\n")
+        .nth(1)
+        .expect("visit 3");
+    assert!(visit.starts_with("<p class=\"flag\">Red flag"), "{visit}");
+
+    // JSON is an object (keys in alphabetical order): its shape does not change, and the
+    // raised red flags are a field of their own, `red_flags`.
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&sot(&["run", "--format", "json", file]))).expect("JSON");
+    assert_eq!(
+        json["cases"][0]["visits"][2]["red_flags"][0]["red_flag"],
+        "category_three_refer_out"
+    );
+}
+
+/// A raised red flag names every true finding of its condition, not only the first: with
+/// three cauda equina signs positive (one of them in a nested `or`), all three are listed,
+/// in text and JSON; the negative one is not.
+#[test]
+fn a_raised_red_flag_names_every_true_finding() {
+    let dir = tempdir("every_sign");
+    let protocol = r#"protocol "Every sign" version "1.0"
+
+indicator saddle_anaesthesia: bool
+indicator new_bladder_dysfunction: bool
+indicator progressive_neurological_deficit: bool
+indicator lax_anal_sphincter: bool
+
+red_flag cauda_equina "Possible cauda equina syndrome" {
+  when saddle_anaesthesia or any of (new_bladder_dysfunction, lax_anal_sphincter, progressive_neurological_deficit)
+  refer "Emergency medical referral"
+}
+
+case three "Three signs" {
+  visit 1 {
+    findings {
+      saddle_anaesthesia = yes
+      new_bladder_dysfunction = yes
+      progressive_neurological_deficit = yes
+      lax_anal_sphincter = no
+    }
+    expect refer
+  }
+}
+"#;
+    std::fs::write(dir.join("every_sign.sot"), protocol).expect("write");
+    let run = |format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_sot"))
+            .args(["run", "--format", format, "every_sign.sot"])
+            .current_dir(&dir)
+            .output()
+            .expect("sot runs")
+    };
+    let out = run("text");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "RED FLAG cauda_equina: Emergency medical referral — because saddle_anaesthesia = yes, \
+             new_bladder_dysfunction = yes, progressive_neurological_deficit = yes\n"
+        ),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&run("json"))).expect("JSON");
+    let findings: Vec<&str> = json["cases"][0]["visits"][0]["red_flags"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["finding"].as_str())
+        .collect();
+    assert_eq!(
+        findings,
+        [
+            "saddle_anaesthesia",
+            "new_bladder_dysfunction",
+            "progressive_neurological_deficit"
+        ]
+    );
+}
+
+/// A rule that names the same call twice (`then rest, rest()`) is the reason of that
+/// recommendation once, in text and JSON; another rule for the same call is still named.
+#[test]
+fn a_rule_is_named_once_per_recommendation() {
+    let dir = tempdir("named_once");
+    let protocol = r#"protocol "Named once" version "1.0"
+
+indicator b: bool
+indicator c: bool
+
+adjustment rest
+
+rule r {
+  when b
+  then rest, rest()
+}
+
+rule s {
+  when c
+  then rest
+}
+
+case one {
+  visit 1 {
+    findings {
+      b = yes
+      c = yes
+    }
+    expect adjustment rest
+  }
+}
+"#;
+    std::fs::write(dir.join("named_once.sot"), protocol).expect("write");
+    let run = |format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_sot"))
+            .args(["run", "--format", format, "named_once.sot"])
+            .current_dir(&dir)
+            .output()
+            .expect("sot runs")
+    };
+    let out = run("text");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.matches("because r: b = yes").count(), 1, "{text}");
+    assert_eq!(text.matches("because s: c = yes").count(), 1, "{text}");
+    assert_eq!(text.matches("• rest").count(), 1, "{text}");
+    let json: serde_json::Value = serde_json::from_str(&stdout(&run("json"))).expect("JSON");
+    let because: Vec<&str> = json["cases"][0]["visits"][0]["recommendations"][0]["because"]
+        .as_array()
+        .expect("because")
+        .iter()
+        .filter_map(|b| b["rule"].as_str())
+        .collect();
+    assert_eq!(because, ["r", "s"]);
+}
+
+/// The bindings of a `for` check that are `not_needed` share one line that names them
+/// (text, Markdown, HTML); the other outcomes keep their own lines and findings; `--verbose`
+/// keeps one line per binding.
+#[test]
+fn not_needed_bindings_of_a_check_share_one_line() {
+    let file = "protocols/cases/extremities_category_two.sot";
+    let text = stdout(&sot(&["run", file]));
+    assert!(
+        text.contains(
+            "  Check arm_fossa_turns_negative: not_needed for 5 of 6 bindings (side = left, \
+             fossa = upper; side = left, fossa = lower; side = right, fossa = upper; side = \
+             right, fossa = middle; side = right, fossa = lower)\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("  Check arm_fossa_turns_negative [side = left, fossa = middle]: complete ("),
+        "{text}"
+    );
+    assert!(
+        !text.contains("arm_fossa_turns_negative [side = left, fossa = upper]"),
+        "{text}"
+    );
+    let markdown = stdout(&sot(&["run", "--format", "markdown", file]));
+    assert!(
+        markdown.contains("not\\_needed for 5 of 6 bindings")
+            || markdown.contains("not_needed for 5 of 6 bindings"),
+        "{markdown}"
+    );
+    let html = stdout(&sot(&["run", "--format", "html", file]));
+    assert!(
+        html.contains("<td>not_needed for 5 of 6 bindings</td>"),
+        "{html}"
+    );
+
+    let verbose = stdout(&sot(&["run", "--verbose", file]));
+    assert!(
+        verbose.contains(
+            "  Check arm_fossa_turns_negative [side = left, fossa = upper]: not_needed \
+             (before.arm_fossa(side: left, fossa: upper) = no)\n"
+        ),
+        "{verbose}"
+    );
+    assert!(!verbose.contains("bindings ("), "{verbose}");
+}

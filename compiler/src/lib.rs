@@ -21,7 +21,7 @@ use sot_ir::{self as ir, eval};
 
 pub use analyse::{category_overlaps, file_analyses};
 pub use case_json::json_cases;
-pub use check::{check_item, file_diagnostics, ItemCheck};
+pub use check::{check_item, file_diagnostics, syntax_code, ItemCheck};
 pub use db::{
     file_items, item_tokens, normalize, parse_in_parallel, parse_item, Chunk, Database, EventLog,
     Item, ItemHead, SourceFile, Workspace, MAX_FILE_BYTES,

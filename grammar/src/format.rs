@@ -8,7 +8,7 @@
 //! not formatted.
 
 use crate::ast::*;
-use crate::{parse_item, split};
+use crate::{parse_item, split, SyntaxErrorKind};
 
 /// Why a file was not formatted.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,6 +17,10 @@ pub struct FormatError {
     pub offset: usize,
     /// What is wrong there.
     pub message: String,
+    /// What kind of problem it is (the checker gives it its code).
+    pub kind: SyntaxErrorKind,
+    /// What to write instead, when known.
+    pub help: Option<String>,
 }
 
 /// The canonical form of a file, or the first syntax error (nothing is formatted then).
@@ -37,12 +41,16 @@ pub fn format_file(text: &str) -> Result<String, FormatError> {
                 return Err(FormatError {
                     offset: source.start + error.span.start as usize,
                     message: error.message.clone(),
+                    kind: error.kind,
+                    help: error.help.clone(),
                 })
             }
             (None, None) => {
                 return Err(FormatError {
                     offset: source.start,
                     message: "this item could not be read".into(),
+                    kind: SyntaxErrorKind::Syntax,
+                    help: None,
                 })
             }
         };

@@ -235,10 +235,11 @@ pub fn handbook_markdown(db: &dyn salsa::Database, file: SourceFile) -> String {
         .map(|(n, _)| n.clone())
         .collect();
     let mut out = String::new();
-    let title = program
-        .items
+    // The title of the file documented, never of a file it uses; else its file name.
+    let title = file_items(db, file)
         .iter()
-        .find_map(|(i, _)| match &i.data {
+        .filter_map(|item| parse_item(db, *item).item.as_ref())
+        .find_map(|i| match &i.data {
             ItemData::Header { title, version } => Some(format!(
                 "{}{}",
                 title.value,
@@ -249,7 +250,13 @@ pub fn handbook_markdown(db: &dyn salsa::Database, file: SourceFile) -> String {
             )),
             _ => None,
         })
-        .unwrap_or_else(|| "Protocol".into());
+        .unwrap_or_else(|| {
+            file.path(db)
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("Protocol")
+                .to_string()
+        });
     let _ = writeln!(out, "# {}\n", esc(&title));
     let _ = writeln!(
         out,

@@ -76,11 +76,38 @@ fn because(r: &RuleReport) -> String {
 }
 
 /// Check lines, with the bindings that share an outcome and have no findings to show merged
-/// (`fibers_resolve [area = 1, 2, 4]: not_applicable`).
-fn check_lines(v: &VisitReport) -> Vec<(String, &'static str, String)> {
-    let mut lines: Vec<(String, &'static str, String)> = Vec::new();
+/// (`fibers_resolve [area = 1, 2, 4]: not_applicable`). Unless `verbose`, the bindings of a
+/// check that are `not_needed` (two or more) are folded into one line that names them
+/// (`arm_fossa_turns_negative: not_needed for 5 of 6 bindings (side = left, fossa = upper; …)`);
+/// every other outcome keeps its line and its findings.
+fn check_lines(v: &VisitReport, verbose: bool) -> Vec<(String, String, String)> {
+    let mut lines: Vec<(String, String, String)> = Vec::new();
     let mut merged: Vec<(String, &'static str, Vec<String>)> = Vec::new();
+    let foldable = |c: &sot_runtime::explain::CheckReport| {
+        !verbose && c.outcome.word() == "not_needed" && !c.binding.is_empty()
+    };
+    let mut folded: Vec<&str> = Vec::new();
     for c in &v.checks {
+        if foldable(c) && !c.findings.is_empty() {
+            let same: Vec<&_> = v
+                .checks
+                .iter()
+                .filter(|o| o.check == c.check && foldable(o) && !o.findings.is_empty())
+                .collect();
+            if same.len() >= 2 {
+                if !folded.contains(&c.check.as_str()) {
+                    folded.push(&c.check);
+                    let total = v.checks.iter().filter(|o| o.check == c.check).count();
+                    let names: Vec<String> = same.iter().map(|o| o.binding.join(", ")).collect();
+                    lines.push((
+                        c.check.clone(),
+                        format!("not_needed for {} of {total} bindings", same.len()),
+                        names.join("; "),
+                    ));
+                }
+                continue;
+            }
+        }
         if c.findings.is_empty() && !c.binding.is_empty() {
             let values: Vec<String> = c
                 .binding
@@ -103,7 +130,7 @@ fn check_lines(v: &VisitReport) -> Vec<(String, &'static str, String)> {
         };
         lines.push((
             format!("{}{binding}", c.check),
-            c.outcome.word(),
+            c.outcome.word().to_string(),
             findings_text(&c.findings),
         ));
     }
@@ -113,10 +140,10 @@ fn check_lines(v: &VisitReport) -> Vec<(String, &'static str, String)> {
         .partition(|(_, o, _)| *o == "not_applicable");
     let mut idle: Vec<String> = lines
         .iter()
-        .filter(|(_, o, f)| *o == "not_applicable" && f.is_empty())
+        .filter(|(_, o, f)| o == "not_applicable" && f.is_empty())
         .map(|(n, _, _)| n.clone())
         .collect();
-    lines.retain(|(_, o, f)| !(*o == "not_applicable" && f.is_empty()));
+    lines.retain(|(_, o, f)| !(o == "not_applicable" && f.is_empty()));
     idle.extend(not_applicable.into_iter().map(|(check, _, _)| check));
     let merged = applied;
     for (check, outcome, bindings) in merged {
@@ -134,13 +161,13 @@ fn check_lines(v: &VisitReport) -> Vec<(String, &'static str, String)> {
             .unwrap_or_default();
         lines.push((
             format!("{check} [{vars} = {}]", bindings.join(", ")),
-            outcome,
+            outcome.to_string(),
             String::new(),
         ));
     }
     if !idle.is_empty() {
         idle.dedup();
-        lines.push((idle.join(", "), "not_applicable", String::new()));
+        lines.push((idle.join(", "), "not_applicable".into(), String::new()));
     }
     lines
 }
@@ -162,8 +189,13 @@ fn category_line(v: &VisitReport) -> String {
     line
 }
 
-/// The report as plain text.
+/// The report as plain text (bindings of a check that are `not_needed` folded).
 pub fn text(report: &CaseReport) -> String {
+    text_with(report, false)
+}
+
+/// The report as plain text; `verbose` lists every binding of every check on its own line.
+pub fn text_with(report: &CaseReport, verbose: bool) -> String {
     let mut out = String::new();
     let title = report
         .title
@@ -181,7 +213,6 @@ pub fn text(report: &CaseReport) -> String {
             .map(|l| format!(" ({l})"))
             .unwrap_or_default();
         let _ = writeln!(out, "\nVisit {}{label}", v.visit);
-        let _ = writeln!(out, "  {}", category_line(v));
         for f in &v.red_flags {
             let _ = writeln!(
                 out,
@@ -199,6 +230,8 @@ pub fn text(report: &CaseReport) -> String {
                 missing_text(&f.findings)
             );
         }
+        // A raised red flag is the first thing a visit says; the category comes after it.
+        let _ = writeln!(out, "  {}", category_line(v));
         if v.refer {
             let _ = writeln!(
                 out,
@@ -232,7 +265,7 @@ pub fn text(report: &CaseReport) -> String {
             let reason = n.reason.as_deref().unwrap_or_default();
             let _ = writeln!(out, "  Not evaluated: {} — {reason}{examine}", rule_name(n));
         }
-        for (name, outcome, findings) in check_lines(v) {
+        for (name, outcome, findings) in check_lines(v, verbose) {
             let detail = if findings.is_empty() {
                 String::new()
             } else {
@@ -244,8 +277,13 @@ pub fn text(report: &CaseReport) -> String {
     out
 }
 
-/// The report as Markdown (protocol text escaped).
+/// The report as Markdown (protocol text escaped; bindings that are `not_needed` folded).
 pub fn markdown(report: &CaseReport) -> String {
+    markdown_with(report, false)
+}
+
+/// The report as Markdown; `verbose` lists every binding of every check on its own row.
+pub fn markdown_with(report: &CaseReport, verbose: bool) -> String {
     let esc = markdown_escape;
     let mut out = String::new();
     let title = report
@@ -264,7 +302,6 @@ pub fn markdown(report: &CaseReport) -> String {
             .map(|l| format!(" ({})", esc(l)))
             .unwrap_or_default();
         let _ = writeln!(out, "## Visit {}{label}\n", v.visit);
-        let _ = writeln!(out, "- **{}**", esc(&category_line(v)));
         for f in &v.red_flags {
             let _ = writeln!(
                 out,
@@ -282,6 +319,7 @@ pub fn markdown(report: &CaseReport) -> String {
                 esc(&missing_text(&f.findings))
             );
         }
+        let _ = writeln!(out, "- **{}**", esc(&category_line(v)));
         if v.refer {
             let _ = writeln!(out, "- The protocol recommends referral and no adjustment.");
         } else if v.recommendations.is_empty() {
@@ -319,7 +357,7 @@ pub fn markdown(report: &CaseReport) -> String {
         }
         if !v.checks.is_empty() {
             let _ = writeln!(out, "\n| check | outcome | findings |\n| --- | --- | --- |");
-            for (name, outcome, findings) in check_lines(v) {
+            for (name, outcome, findings) in check_lines(v, verbose) {
                 let _ = writeln!(out, "| {} | {outcome} | {} |", esc(&name), esc(&findings));
             }
         }
@@ -334,8 +372,14 @@ h1{font-size:1.5rem}h2{font-size:1.2rem;border-bottom:1px solid #ddd;margin-top:
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}\
 code{background:#f4f4f4;padding:0 .2rem}";
 
-/// Cases as one self-contained HTML page (no external assets; all protocol text escaped).
+/// Cases as one self-contained HTML page (no external assets; all protocol text escaped;
+/// bindings that are `not_needed` folded).
 pub fn html(reports: &[CaseReport]) -> String {
+    html_with(reports, false)
+}
+
+/// Cases as one HTML page; `verbose` lists every binding of every check on its own row.
+pub fn html_with(reports: &[CaseReport], verbose: bool) -> String {
     let page_title = match reports {
         [one] => case_title(one),
         _ => reports
@@ -345,7 +389,7 @@ pub fn html(reports: &[CaseReport]) -> String {
     };
     let mut body = String::new();
     for report in reports {
-        html_case(&mut body, report);
+        html_case(&mut body, report, verbose);
     }
     page(&page_title, STYLE, &body)
 }
@@ -368,7 +412,7 @@ fn case_title(report: &CaseReport) -> String {
     )
 }
 
-fn html_case(out: &mut String, report: &CaseReport) {
+fn html_case(out: &mut String, report: &CaseReport, verbose: bool) {
     let e = html_escape;
     let _ = writeln!(
         out,
@@ -390,7 +434,6 @@ fn html_case(out: &mut String, report: &CaseReport) {
             v.visit,
             e(&label)
         );
-        let _ = writeln!(out, "<p class=\"category\">{}</p>", e(&category_line(v)));
         for f in &v.red_flags {
             let _ = writeln!(
                 out,
@@ -408,6 +451,7 @@ fn html_case(out: &mut String, report: &CaseReport) {
                 e(&missing_text(&f.findings))
             );
         }
+        let _ = writeln!(out, "<p class=\"category\">{}</p>", e(&category_line(v)));
         if v.refer {
             let _ = writeln!(
                 out,
@@ -453,7 +497,7 @@ fn html_case(out: &mut String, report: &CaseReport) {
                 out,
                 "<table><tr><th>check</th><th>outcome</th><th>findings</th></tr>"
             );
-            for (name, outcome, findings) in check_lines(v) {
+            for (name, outcome, findings) in check_lines(v, verbose) {
                 let _ = writeln!(
                     out,
                     "<tr><td>{}</td><td>{outcome}</td><td>{}</td></tr>",

@@ -11,11 +11,22 @@ pub type FindingRef = (Option<Phase>, u32);
 /// true, the one that made it false; for an unknown value, the findings not examined that
 /// would decide it. Only computed for what is reported, never on the evaluation path.
 pub fn support(program: &Program, e: &Expr, env: Env, out: &mut Vec<FindingRef>) {
+    support_in(program, e, env, false, out);
+}
+
+/// Like [`support`], but every deciding child, not the first: all the true disjuncts of a
+/// true `or`/`any of` (and all the false conjuncts of a false `and`). For a raised red flag,
+/// where every positive sign matters to the referral.
+pub fn support_all(program: &Program, e: &Expr, env: Env, out: &mut Vec<FindingRef>) {
+    support_in(program, e, env, true, out);
+}
+
+fn support_in(program: &Program, e: &Expr, env: Env, all: bool, out: &mut Vec<FindingRef>) {
     let own = truth(program, e, env);
     let children = match e {
         Expr::And(items) | Expr::Or(items) | Expr::AtLeast(_, items) => items,
         Expr::Not(inner) => {
-            support(program, inner, env, out);
+            support_in(program, inner, env, all, out);
             return;
         }
         leaf => {
@@ -25,10 +36,10 @@ pub fn support(program: &Program, e: &Expr, env: Env, out: &mut Vec<FindingRef>)
     };
     let wanted = match (e, own) {
         (_, Tri::Unknown) => Tri::Unknown,
-        (Expr::And(_), Tri::False) | (Expr::Or(_), Tri::True) => {
+        (Expr::And(_), Tri::False) | (Expr::Or(_), Tri::True) if !all => {
             // One deciding child is enough.
             if let Some(child) = children.iter().find(|c| truth(program, c, env) == own) {
-                support(program, child, env, out);
+                support_in(program, child, env, all, out);
             }
             return;
         }
@@ -36,7 +47,7 @@ pub fn support(program: &Program, e: &Expr, env: Env, out: &mut Vec<FindingRef>)
     };
     for child in children {
         if truth(program, child, env) == wanted {
-            support(program, child, env, out);
+            support_in(program, child, env, all, out);
         }
     }
 }

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use sot_ir::{Case, Expr, Findings, Phase, Program, Visit};
 
-use crate::evaluate::{support, Env, FindingRef, Tri};
+use crate::evaluate::{support, support_all, Env, FindingRef, Tri};
 use crate::visit::{evaluate_case, CategoryState, Outcome, RuleState, Undecided, VisitState};
 
 /// A finding and its value as found (or "not examined").
@@ -29,7 +29,8 @@ pub struct RedFlagReport {
     pub title: Option<String>,
     /// The referral text.
     pub refer: String,
-    /// The findings that raised it, or that would decide it.
+    /// The findings that raised it (every true finding of its condition, each true disjunct
+    /// of an `or`), or the ones not examined that would decide it.
     pub findings: Vec<FindingValue>,
 }
 
@@ -224,11 +225,21 @@ fn explain_visit(
     let mut red_flags = Vec::new();
     let mut not_ruled_out = Vec::new();
     for (flag, t) in program.red_flags.iter().zip(&state.red_flags) {
+        // A raised red flag names every true finding of its condition: for a referral every
+        // positive sign matters, not only the first that decided it.
+        let findings = match t {
+            Tri::True => {
+                let mut refs = Vec::new();
+                support_all(program, &flag.when, env, &mut refs);
+                finding_values(program, env, &refs)
+            }
+            _ => supporting(program, &flag.when, env),
+        };
         let report = RedFlagReport {
             red_flag: flag.name.clone(),
             title: flag.title.clone(),
             refer: flag.refer.clone(),
-            findings: supporting(program, &flag.when, env),
+            findings,
         };
         match t {
             Tri::True => red_flags.push(report),

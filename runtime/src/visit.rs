@@ -361,6 +361,8 @@ fn recommend(
                 .find(|r| r.adjustment == call.adjustment && r.args == args),
         };
         match found {
+            // A rule that names the same call twice (`then rest, rest()`) is its reason once.
+            Some(existing) if existing.by.contains(&id) => {}
             Some(existing) => existing.by.push(id),
             None => {
                 if let Some(first) = recommended.first.get_mut(call.adjustment as usize) {

@@ -99,11 +99,17 @@ pub(crate) fn check_case(scope: &Scope, case: &ast::Case) -> Vec<Diagnostic> {
     cx.out.diagnostics
 }
 
-pub(crate) fn syntax_diagnostic(error: &SyntaxError) -> Diagnostic {
-    let code = match error.kind {
+/// The code of a syntax error of the parser: the one place E0001 and E0305 are given, for
+/// `sot check` and `sot fmt` alike.
+pub fn syntax_code(kind: SyntaxErrorKind) -> Code {
+    match kind {
         SyntaxErrorKind::Syntax => Code::E0001,
         SyntaxErrorKind::MixedAndOr => Code::E0305,
-    };
+    }
+}
+
+pub(crate) fn syntax_diagnostic(error: &SyntaxError) -> Diagnostic {
+    let code = syntax_code(error.kind);
     Diagnostic::new(code, error.span, error.message.clone()).maybe_help(error.help.clone())
 }
 
