@@ -22,11 +22,13 @@ pub mod analysis;
 mod completion;
 mod definition;
 mod diagnostics;
+mod disk;
 mod formatting;
 mod hover;
 mod lens;
 mod references;
 mod rename;
+mod serve;
 mod symbols;
 mod tokens;
 mod transport;
@@ -41,201 +43,14 @@ use sot_compiler::{
     file_line_index, normalize, visible_files, Database, Encoding, LineIndex, SourceFile,
 };
 use tokio::sync::Mutex;
-use tower_lsp_server::jsonrpc::{self, Error, ErrorCode, Request, Response, Result};
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService};
 
 /// How long typing must pause before the static analyses run.
 const ANALYSIS_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
 
-/// Serves the language server on standard input and output until the client exits.
-pub async fn serve_stdio() {
-    serve(tokio::io::stdin(), tokio::io::stdout()).await;
-}
-
-/// Serves the language server on `input` and `output` (framed JSON-RPC) until the client
-/// exits: standard input and output, or pipes in process (the tests and benchmarks).
-///
-/// The loop of tower-lsp-server's `Server` is replaced, for what it did in its one task:
-/// every handler's future ran there, the serialising of an answer included (10,000 document
-/// symbols take tens of milliseconds to turn into JSON and to free), and that task also
-/// read the next `didChange` and wrote the diagnostics; at most four messages ran at once.
-/// Here notifications (the document's edits, whose order matters) are handled one after
-/// the other in a task of their own; each request runs in its own task, which also writes
-/// its answer to bytes; one task writes bytes to `output`. A request starts once every
-/// notification received before it has been handled (its edits applied, their checker
-/// diagnostics published), so it answers on the text the client sent it after.
-///
-/// The whole-file requests editors send after every change ([`WHOLE_FILE`]) take one lane:
-/// one at a time, so that they never take both cores from the next edit's diagnostics; and
-/// one that a newer edit made stale answers `ContentModified` at once, before it starts or
-/// instead of its (megabytes of) answer.
-/// The requests for a whole document's worth of answer, which editors send after every
-/// change.
-const WHOLE_FILE: [&str; 3] = [
-    "textDocument/semanticTokens/full",
-    "textDocument/semanticTokens/full/delta",
-    "textDocument/documentSymbol",
-];
-
-/// The methods that change a document.
-const EDITS: [&str; 3] = [
-    "textDocument/didOpen",
-    "textDocument/didChange",
-    "textDocument/didClose",
-];
-
-pub async fn serve(
-    input: impl tokio::io::AsyncRead + Unpin + Send + 'static,
-    output: impl tokio::io::AsyncWrite + Unpin + Send + 'static,
-) {
-    use futures::{SinkExt, StreamExt};
-    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
-    use tower::{Service, ServiceExt};
-
-    let (mut service, socket) = service();
-    let (mut to_server, mut client_responses) = socket.split();
-    let (write, mut writes) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
-    tokio::spawn(async move {
-        let mut output = output;
-        while let Some(bytes) = writes.recv().await {
-            if output.write_all(&bytes).await.is_err() || output.flush().await.is_err() {
-                break;
-            }
-        }
-    });
-    let frame = |body: Vec<u8>| {
-        let mut bytes = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
-        bytes.extend(body);
-        bytes
-    };
-    // The server's own messages to the client (diagnostics first of all).
-    let to_client = write.clone();
-    tokio::spawn(async move {
-        while let Some(request) = to_server.next().await {
-            let Ok(body) = serde_json::to_vec(&request) else {
-                continue;
-            };
-            if to_client.send(frame(body)).is_err() {
-                break;
-            }
-        }
-    });
-    // Notifications, one after the other.
-    type Handling = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
-    let (notify, mut notifications) = tokio::sync::mpsc::unbounded_channel::<Handling>();
-    tokio::spawn(async move {
-        while let Some(handling) = notifications.recv().await {
-            handling.await;
-        }
-    });
-    let handled = Arc::new(tokio::sync::watch::channel(0u64).0);
-    let mut received = 0u64;
-    // Edits received (when read, not when handled), and the whole-file lane.
-    let edits = Arc::new(AtomicU64::new(0));
-    let lane = Arc::new(tokio::sync::Semaphore::new(1));
-    let mut input = tokio::io::BufReader::new(transport::sanitize(input));
-    loop {
-        // A frame (`transport::sanitize` made every one well-formed).
-        let mut length = None;
-        loop {
-            let mut line = String::new();
-            match input.read_line(&mut line).await {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {}
-            }
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':') {
-                if name.eq_ignore_ascii_case("content-length") {
-                    length = value.trim().parse::<usize>().ok();
-                }
-            }
-        }
-        let Some(length) = length else { continue };
-        let mut body = vec![0; length];
-        if input.read_exact(&mut body).await.is_err() {
-            return;
-        }
-        let value: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-        if value.get("method").is_none() && value.get("id").is_some() {
-            // The client's answer to a request of the server's.
-            if let Ok(response) = serde_json::from_value::<Response>(value) {
-                if client_responses.send(response).await.is_err() {
-                    return;
-                }
-            }
-            continue;
-        }
-        let Ok(request) = serde_json::from_value::<Request>(value) else {
-            let error = Response::from_error(jsonrpc::Id::Null, Error::invalid_request());
-            if let Ok(body) = serde_json::to_vec(&error) {
-                let _ = write.send(frame(body));
-            }
-            continue;
-        };
-        let exit = request.method() == "exit";
-        let whole_file = WHOLE_FILE.contains(&request.method());
-        if EDITS.contains(&request.method()) {
-            edits.fetch_add(1, Ordering::SeqCst);
-        }
-        let id = request.id().cloned();
-        let Ok(ready) = service.ready().await else {
-            return;
-        };
-        let future = ready.call(request);
-        match id {
-            None => {
-                received += 1;
-                let (handled, n) = (handled.clone(), received);
-                let handling = Box::pin(async move {
-                    let _ = future.await;
-                    handled.send_modify(|mark| *mark = (*mark).max(n));
-                });
-                if notify.send(handling).is_err() {
-                    return;
-                }
-            }
-            Some(id) => {
-                let before = received;
-                let mut mark = handled.subscribe();
-                let write = write.clone();
-                let (edits, lane) = (edits.clone(), lane.clone());
-                let edits_then = edits.load(Ordering::SeqCst);
-                tokio::spawn(async move {
-                    // Err: the server is gone.
-                    let _ = mark.wait_for(|m| *m >= before).await;
-                    let _permit = match whole_file {
-                        true => lane.acquire_owned().await.ok(),
-                        false => None,
-                    };
-                    let stale = || whole_file && edits.load(Ordering::SeqCst) != edits_then;
-                    let response = if stale() {
-                        Response::from_error(id, content_modified())
-                    } else {
-                        match future.await {
-                            Ok(Some(_)) if stale() => Response::from_error(id, content_modified()),
-                            Ok(Some(response)) => response,
-                            Ok(None) => return,
-                            Err(_) => Response::from_error(id, Error::internal_error()),
-                        }
-                    };
-                    // Written to bytes here, not in the writer: a large answer costs this
-                    // task only.
-                    if let Ok(body) = serde_json::to_vec(&response) {
-                        let _ = write.send(frame(body));
-                    }
-                });
-            }
-        }
-        if exit {
-            // As the specification asks: nothing is read after `exit`.
-            return;
-        }
-    }
-}
+pub use serve::{serve, serve_stdio};
 
 /// The server as a tower `Service`, and the socket of its messages to the client.
 pub fn service() -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
@@ -482,138 +297,6 @@ impl Backend {
                 .await;
         }
         true
-    }
-}
-
-/// The files on disk: the workspace scan, files changed on disk, documents closed.
-impl Backend {
-    /// Waits until the workspace scan (if one runs) has loaded the workspace's files.
-    async fn scanned(&self) {
-        let mut done = self.state.lock().await.scanned.subscribe();
-        // The sender lives in the state as long as the server: this only ends when done.
-        let _ = done.wait_for(|done| *done).await;
-    }
-
-    /// Logs why files were not read.
-    async fn log_skipped(&self, skipped: Vec<String>) {
-        for message in skipped {
-            self.client.log_message(MessageType::WARNING, message).await;
-        }
-    }
-
-    /// Loads every `*.sot` below the workspace folders and every file already loaded from
-    /// disk (again), then what they `use`; open documents keep their text, a loaded file gone
-    /// from disk is removed (a `use` of it: E0103). Files are read without holding the state,
-    /// and set in small batches, so an edit waits little. Republishes every open document.
-    async fn scan(&self) {
-        let state = self.state.clone();
-        let skipped = tokio::task::spawn_blocking(move || {
-            let mut skipped = Vec::new();
-            let (roots, mut paths) = {
-                let state = state.blocking_lock();
-                let loaded: Vec<PathBuf> = state
-                    .db
-                    .workspace()
-                    .files(&state.db)
-                    .keys()
-                    .cloned()
-                    .collect();
-                (state.roots.clone(), loaded)
-            };
-            paths.extend(workspace::sot_files(&roots, &mut skipped));
-            paths.sort();
-            paths.dedup();
-            let mut read = paths.into_iter().map(|path| {
-                let text = workspace::read(&path);
-                (path, text)
-            });
-            loop {
-                let batch: Vec<_> = read.by_ref().take(32).collect();
-                if batch.is_empty() {
-                    break;
-                }
-                let mut state = state.blocking_lock();
-                for (path, text) in batch {
-                    if state.is_open(&path) {
-                        continue;
-                    }
-                    match text {
-                        Ok(text) => {
-                            state.db.set_file(&path, text);
-                        }
-                        Err(why) => {
-                            skipped.push(why);
-                            state.db.remove_file(&path);
-                        }
-                    }
-                }
-            }
-            let mut state = state.blocking_lock();
-            workspace::load_uses(&mut state.db, &mut skipped);
-            skipped
-        })
-        .await
-        .unwrap_or_else(|_| vec!["the workspace scan failed".into()]);
-        self.log_skipped(skipped).await;
-        self.publish(None).await;
-        self.state.lock().await.scanned.send_replace(true);
-    }
-
-    /// Reads the files at `paths` from disk again, unless open: a file that is gone (or
-    /// `deleted`) leaves the database. Republishes the open documents when anything changed.
-    async fn reload(&self, paths: Vec<(PathBuf, bool)>) {
-        let state = self.state.clone().lock_owned().await;
-        let done = tokio::task::spawn_blocking(move || {
-            let mut state = state;
-            let (mut skipped, mut changed) = (Vec::new(), false);
-            for (path, deleted) in paths {
-                if state.is_open(&path) {
-                    continue;
-                }
-                let before = state.db.file(&path).map(|f| f.text(&state.db).clone());
-                match (deleted, workspace::read(&path)) {
-                    (false, Ok(text)) => {
-                        changed |= before.as_ref() != Some(&text);
-                        state.db.set_file(&path, text);
-                    }
-                    (false, Err(why)) => {
-                        skipped.push(why);
-                        changed |= state.db.remove_file(&path).is_some();
-                    }
-                    (true, _) => changed |= state.db.remove_file(&path).is_some(),
-                }
-            }
-            workspace::load_uses(&mut state.db, &mut skipped);
-            (skipped, changed)
-        })
-        .await;
-        let Ok((skipped, changed)) = done else { return };
-        self.log_skipped(skipped).await;
-        if changed {
-            self.publish(None).await;
-        }
-    }
-
-    /// Asks the client to tell us of `*.sot` files created, changed or deleted on disk.
-    fn watch(&self) {
-        let client = self.client.clone();
-        tokio::spawn(async move {
-            let options = DidChangeWatchedFilesRegistrationOptions {
-                watchers: vec![FileSystemWatcher {
-                    glob_pattern: GlobPattern::String("**/*.sot".into()),
-                    kind: None,
-                }],
-            };
-            let registration = Registration {
-                id: "sot-watched-files".into(),
-                method: "workspace/didChangeWatchedFiles".into(),
-                register_options: serde_json::to_value(options).ok(),
-            };
-            if let Err(error) = client.register_capability(vec![registration]).await {
-                let message = format!("cannot watch files: {error}");
-                client.log_message(MessageType::WARNING, message).await;
-            }
-        });
     }
 }
 

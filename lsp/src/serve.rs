@@ -1,0 +1,198 @@
+//! The message loop: framed JSON-RPC read from the client, notifications handled in order,
+//! each request in a task of its own (see [`serve`]).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use tower_lsp_server::jsonrpc::{self, Error, Request, Response};
+
+use crate::{content_modified, service, transport};
+
+/// Serves the language server on standard input and output until the client exits.
+pub async fn serve_stdio() {
+    serve(tokio::io::stdin(), tokio::io::stdout()).await;
+}
+
+/// Serves the language server on `input` and `output` (framed JSON-RPC) until the client
+/// exits: standard input and output, or pipes in process (the tests and benchmarks).
+///
+/// The loop of tower-lsp-server's `Server` is replaced, for what it did in its one task:
+/// every handler's future ran there, the serialising of an answer included (10,000 document
+/// symbols take tens of milliseconds to turn into JSON and to free), and that task also
+/// read the next `didChange` and wrote the diagnostics; at most four messages ran at once.
+/// Here notifications (the document's edits, whose order matters) are handled one after
+/// the other in a task of their own; each request runs in its own task, which also writes
+/// its answer to bytes; one task writes bytes to `output`. A request starts once every
+/// notification received before it has been handled (its edits applied, their checker
+/// diagnostics published), so it answers on the text the client sent it after.
+///
+/// The whole-file requests editors send after every change ([`WHOLE_FILE`]) take one lane:
+/// one at a time, so that they never take both cores from the next edit's diagnostics; and
+/// one that a newer edit made stale answers `ContentModified` at once, before it starts or
+/// instead of its (megabytes of) answer.
+/// The requests for a whole document's worth of answer, which editors send after every
+/// change.
+const WHOLE_FILE: [&str; 3] = [
+    "textDocument/semanticTokens/full",
+    "textDocument/semanticTokens/full/delta",
+    "textDocument/documentSymbol",
+];
+
+/// The methods that change a document.
+const EDITS: [&str; 3] = [
+    "textDocument/didOpen",
+    "textDocument/didChange",
+    "textDocument/didClose",
+];
+
+pub async fn serve(
+    input: impl tokio::io::AsyncRead + Unpin + Send + 'static,
+    output: impl tokio::io::AsyncWrite + Unpin + Send + 'static,
+) {
+    use futures::{SinkExt, StreamExt};
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+    use tower::{Service, ServiceExt};
+
+    let (mut service, socket) = service();
+    let (mut to_server, mut client_responses) = socket.split();
+    let (write, mut writes) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
+    tokio::spawn(async move {
+        let mut output = output;
+        while let Some(bytes) = writes.recv().await {
+            if output.write_all(&bytes).await.is_err() || output.flush().await.is_err() {
+                break;
+            }
+        }
+    });
+    let frame = |body: Vec<u8>| {
+        let mut bytes = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        bytes.extend(body);
+        bytes
+    };
+    // The server's own messages to the client (diagnostics first of all).
+    let to_client = write.clone();
+    tokio::spawn(async move {
+        while let Some(request) = to_server.next().await {
+            let Ok(body) = serde_json::to_vec(&request) else {
+                continue;
+            };
+            if to_client.send(frame(body)).is_err() {
+                break;
+            }
+        }
+    });
+    // Notifications, one after the other.
+    type Handling = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+    let (notify, mut notifications) = tokio::sync::mpsc::unbounded_channel::<Handling>();
+    tokio::spawn(async move {
+        while let Some(handling) = notifications.recv().await {
+            handling.await;
+        }
+    });
+    let handled = Arc::new(tokio::sync::watch::channel(0u64).0);
+    let mut received = 0u64;
+    // Edits received (when read, not when handled), and the whole-file lane.
+    let edits = Arc::new(AtomicU64::new(0));
+    let lane = Arc::new(tokio::sync::Semaphore::new(1));
+    let mut input = tokio::io::BufReader::new(transport::sanitize(input));
+    loop {
+        // A frame (`transport::sanitize` made every one well-formed).
+        let mut length = None;
+        loop {
+            let mut line = String::new();
+            match input.read_line(&mut line).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse::<usize>().ok();
+                }
+            }
+        }
+        let Some(length) = length else { continue };
+        let mut body = vec![0; length];
+        if input.read_exact(&mut body).await.is_err() {
+            return;
+        }
+        let value: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        if value.get("method").is_none() && value.get("id").is_some() {
+            // The client's answer to a request of the server's.
+            if let Ok(response) = serde_json::from_value::<Response>(value) {
+                if client_responses.send(response).await.is_err() {
+                    return;
+                }
+            }
+            continue;
+        }
+        let Ok(request) = serde_json::from_value::<Request>(value) else {
+            let error = Response::from_error(jsonrpc::Id::Null, Error::invalid_request());
+            if let Ok(body) = serde_json::to_vec(&error) {
+                let _ = write.send(frame(body));
+            }
+            continue;
+        };
+        let exit = request.method() == "exit";
+        let whole_file = WHOLE_FILE.contains(&request.method());
+        if EDITS.contains(&request.method()) {
+            edits.fetch_add(1, Ordering::SeqCst);
+        }
+        let id = request.id().cloned();
+        let Ok(ready) = service.ready().await else {
+            return;
+        };
+        let future = ready.call(request);
+        match id {
+            None => {
+                received += 1;
+                let (handled, n) = (handled.clone(), received);
+                let handling = Box::pin(async move {
+                    let _ = future.await;
+                    handled.send_modify(|mark| *mark = (*mark).max(n));
+                });
+                if notify.send(handling).is_err() {
+                    return;
+                }
+            }
+            Some(id) => {
+                let before = received;
+                let mut mark = handled.subscribe();
+                let write = write.clone();
+                let (edits, lane) = (edits.clone(), lane.clone());
+                let edits_then = edits.load(Ordering::SeqCst);
+                tokio::spawn(async move {
+                    // Err: the server is gone.
+                    let _ = mark.wait_for(|m| *m >= before).await;
+                    let _permit = match whole_file {
+                        true => lane.acquire_owned().await.ok(),
+                        false => None,
+                    };
+                    let stale = || whole_file && edits.load(Ordering::SeqCst) != edits_then;
+                    let response = if stale() {
+                        Response::from_error(id, content_modified())
+                    } else {
+                        match future.await {
+                            Ok(Some(_)) if stale() => Response::from_error(id, content_modified()),
+                            Ok(Some(response)) => response,
+                            Ok(None) => return,
+                            Err(_) => Response::from_error(id, Error::internal_error()),
+                        }
+                    };
+                    // Written to bytes here, not in the writer: a large answer costs this
+                    // task only.
+                    if let Ok(body) = serde_json::to_vec(&response) {
+                        let _ = write.send(frame(body));
+                    }
+                });
+            }
+        }
+        if exit {
+            // As the specification asks: nothing is read after `exit`.
+            return;
+        }
+    }
+}
