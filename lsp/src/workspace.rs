@@ -1,11 +1,11 @@
 //! The workspace on disk: the folders the client opened, every `*.sot` below them (as
 //! `.gitignore` and the other ignore files say, with the `ignore` crate's walker), and reading
-//! one file from disk within the compiler's limits. The server loads what is not open into the
-//! database, so rename and references reach files no editor shows.
+//! one file from disk as the command line does (`sot_files`). The server loads what is not
+//! open into the database, so rename and references reach files no editor shows.
 
 use std::path::{Path, PathBuf};
 
-use sot_compiler::{normalize, Database, MAX_FILE_BYTES};
+use sot_compiler::{normalize, Database};
 use tower_lsp_server::ls_types::{InitializeParams, Uri};
 
 /// The folders of the workspace: `workspaceFolders`, else `rootUri`, else `rootPath`; only
@@ -56,28 +56,16 @@ pub(crate) fn sot_files(roots: &[PathBuf], skipped: &mut Vec<String>) -> Vec<Pat
     found
 }
 
-/// The text of the file at `path` on disk: a regular file of at most [`MAX_FILE_BYTES`], in
-/// UTF-8; otherwise why not.
+/// The text of the protocol file at `path` on disk, read as the command line reads it
+/// ([`sot_files::read_source`]: a regular file within the size limit, protocol text, a byte
+/// order mark dropped); otherwise why not, for the client's log.
 pub(crate) fn read(path: &Path) -> Result<String, String> {
-    let shown = path.display();
-    let meta = std::fs::metadata(path).map_err(|e| format!("`{shown}` not read: {e}"))?;
-    if !meta.is_file() {
-        return Err(format!("`{shown}` not read: not a regular file"));
-    }
-    if meta.len() > MAX_FILE_BYTES as u64 {
-        return Err(format!(
-            "`{shown}` not read: larger than {} MiB",
-            MAX_FILE_BYTES >> 20
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| format!("`{shown}` not read: {e}"))?;
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "`{shown}` not read: larger than {} MiB",
-            MAX_FILE_BYTES >> 20
-        ));
-    }
-    String::from_utf8(bytes).map_err(|_| format!("`{shown}` not read: not UTF-8"))
+    sot_files::read_source(path).map_err(|error| match error {
+        sot_files::ReadError::Io(message) => message,
+        sot_files::ReadError::Content(problem) => {
+            format!("`{}` not read: {problem}", path.display())
+        }
+    })
 }
 
 /// Loads what the loaded files `use` and is not loaded yet from disk; a file that cannot be

@@ -281,3 +281,25 @@ async fn use_paths_are_links_and_go_to_their_file() {
     assert!(definition.is_null(), "{definition}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn a_used_file_is_read_from_disk_as_the_command_line_reads_it() {
+    // Windows editors write a byte order mark; `sot check` drops it, and so must the server
+    // when it loads a used file from disk (else the file's first item is E0001 and every
+    // name it declares is unknown in the open document).
+    let dir = std::env::temp_dir().join(format!("sot-lsp-bom-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(
+        dir.join("common.sot"),
+        "\u{feff}indicator short_leg: Side?\n",
+    )
+    .expect("write");
+    let text = "use \"common.sot\"\n\nrule r {\n  when short_leg != none\n  then rest\n}\nadjustment rest\n";
+    let path = dir.join("main.sot");
+    std::fs::write(&path, text).expect("write");
+    let uri = format!("file://{}", path.display());
+    let mut h = Harness::start(false).await;
+    let diagnostics = h.open(&uri, text).await;
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
