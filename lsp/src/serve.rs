@@ -13,6 +13,21 @@ pub async fn serve_stdio() {
     serve(tokio::io::stdin(), tokio::io::stdout()).await;
 }
 
+/// The requests for a whole document's worth of answer, which editors send after every
+/// change.
+const WHOLE_FILE: [&str; 3] = [
+    "textDocument/semanticTokens/full",
+    "textDocument/semanticTokens/full/delta",
+    "textDocument/documentSymbol",
+];
+
+/// The methods that change a document.
+const EDITS: [&str; 3] = [
+    "textDocument/didOpen",
+    "textDocument/didChange",
+    "textDocument/didClose",
+];
+
 /// Serves the language server on `input` and `output` (framed JSON-RPC) until the client
 /// exits: standard input and output, or pipes in process (the tests and benchmarks).
 ///
@@ -30,27 +45,12 @@ pub async fn serve_stdio() {
 /// one at a time, so that they never take both cores from the next edit's diagnostics; and
 /// one that a newer edit made stale answers `ContentModified` at once, before it starts or
 /// instead of its (megabytes of) answer.
-/// The requests for a whole document's worth of answer, which editors send after every
-/// change.
-const WHOLE_FILE: [&str; 3] = [
-    "textDocument/semanticTokens/full",
-    "textDocument/semanticTokens/full/delta",
-    "textDocument/documentSymbol",
-];
-
-/// The methods that change a document.
-const EDITS: [&str; 3] = [
-    "textDocument/didOpen",
-    "textDocument/didChange",
-    "textDocument/didClose",
-];
-
 pub async fn serve(
     input: impl tokio::io::AsyncRead + Unpin + Send + 'static,
     output: impl tokio::io::AsyncWrite + Unpin + Send + 'static,
 ) {
     use futures::{SinkExt, StreamExt};
-    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
     use tower::{Service, ServiceExt};
 
     let (mut service, socket) = service();
@@ -94,32 +94,8 @@ pub async fn serve(
     // Edits received (when read, not when handled), and the whole-file lane.
     let edits = Arc::new(AtomicU64::new(0));
     let lane = Arc::new(tokio::sync::Semaphore::new(1));
-    let mut input = tokio::io::BufReader::new(transport::sanitize(input));
-    loop {
-        // A frame (`transport::sanitize` made every one well-formed).
-        let mut length = None;
-        loop {
-            let mut line = String::new();
-            match input.read_line(&mut line).await {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {}
-            }
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':') {
-                if name.eq_ignore_ascii_case("content-length") {
-                    length = value.trim().parse::<usize>().ok();
-                }
-            }
-        }
-        let Some(length) = length else { continue };
-        let mut body = vec![0; length];
-        if input.read_exact(&mut body).await.is_err() {
-            return;
-        }
-        let value: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let mut messages = transport::messages(input);
+    while let Some(value) = messages.recv().await {
         if value.get("method").is_none() && value.get("id").is_some() {
             // The client's answer to a request of the server's.
             if let Ok(response) = serde_json::from_value::<Response>(value) {

@@ -1,9 +1,11 @@
-//! The framing of messages from the client, checked before tower-lsp-server reads them: its
-//! decoder ends the whole stream at the first malformed message, so a malformed message
-//! (bad header, body that is not JSON, too large) is replaced here by a request that the
-//! server answers with a JSON-RPC parse error, and the session goes on.
+//! The framing of messages from the client: each message is read and parsed once, here. A
+//! malformed message (bad header, body that is not JSON or not an object, too large) is
+//! replaced by a request that the server answers with a JSON-RPC parse error, and the
+//! session goes on.
 
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
+use tokio::sync::mpsc;
 
 /// The method the replacement requests call; the server answers it with a parse error.
 pub const MALFORMED: &str = "sot/malformedMessage";
@@ -11,25 +13,20 @@ pub const MALFORMED: &str = "sot/malformedMessage";
 /// The largest message accepted (a protocol file of 64 MiB is far beyond any real one).
 const MAX_BODY: usize = 64 << 20;
 
-fn frame(body: &str) -> Vec<u8> {
-    format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
-}
-
 /// A request in place of a malformed message. It needs an id to be answered (tower-lsp reads
 /// `"id": null` as a notification), so the parse error comes back with id
 /// `"sot/malformed/N"` rather than `null`.
-fn malformed(reason: &str, count: &mut u64) -> Vec<u8> {
+fn malformed(reason: &str, count: &mut u64) -> Value {
     *count += 1;
     let id = format!("sot/malformed/{count}");
-    let body = serde_json::json!({"jsonrpc": "2.0", "id": id, "method": MALFORMED, "params": {"reason": reason}});
-    frame(&body.to_string())
+    serde_json::json!({"jsonrpc": "2.0", "id": id, "method": MALFORMED, "params": {"reason": reason}})
 }
 
-/// Reads framed messages from `input` and passes well-formed ones on unchanged.
-pub fn sanitize(
-    input: impl AsyncRead + Unpin + Send + 'static,
-) -> impl AsyncRead + Unpin + Send + 'static {
-    let (mut writer, reader) = tokio::io::duplex(1 << 16);
+/// Reads framed messages from `input` and sends each, parsed, to the receiver returned: a
+/// JSON object, or the replacement request of a malformed one. The receiver ends when
+/// `input` does (or a message's body is cut short).
+pub fn messages(input: impl AsyncRead + Unpin + Send + 'static) -> mpsc::Receiver<Value> {
+    let (sender, receiver) = mpsc::channel(16);
     tokio::spawn(async move {
         let mut input = BufReader::new(input);
         let mut count = 0u64;
@@ -71,12 +68,8 @@ pub fn sanitize(
                     if input.read_exact(&mut body).await.is_err() {
                         return;
                     }
-                    match serde_json::from_slice::<serde_json::Value>(&body) {
-                        Ok(value) if value.is_object() => {
-                            let mut framed = format!("Content-Length: {len}\r\n\r\n").into_bytes();
-                            framed.extend_from_slice(&body);
-                            framed
-                        }
+                    match serde_json::from_slice::<Value>(&body) {
+                        Ok(value) if value.is_object() => value,
                         Ok(_) => malformed("a message must be a JSON object", &mut count),
                         Err(e) => malformed(&format!("the body is not JSON: {e}"), &mut count),
                     }
@@ -96,10 +89,10 @@ pub fn sanitize(
                 }
                 _ => malformed("the header has no valid Content-Length", &mut count),
             };
-            if writer.write_all(&out).await.is_err() {
+            if sender.send(out).await.is_err() {
                 return;
             }
         }
     });
-    reader
+    receiver
 }
