@@ -139,11 +139,14 @@ fn main() -> ExitCode {
             .build()
         {
             Ok(runtime) => {
-                runtime.block_on(sot_lsp::serve_stdio());
+                let ended = runtime.block_on(sot_lsp::serve_stdio());
                 // A blocking read of standard input may still be waiting (clients need not
                 // close it after `exit`): do not wait for it.
                 runtime.shutdown_background();
-                ExitCode::SUCCESS
+                match ended {
+                    sot_lsp::Ended::AfterShutdown => ExitCode::SUCCESS,
+                    sot_lsp::Ended::WithoutShutdown => ExitCode::from(1),
+                }
             }
             Err(e) => {
                 eprintln!("error: cannot start the server: {e}");

@@ -106,6 +106,51 @@ fn json_rpc_over_stdio_survives_malformed_messages() {
     assert!(status.success(), "{status}");
 }
 
+/// The specification's exit status: 0 when `shutdown` came before `exit` (above), 1 for an
+/// `exit` without it, and 1 when the client goes away (its end of the pipe closed) without
+/// either.
+#[test]
+fn exit_without_shutdown_is_status_1() {
+    let initialize =
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}});
+    let mut server = Server::start();
+    server.send(initialize.clone());
+    server.until(|m| m["id"] == 1);
+    server.send(json!({"jsonrpc": "2.0", "method": "exit"}));
+    let status = server.child.wait().expect("exits");
+    assert_eq!(status.code(), Some(1), "exit without shutdown: {status}");
+
+    let mut server = Server::start();
+    server.send(initialize.clone());
+    server.until(|m| m["id"] == 1);
+    let Server {
+        mut child, stdin, ..
+    } = server;
+    drop(stdin);
+    let status = child.wait().expect("exits");
+    assert_eq!(
+        status.code(),
+        Some(1),
+        "input closed without shutdown: {status}"
+    );
+
+    let mut server = Server::start();
+    server.send(initialize);
+    server.until(|m| m["id"] == 1);
+    server.send(json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
+    server.until(|m| m["id"] == 2);
+    let Server {
+        mut child, stdin, ..
+    } = server;
+    drop(stdin);
+    let status = child.wait().expect("exits");
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "input closed after shutdown: {status}"
+    );
+}
+
 /// Every Neovim named in `SOT_NEOVIMS` (programs, space-separated) or on the `PATH` (Debian's
 /// 0.7 and a newer one from pip may both be there), one per version: `(program, "NVIM
 /// v0.x.y")`. With `SOT_REQUIRE_NEOVIM` set there must be one, and `SOT_NEOVIM_VERSIONS` (say

@@ -50,7 +50,7 @@ use tower_lsp_server::{Client, LanguageServer, LspService};
 /// How long typing must pause before the static analyses run.
 const ANALYSIS_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
 
-pub use serve::{serve, serve_stdio};
+pub use serve::{serve, serve_stdio, Ended};
 
 /// The server as a tower `Service`, and the socket of its messages to the client.
 pub fn service() -> (LspService<Backend>, tower_lsp_server::ClientSocket) {

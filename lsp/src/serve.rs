@@ -8,9 +8,20 @@ use tower_lsp_server::jsonrpc::{self, Error, Request, Response};
 
 use crate::{content_modified, service, transport};
 
-/// Serves the language server on standard input and output until the client exits.
-pub async fn serve_stdio() {
-    serve(tokio::io::stdin(), tokio::io::stdout()).await;
+/// Serves the language server on standard input and output until the client exits; see
+/// [`serve`] for what the result says.
+pub async fn serve_stdio() -> Ended {
+    serve(tokio::io::stdin(), tokio::io::stdout()).await
+}
+
+/// How a session ended. The specification asks a server to exit with status 0 when it
+/// received `shutdown` before `exit`, and 1 otherwise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// `shutdown`, then `exit` or the end of the input.
+    AfterShutdown,
+    /// `exit`, or the end of the input, without `shutdown` before it.
+    WithoutShutdown,
 }
 
 /// The requests for a whole document's worth of answer, which editors send after every
@@ -48,7 +59,7 @@ const EDITS: [&str; 3] = [
 pub async fn serve(
     input: impl tokio::io::AsyncRead + Unpin + Send + 'static,
     output: impl tokio::io::AsyncWrite + Unpin + Send + 'static,
-) {
+) -> Ended {
     use futures::{SinkExt, StreamExt};
     use tokio::io::AsyncWriteExt;
     use tower::{Service, ServiceExt};
@@ -95,12 +106,13 @@ pub async fn serve(
     let edits = Arc::new(AtomicU64::new(0));
     let lane = Arc::new(tokio::sync::Semaphore::new(1));
     let mut messages = transport::messages(input);
+    let mut ended = Ended::WithoutShutdown;
     while let Some(value) = messages.recv().await {
         if value.get("method").is_none() && value.get("id").is_some() {
             // The client's answer to a request of the server's.
             if let Ok(response) = serde_json::from_value::<Response>(value) {
                 if client_responses.send(response).await.is_err() {
-                    return;
+                    return ended;
                 }
             }
             continue;
@@ -113,13 +125,16 @@ pub async fn serve(
             continue;
         };
         let exit = request.method() == "exit";
+        if request.method() == "shutdown" {
+            ended = Ended::AfterShutdown;
+        }
         let whole_file = WHOLE_FILE.contains(&request.method());
         if EDITS.contains(&request.method()) {
             edits.fetch_add(1, Ordering::SeqCst);
         }
         let id = request.id().cloned();
         let Ok(ready) = service.ready().await else {
-            return;
+            return ended;
         };
         let future = ready.call(request);
         match id {
@@ -131,7 +146,7 @@ pub async fn serve(
                     handled.send_modify(|mark| *mark = (*mark).max(n));
                 });
                 if notify.send(handling).is_err() {
-                    return;
+                    return ended;
                 }
             }
             Some(id) => {
@@ -168,7 +183,8 @@ pub async fn serve(
         }
         if exit {
             // As the specification asks: nothing is read after `exit`.
-            return;
+            return ended;
         }
     }
+    ended
 }
