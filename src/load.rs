@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use sot_compiler::{normalize, parse_in_parallel, Database, SourceFile};
-pub use sot_files::{project_root, read_source, read_source_marked, read_text, ReadError};
+pub use sot_files::{read_source, read_source_marked, read_text, Project, ReadError};
 
 /// Files loaded for a command.
 pub struct Loaded {
@@ -78,7 +78,7 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, std::process::ExitCode> {
 ///
 /// A path that does not exist is an error for the caller to report (exit status 2). A `use`
 /// is read only inside the project of the file named on the command line that leads to it
-/// (see [`project_root`]); a path outside is refused (E0103, with where the root is).
+/// (see [`Project::of`]); a path outside is refused (E0103, with where the root is).
 pub fn load(paths: &[PathBuf]) -> Result<Loaded, String> {
     let mut loaded = Loaded {
         db: Database::default(),
@@ -113,69 +113,16 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, String> {
         let Some(project) = projects.get(from).cloned() else {
             return;
         };
-        // The file system's answer (symbolic links followed): what would be read.
-        let Ok(real) = path.canonicalize() else {
-            return; // missing: E0103 "cannot find"
-        };
-        if !real.starts_with(&project.root) {
-            db.refuse_use(path, project.help(&real));
-            return;
+        match project.admits(path) {
+            Ok(true) => {}
+            Ok(false) => return, // missing: E0103 "cannot find"
+            Err(help) => return db.refuse_use(path, help),
         }
         if let Some(file) = read_into(db, not_text, io_errors, path) {
             projects.entry(file.path(db).clone()).or_insert(project);
         }
     });
     Ok(loaded)
-}
-
-/// Where `use` may read: the project root of a file named on the command line, and why.
-#[derive(Clone)]
-struct Project {
-    /// The root, canonical.
-    root: PathBuf,
-    /// Why it is the root: the marker it holds, or `None` when no folder above holds one.
-    marker: Option<&'static str>,
-}
-
-impl Project {
-    /// The project of a path named on the command line (a file or a folder).
-    fn of(named: &Path) -> Project {
-        let start = if named.is_dir() {
-            named.to_path_buf()
-        } else {
-            match named.parent() {
-                Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-                _ => PathBuf::from("."),
-            }
-        };
-        let start = start.canonicalize().unwrap_or(start);
-        match project_root(&start) {
-            Some((root, marker)) => Project {
-                root,
-                marker: Some(marker),
-            },
-            None => Project {
-                root: start,
-                marker: None,
-            },
-        }
-    }
-
-    /// The help of E0103 for a `use` of `real`, outside the project.
-    fn help(&self, real: &Path) -> String {
-        let why = match self.marker {
-            Some(marker) => format!("the nearest folder above it that has `{marker}`"),
-            None => "no folder above it has `.git` or `sot.toml`, so the root is the folder \
-                     named on the command line or the named file's own"
-                .to_string(),
-        };
-        format!(
-            "`use` reads only files inside the project root `{}` ({why}); `{}` is not \
-             inside it. Put a `sot.toml` in a folder that holds both files to make it the root",
-            self.root.display(),
-            real.display()
-        )
-    }
 }
 
 /// Reads one file into the database; a file that is not UTF-8 or cannot be read is noted.

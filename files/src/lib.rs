@@ -9,20 +9,12 @@
 //! on the runtime, the renderers, the server or the binary.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use sot_compiler::MAX_FILE_BYTES;
 
-/// The nearest of `dir` and the folders above it that holds `.git` (a folder, or the file
-/// of a worktree) or `sot.toml`, with the marker found.
-pub fn project_root(dir: &Path) -> Option<(PathBuf, &'static str)> {
-    dir.ancestors().find_map(|folder| {
-        [".git", "sot.toml"]
-            .into_iter()
-            .find(|marker| folder.join(marker).exists())
-            .map(|marker| (folder.to_path_buf(), marker))
-    })
-}
+mod project;
+pub use project::Project;
 
 /// Why a file could not be loaded.
 pub enum ReadError {

@@ -70,7 +70,7 @@ impl Backend {
                 }
             }
             let mut state = state.blocking_lock();
-            workspace::load_uses(&mut state.db, &mut skipped);
+            state.load_uses(&mut skipped);
             skipped
         })
         .await
@@ -104,7 +104,7 @@ impl Backend {
                     (true, _) => changed |= state.db.remove_file(&path).is_some(),
                 }
             }
-            workspace::load_uses(&mut state.db, &mut skipped);
+            state.load_uses(&mut skipped);
             (skipped, changed)
         })
         .await;

@@ -69,6 +69,9 @@ struct State {
     markdown_hover: bool,
     /// The workspace folders (see `workspace::roots`).
     roots: Vec<PathBuf>,
+    /// The project of each loaded file: where its `use`s may read (see
+    /// `workspace::load_uses`).
+    projects: HashMap<PathBuf, sot_files::Project>,
     /// Whether the client watches files for us (dynamic `didChangeWatchedFiles`).
     watches: bool,
     /// `false` while the workspace scan runs; rename and references wait for `true`.
@@ -76,6 +79,12 @@ struct State {
 }
 
 impl State {
+    /// Loads from disk what the loaded files `use` (see `workspace::load_uses`); `skipped`
+    /// says what could not be read.
+    fn load_uses(&mut self, skipped: &mut Vec<String>) {
+        workspace::load_uses(&mut self.db, &self.roots, &mut self.projects, skipped);
+    }
+
     /// Whether the file at `path` is an open document (its text then wins over the disk's).
     fn is_open(&self, path: &std::path::Path) -> bool {
         let path = normalize(path);
@@ -169,6 +178,7 @@ impl Backend {
                 encoding: Encoding::Utf16,
                 markdown_hover: true,
                 roots: Vec::new(),
+                projects: HashMap::new(),
                 watches: false,
                 scanned: tokio::sync::watch::Sender::new(true),
             })),
@@ -247,7 +257,7 @@ impl Backend {
             state.docs.insert(uri, (file, version));
             // What the documents `use` comes from disk; a file that cannot be read stays
             // missing (E0103 in the document that uses it).
-            workspace::load_uses(&mut state.db, &mut Vec::new());
+            state.load_uses(&mut Vec::new());
             Some(file)
         })
         .await;

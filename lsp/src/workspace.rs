@@ -3,9 +3,11 @@
 //! one file from disk as the command line does (`sot_files`). The server loads what is not
 //! open into the database, so rename and references reach files no editor shows.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use sot_compiler::{normalize, Database};
+use sot_files::Project;
 use tower_lsp_server::ls_types::{InitializeParams, Uri};
 
 /// The folders of the workspace: `workspaceFolders`, else `rootUri`, else `rootPath`; only
@@ -68,13 +70,33 @@ pub(crate) fn read(path: &Path) -> Result<String, String> {
     })
 }
 
-/// Loads what the loaded files `use` and is not loaded yet from disk; a file that cannot be
-/// read stays missing (E0103 in the file that uses it), and `skipped` says why.
-pub(crate) fn load_uses(db: &mut Database, skipped: &mut Vec<String>) {
-    db.load_uses(|db, path| match read(path) {
-        Ok(text) => {
-            db.set_file(path, text);
+/// Loads what the loaded files `use` and is not loaded yet from disk, confined as the
+/// command line confines it: a `use` reads only inside the project of the file that names it
+/// ([`Project::of_document`]: the nearest folder with `.git` or `sot.toml`, else the workspace
+/// folder that holds the file, else its own folder; a file read for a `use` belongs to the
+/// project of the file that named it), and one outside is E0103 "outside the project". A
+/// file that cannot be read stays missing (E0103 in the file that uses it), and `skipped`
+/// says why. `projects` keeps each loaded file's project between calls.
+pub(crate) fn load_uses(
+    db: &mut Database,
+    folders: &[PathBuf],
+    projects: &mut HashMap<PathBuf, Project>,
+    skipped: &mut Vec<String>,
+) {
+    db.load_uses_from(|db, from, path| {
+        let project = projects
+            .entry(from.to_path_buf())
+            .or_insert_with(|| Project::of_document(from, folders))
+            .clone();
+        if let Err(help) = project.admits(path) {
+            return db.refuse_use(path, help);
         }
-        Err(why) => skipped.push(why),
+        match read(path) {
+            Ok(text) => {
+                db.set_file(path, text);
+                projects.entry(normalize(path)).or_insert(project);
+            }
+            Err(why) => skipped.push(why),
+        }
     });
 }

@@ -882,3 +882,58 @@ async fn an_edit_is_not_held_back_by_a_tokens_request_in_flight() {
         .await
         .expect("the edit's diagnostics and the request's answer within 30 s");
 }
+
+/// `use` in the server is confined as on the command line: outside the project of the open
+/// document (no `.git` or `sot.toml` above it here, so the workspace folder; without one, the
+/// document's folder), a path with `..`, or a symbolic link that leads out, is E0103 "outside
+/// the project", and the file there is never read (its names stay unknown); a file inside is
+/// read.
+#[tokio::test]
+async fn a_use_out_of_the_project_is_refused_and_not_read() {
+    let root = std::env::temp_dir().join(format!("sot-lsp-confine-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let ws = root.join("ws");
+    std::fs::create_dir_all(ws.join("lib")).expect("folders");
+    std::fs::write(root.join("outside.sot"), "indicator outside_canary: bool\n").expect("write");
+    std::fs::write(ws.join("lib/b.sot"), "indicator inside: bool\n").expect("write");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(root.join("outside.sot"), ws.join("link.sot")).expect("link");
+    let text = "use \"../outside.sot\"\nuse \"lib/b.sot\"\nuse \"link.sot\"\n\nrule r {\n  when inside and outside_canary\n  then rest\n}\nadjustment rest\n";
+    let a = disk::uri(&ws.join("a.sot"));
+    for params in [folders(&ws), json!({"capabilities": {}})] {
+        let mut h = Harness::start_with(params.clone()).await;
+        let diagnostics = h.open(&a, text).await;
+        // Line, code, and the message up to its first colon.
+        let mut found: Vec<String> = diagnostics
+            .iter()
+            .map(|d| {
+                let message = d["message"].as_str().unwrap_or_default();
+                let head = message.split(": ").next().unwrap_or_default();
+                format!(
+                    "{} {} {head}",
+                    d["range"]["start"]["line"],
+                    d["code"].as_str().unwrap_or_default()
+                )
+            })
+            .collect();
+        found.sort();
+        let outside =
+            |path: &std::path::Path| format!("`{}` is outside the project", path.display());
+        let mut expected = vec![
+            format!("0 E0103 {}", outside(&root.join("outside.sot"))),
+            // The canary's file was never read, so its name is unknown.
+            "5 E0101 unknown name `outside_canary`".to_string(),
+        ];
+        if cfg!(unix) {
+            expected.insert(1, format!("2 E0103 {}", outside(&ws.join("link.sot"))));
+        }
+        let help = diagnostics.iter().filter_map(|d| d["data"].as_str());
+        let root_named = format!("project root `{}`", ws.display());
+        assert!(
+            help.clone().all(|h| h.contains(&root_named)),
+            "{diagnostics:?}"
+        );
+        assert_eq!(found, expected, "{params}: {diagnostics:?}");
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}
