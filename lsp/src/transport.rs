@@ -13,6 +13,16 @@ pub const MALFORMED: &str = "sot/malformedMessage";
 /// The largest message accepted (a protocol file of 64 MiB is far beyond any real one).
 const MAX_BODY: usize = 64 << 20;
 
+/// The most bytes of headers one message may have.
+const MAX_HEADER: usize = 8192;
+
+/// Where `Content-Length:` starts in a header line (any case), if it is there.
+fn header_start(line: &[u8]) -> Option<usize> {
+    const NAME: &[u8] = b"content-length:";
+    line.windows(NAME.len())
+        .position(|w| w.eq_ignore_ascii_case(NAME))
+}
+
 /// A request in place of a malformed message. It needs an id to be answered (tower-lsp reads
 /// `"id": null` as a notification), so the parse error comes back with id
 /// `"sot/malformed/N"` rather than `null`.
@@ -35,16 +45,33 @@ pub fn messages(input: impl AsyncRead + Unpin + Send + 'static) -> mpsc::Receive
             let mut length: Option<usize> = None;
             let mut bad_header = false;
             let mut header_bytes = 0usize;
+            let mut other_header = false;
             loop {
                 let mut line = Vec::new();
-                match input.read_until(b'\n', &mut line).await {
+                // A line is read only up to the header limit: bytes with no line end (the
+                // rest of a body whose length was short) are not gathered without end.
+                let mut limited = (&mut input).take(MAX_HEADER as u64 + 1);
+                match limited.read_until(b'\n', &mut line).await {
                     Ok(0) | Err(_) => return,
                     Ok(n) => header_bytes += n,
+                }
+                // Bytes before a `Content-Length:` on its line (what was left of a frame
+                // whose length was wrong): they are answered with a parse error, and the
+                // header starts the next message, so one bad frame loses nothing after it.
+                if let Some(at) = header_start(&line).filter(|at| *at > 0) {
+                    let garbage = malformed("bytes before a Content-Length header", &mut count);
+                    if sender.send(garbage).await.is_err() {
+                        return;
+                    }
+                    line.drain(..at);
+                    (length, bad_header, other_header) = (None, false, false);
+                    header_bytes = line.len();
                 }
                 let text = String::from_utf8_lossy(&line);
                 let text = text.trim_end();
                 if text.is_empty() {
-                    if length.is_some() || bad_header {
+                    // A blank line before any header is skipped.
+                    if length.is_some() || bad_header || other_header {
                         break;
                     }
                     continue;
@@ -54,10 +81,11 @@ pub fn messages(input: impl AsyncRead + Unpin + Send + 'static) -> mpsc::Receive
                         length = value.trim().parse().ok();
                         bad_header |= length.is_none();
                     }
-                    Some(_) => {}
+                    // Another header (Content-Type): a frame, bad unless a length comes.
+                    Some(_) => other_header = true,
                     None => bad_header = true,
                 }
-                if header_bytes > 8192 {
+                if header_bytes > MAX_HEADER {
                     bad_header = true;
                     break;
                 }
@@ -95,4 +123,82 @@ pub fn messages(input: impl AsyncRead + Unpin + Send + 'static) -> mpsc::Receive
         }
     });
     receiver
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(body: &str) -> String {
+        format!("Content-Length: {}\r\n\r\n{body}", body.len())
+    }
+
+    /// What `messages` makes of `input`: each message's id (or the method of a replacement).
+    async fn read(input: String) -> Vec<String> {
+        let mut receiver = messages(std::io::Cursor::new(input.into_bytes()));
+        let mut out = Vec::new();
+        while let Some(value) = receiver.recv().await {
+            out.push(match value["method"].as_str() {
+                Some(MALFORMED) => "malformed".to_string(),
+                _ => value["id"].to_string(),
+            });
+        }
+        out
+    }
+
+    const ONE: &str = r#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#;
+    const TWO: &str = r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#;
+
+    #[tokio::test]
+    async fn every_bad_frame_is_answered_and_the_next_message_read() {
+        let cases = [
+            // A length that is not a number; a header without one.
+            format!("Content-Length: abc\r\n\r\n{}", frame(TWO)),
+            format!("Content-Type: x\r\n\r\n{}", frame(TWO)),
+            // A length 5 short: the body's tail runs into the next header.
+            format!(
+                "Content-Length: {}\r\n\r\n{ONE}{}",
+                ONE.len() - 5,
+                frame(TWO)
+            ),
+            // Bytes with no line end before a header.
+            format!("garbage{}", frame(TWO)),
+        ];
+        // Headers in any order, and a blank line before a message, are fine.
+        let fine = format!(
+            "\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n{}",
+            frame(TWO)
+        );
+        assert_eq!(read(fine).await, ["2"]);
+        for input in cases {
+            let read = read(input.clone()).await;
+            assert_eq!(
+                read.last().map(String::as_str),
+                Some("2"),
+                "{input:?}: {read:?}"
+            );
+            assert!(
+                read[..read.len() - 1].iter().all(|m| m == "malformed"),
+                "{input:?}: {read:?}"
+            );
+            assert!(!read[..read.len() - 1].is_empty(), "{input:?}: {read:?}");
+        }
+        // A length 5 long eats the start of the next header: that message is lost, and
+        // said to be (parse errors for the pieces), and the one after it is read.
+        let input = format!(
+            "Content-Length: {}\r\n\r\n{ONE}{}{}",
+            ONE.len() + 5,
+            frame(ONE),
+            frame(TWO)
+        );
+        let read = read(input).await;
+        assert_eq!(read, ["malformed", "malformed", "malformed", "2"]);
+    }
+
+    #[tokio::test]
+    async fn a_line_without_end_is_read_only_to_the_header_limit() {
+        let input = format!("{}{}", "x".repeat(100_000), frame(TWO));
+        let read = read(input).await;
+        assert_eq!(read.last().map(String::as_str), Some("2"), "{read:?}");
+    }
 }
