@@ -1,7 +1,8 @@
 //! End-to-end tests of what LANGUAGE.md §7.1, §7.4, §7.5 and §7.7 add that `expect` lines
 //! cannot show: the order of raised red flags and their urgency in every report format,
 //! coexisting categories in words and JSON, a visit that is not provisional, and the new
-//! `expect` forms failing when they do not hold.
+//! `expect` forms failing when they do not hold; the handbook and the graph of coexist lines,
+//! red flags' categories and urgencies.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -247,4 +248,54 @@ fn the_new_expect_forms_fail_when_they_do_not_hold() {
             .ends_with(&format!("{} failed", wrong.len())),
         "{report}"
     );
+}
+
+#[test]
+fn the_handbook_shows_coexist_lines_and_red_flags_categories_and_urgencies() {
+    let doc = stdout(&sot(&[
+        "doc",
+        "tests/fixtures/run/red_flag_in_category.sot",
+    ]));
+    assert!(
+        doc.contains("These categories may hold together; when they do, all of them are the visit's categories, in this order: III, II."),
+        "{doc}"
+    );
+    assert!(
+        doc.contains("- Applies only to a visit in Category III."),
+        "{doc}"
+    );
+    assert!(doc.contains("once its categories are decided"), "{doc}");
+    let doc = stdout(&sot(&["doc", URGENCY]));
+    assert!(
+        doc.contains("- Referral (emergency): Emergency medical referral; do not adjust"),
+        "{doc}"
+    );
+    assert!(
+        doc.contains("- Referral: Test input: referral, urgency not stated"),
+        "{doc}"
+    );
+}
+
+#[test]
+fn the_graph_shows_coexisting_categories_and_red_flags_categories_and_urgencies() {
+    let dot = stdout(&sot(&[
+        "graph",
+        "tests/fixtures/run/red_flag_in_category.sot",
+    ]));
+    assert!(
+        dot.contains("\"category:III\" -> \"category:II\" [label=\"coexists with\"];"),
+        "{dot}"
+    );
+    assert!(
+        dot.contains("\"category:III\" -> \"red_flag:motor_deficit\" [label=\"in category\"];"),
+        "{dot}"
+    );
+    let mermaid = stdout(&sot(&["graph", "--format", "mermaid", URGENCY]));
+    assert!(
+        mermaid.contains("cauda_equina<br/>Possible cauda equina syndrome<br/>emergency referral"),
+        "{mermaid}"
+    );
+    let svg = sot(&["graph", "--format", "svg", URGENCY]);
+    assert_eq!(svg.status.code(), Some(0));
+    assert!(stdout(&svg).contains("emergency referral"));
 }
