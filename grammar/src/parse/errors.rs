@@ -164,7 +164,12 @@ fn help_for(expected: &[String], text: &str, pos: usize) -> Option<String> {
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect();
-    if let Some(instead) = reserved_since_v02(&word) {
+    // Where a name could stand (not, say, a misplaced `history {` block), a word that v0.2
+    // reserved is a v0.1 name to rename.
+    let name_expected = expected.iter().any(|e| {
+        matches!(e.as_str(), "a name" | "an expression" | "a value") || e.starts_with("a finding")
+    });
+    if let Some(instead) = reserved_since_v02(&word).filter(|_| name_expected) {
         return Some(format!(
             "`{word}` is a keyword since v0.2 of the language and cannot be a name; rename \
              it and every use of it (for example to `{instead}`)"
