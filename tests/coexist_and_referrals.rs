@@ -299,3 +299,75 @@ fn the_graph_shows_coexisting_categories_and_red_flags_categories_and_urgencies(
     assert_eq!(svg.status.code(), Some(0));
     assert!(stdout(&svg).contains("emergency referral"));
 }
+
+#[test]
+fn coverage_counts_coexist_lines_and_shows_urgencies() {
+    let dir = tempdir("coverage_v02");
+    let protocol = "protocol \"Coverage\"
+
+indicator arm_fossa: Side?
+indicator pain_on_cough: bool
+indicator saddle_anaesthesia: bool
+
+category II \"Sacroiliac weight-bearing instability\" {
+  when arm_fossa != none
+}
+category III \"Lumbar disc and sciatic involvement\" {
+  when pain_on_cough
+}
+coexist III, II
+
+red_flag cauda_equina \"Possible cauda equina syndrome\" {
+  when saddle_anaesthesia
+  refer emergency \"Emergency medical referral; do not adjust\"
+}
+
+case one {
+  visit 1 {
+    findings {
+      arm_fossa = left
+      pain_on_cough = no
+      saddle_anaesthesia = no
+    }
+    expect category II
+  }
+}
+";
+    let path = dir.join("coverage.sot");
+    std::fs::write(&path, protocol).expect("write");
+    let path = path.display().to_string();
+    let out = sot(&["test", "--coverage", &path]);
+    let report = stdout(&out);
+    assert!(
+        report.contains("  coexist lines: 0 of 1 exercised"),
+        "{report}"
+    );
+    assert!(
+        report.contains(&format!("    not exercised: coexist III, II in {path}")),
+        "{report}"
+    );
+    assert!(
+        report.contains(&format!(
+            "    not exercised: cauda_equina (emergency) in {path}"
+        )),
+        "{report}"
+    );
+    // Both categories at once exercise the line.
+    std::fs::write(
+        &path,
+        protocol.replace("pain_on_cough = no", "pain_on_cough = yes"),
+    )
+    .expect("write");
+    let report = stdout(&sot(&["test", "--coverage", &path]));
+    assert!(
+        report.contains("  coexist lines: 1 of 1 exercised"),
+        "{report}"
+    );
+    // A protocol without `coexist` lines has no such heading.
+    let report = stdout(&sot(&[
+        "test",
+        "--coverage",
+        "protocols/examples/first_look.sot",
+    ]));
+    assert!(!report.contains("coexist"), "{report}");
+}
