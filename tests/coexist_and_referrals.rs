@@ -75,6 +75,11 @@ fn raised_red_flags_are_listed_most_urgent_first_in_every_format() {
             ],
         );
         assert!(!visit.contains("plain_flag ("), "{visit}");
+        // A red flag not ruled out shows its urgency too.
+        assert!(
+            text.contains("Red flag cauda_equina (emergency referral) not ruled out: examine saddle_anaesthesia"),
+            "{text}"
+        );
     }
     let json = json_run(URGENCY);
     let flags = json["cases"][0]["visits"][0]["red_flags"]

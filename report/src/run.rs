@@ -57,7 +57,7 @@ fn rule_name(r: &RuleReport) -> String {
     format!("{}{binding}{title}", r.rule)
 }
 
-/// A raised red flag's name with its urgency in words: `cauda_equina (emergency referral)`.
+/// A red flag's name with its urgency in words: `cauda_equina (emergency referral)`.
 fn flag_name(f: &RedFlagReport) -> String {
     match f.urgency {
         Some(u) => format!("{} ({} referral)", f.red_flag, u.word()),
@@ -255,7 +255,7 @@ pub fn text_with(report: &CaseReport, verbose: bool) -> String {
             let _ = writeln!(
                 out,
                 "  Red flag {} not ruled out: examine {}",
-                f.red_flag,
+                flag_name(f),
                 missing_text(&f.findings)
             );
         }
@@ -344,7 +344,7 @@ pub fn markdown_with(report: &CaseReport, verbose: bool) -> String {
             let _ = writeln!(
                 out,
                 "- Red flag {} not ruled out: examine {}",
-                esc(&f.red_flag),
+                esc(&flag_name(f)),
                 esc(&missing_text(&f.findings))
             );
         }
@@ -476,7 +476,7 @@ fn html_case(out: &mut String, report: &CaseReport, verbose: bool) {
             let _ = writeln!(
                 out,
                 "<p>Red flag {} not ruled out: examine {}</p>",
-                e(&f.red_flag),
+                e(&flag_name(f)),
                 e(&missing_text(&f.findings))
             );
         }
