@@ -1,4 +1,5 @@
-//! Hover: the declaration and doc comment of the name under the cursor, as Markdown or as
+//! Hover: the declaration and doc comment of the name under the cursor, or what a v0.2 word
+//! means (`coexist`, the urgency words, `ruled_out`, `not_ruled_out`), as Markdown or as
 //! plain text, whichever the client prefers.
 
 use tower_lsp_server::ls_types::*;
@@ -12,7 +13,18 @@ pub(crate) fn hover(s: &Snapshot, p: TextDocumentPositionParams) -> Option<Hover
     let index = s.index(file);
     let (_, _, word) = analysis::word_at(&s.db, file, offset(index, p.position, s.encoding))?;
     let defs = definitions(&s.db, file);
-    let def = resolve(&defs, word)?;
+    let Some(def) = resolve(&defs, word) else {
+        let value = keyword_meaning(word)?.to_string();
+        let kind = if s.markdown_hover {
+            MarkupKind::Markdown
+        } else {
+            MarkupKind::PlainText
+        };
+        return Some(Hover {
+            contents: HoverContents::Markup(MarkupContent { kind, value }),
+            range: None,
+        });
+    };
     let (kind, mut value) = if s.markdown_hover {
         (
             MarkupKind::Markdown,
@@ -28,5 +40,26 @@ pub(crate) fn hover(s: &Snapshot, p: TextDocumentPositionParams) -> Option<Hover
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent { kind, value }),
         range: None,
+    })
+}
+
+/// What a word of LANGUAGE.md §7 means, for a hover on it.
+fn keyword_meaning(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "coexist" => {
+            "coexist A, B, …: categories that may hold in one visit together. When the true \
+             categories that nothing outranks are all on one coexist line, they are all the \
+             visit's categories, in the first such line's order; otherwise the visit is ambiguous."
+        }
+        "emergency" | "urgent" | "routine" => {
+            "Referral urgency. Reports list raised red flags most urgent first: emergency, \
+             urgent, routine, then those with no stated urgency; ties in declaration order."
+        }
+        "ruled_out" => "expect ruled_out NAME: that red flag's condition is known false.",
+        "not_ruled_out" => {
+            "expect not_ruled_out NAME: that red flag is neither raised nor ruled out (its \
+             condition is unknown)."
+        }
+        _ => return None,
     })
 }
