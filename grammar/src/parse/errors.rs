@@ -240,6 +240,8 @@ fn rule_words(rule: Rule) -> Option<String> {
         Rule::findings_block => "`findings`",
         Rule::given_clause => "`given`",
         Rule::after_block => "`after`",
+        Rule::history_block => "`history`",
+        Rule::untestable => "`untestable`",
         Rule::EOI => "the end of the item",
         Rule::header
         | Rule::use_item
