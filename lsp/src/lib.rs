@@ -19,6 +19,7 @@
 
 mod actions;
 pub mod analysis;
+mod background;
 mod completion;
 mod definition;
 mod diagnostics;
@@ -143,6 +144,16 @@ impl Snapshot {
     }
 }
 
+/// A query's answer: its value; cancelled (a newer edit) → ContentModified; a panic (`None`)
+/// → an internal error.
+fn answer<T>(result: Option<std::result::Result<T, salsa::Cancelled>>) -> Result<T> {
+    match result {
+        Some(Ok(value)) => Ok(value),
+        Some(Err(_cancelled)) => Err(content_modified()),
+        None => Err(Error::internal_error()),
+    }
+}
+
 fn content_modified() -> Error {
     Error {
         code: ErrorCode::ContentModified,
@@ -219,11 +230,21 @@ impl Backend {
             salsa::Cancelled::catch(std::panic::AssertUnwindSafe(|| f(&snapshot)))
         })
         .await;
-        match result {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(_cancelled)) => Err(content_modified()),
-            Err(_panic) => Err(Error::internal_error()),
-        }
+        answer(result.ok())
+    }
+
+    /// [`Self::query`] on the background thread (lower priority: the whole-file requests
+    /// editors send after every change wait for the diagnostics of the next edit).
+    async fn background_query<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Snapshot) -> T + Send + 'static,
+    ) -> Result<T> {
+        let snapshot = self.snapshot().await;
+        let result = background::run(move || {
+            salsa::Cancelled::catch(std::panic::AssertUnwindSafe(|| f(&snapshot)))
+        })
+        .await;
+        answer(result)
     }
 
     /// Applies a document's changes (if newer), loads what it uses, and publishes the
@@ -321,7 +342,7 @@ impl Backend {
         previous: Option<String>,
     ) -> Result<Option<SemanticTokensFullDeltaResult>> {
         let sent = self.sent_tokens.clone();
-        self.query(move |s| {
+        self.background_query(move |s| {
             let data = tokens::semantic_tokens(s, &uri, range)?;
             if range.is_some() {
                 return Some(SemanticTokensFullDeltaResult::Tokens(SemanticTokens {
@@ -645,7 +666,7 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        self.query(move |s| symbols::document_symbols(s, params))
+        self.background_query(move |s| symbols::document_symbols(s, params))
             .await
     }
 

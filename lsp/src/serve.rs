@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use tower_lsp_server::jsonrpc::{self, Error, Request, Response};
 
-use crate::{content_modified, service, transport};
+use crate::{background, content_modified, service, transport};
 
 /// Serves the language server on standard input and output until the client exits; see
 /// [`serve`] for what the result says.
@@ -55,7 +55,8 @@ const EDITS: [&str; 3] = [
 /// The whole-file requests editors send after every change ([`WHOLE_FILE`]) take one lane:
 /// one at a time, so that they never take both cores from the next edit's diagnostics; and
 /// one that a newer edit made stale answers `ContentModified` at once, before it starts or
-/// instead of its (megabytes of) answer.
+/// instead of its (megabytes of) answer. They run, their answers turned into JSON included,
+/// on the background thread of lower priority (`background`).
 pub async fn serve(
     input: impl tokio::io::AsyncRead + Unpin + Send + 'static,
     output: impl tokio::io::AsyncWrite + Unpin + Send + 'static,
@@ -174,8 +175,12 @@ pub async fn serve(
                         }
                     };
                     // Written to bytes here, not in the writer: a large answer costs this
-                    // task only.
-                    if let Ok(body) = serde_json::to_vec(&response) {
+                    // task only (and a whole-file answer, megabytes, the background thread).
+                    let body = match whole_file {
+                        true => background::run(move || serde_json::to_vec(&response).ok()).await,
+                        false => Some(serde_json::to_vec(&response).ok()),
+                    };
+                    if let Some(Some(body)) = body {
                         let _ = write.send(frame(body));
                     }
                 });
