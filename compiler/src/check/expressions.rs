@@ -89,7 +89,18 @@ impl Checker<'_> {
             }
             ExprKind::Compare(op, l, r) => self.compare(*op, l, r),
             ExprKind::InSet(x, set) => {
+                // `x in {a, b}` is `x == a or x == b` (LANGUAGE.md §3): with `none` among the
+                // elements, `x` is looked at without narrowing, as in `x == none`.
+                let has_none = set.iter().any(|l| l.kind == LiteralKind::None);
+                let saved = if has_none {
+                    std::mem::take(&mut self.narrowed)
+                } else {
+                    Vec::new()
+                };
                 let t = self.expr(x);
+                if has_none {
+                    self.narrowed = saved;
+                }
                 for element in set {
                     self.literal_in(element, &t, Some(x));
                 }
