@@ -1,5 +1,5 @@
-//! Hover: the declaration and doc comment of the name under the cursor, as Markdown or as
-//! plain text, whichever the client prefers.
+//! Hover: the declaration and doc comment of the name under the cursor, or what a keyword
+//! of the v0.2 case forms means, as Markdown or as plain text, whichever the client prefers.
 
 use tower_lsp_server::ls_types::*;
 
@@ -12,21 +12,50 @@ pub(crate) fn hover(s: &Snapshot, p: TextDocumentPositionParams) -> Option<Hover
     let index = s.index(file);
     let (_, _, word) = analysis::word_at(&s.db, file, offset(index, p.position, s.encoding))?;
     let defs = definitions(&s.db, file);
-    let def = resolve(&defs, word)?;
-    let (kind, mut value) = if s.markdown_hover {
-        (
-            MarkupKind::Markdown,
-            format!("```sot\n{}\n```", def.signature),
-        )
-    } else {
-        (MarkupKind::PlainText, def.signature.clone())
+    let (signature, doc) = match resolve(&defs, word) {
+        Some(def) => (def.signature.clone(), def.doc.clone()),
+        None => {
+            let (form, meaning) = keyword_meaning(word)?;
+            (form.to_string(), Some(meaning.to_string()))
+        }
     };
-    if let Some(doc) = &def.doc {
+    let (kind, mut value) = if s.markdown_hover {
+        (MarkupKind::Markdown, format!("```sot\n{signature}\n```"))
+    } else {
+        (MarkupKind::PlainText, signature)
+    };
+    if let Some(doc) = &doc {
         value.push_str("\n\n");
         value.push_str(doc);
     }
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent { kind, value }),
         range: None,
+    })
+}
+
+/// The form and meaning of the keywords that v0.2 adds to cases and conditions
+/// (LANGUAGE.md §7.2, §7.3, §7.6).
+fn keyword_meaning(word: &str) -> Option<(&'static str, &'static str)> {
+    Some(match word {
+        "history" => (
+            "history { indicator = value … }",
+            "Findings that hold for the whole case, given once before the first visit. Each \
+             visit's findings are its own plus the history's for what its own do not cover; \
+             `after` blocks and checks (`before.`, `after.`) do not read the history.",
+        ),
+        "previous" => (
+            "previous.indicator",
+            "The previous visit's finding (history applied), in categories, red flags and \
+             rules. Unknown at the first visit, and where neither the previous visit nor the \
+             history has it; in a check, write `before.` instead.",
+        ),
+        "untestable" => (
+            "indicator = untestable \"reason\"",
+            "The examiner tried and could not test this finding: unknown for evaluation, named \
+             apart in reports with its reason, never asked to be examined. A visit's \
+             `untestable` beats the history's value.",
+        ),
+        _ => return None,
     })
 }
