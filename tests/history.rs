@@ -173,3 +173,79 @@ fn the_schema_allows_a_history_and_untestable_findings() {
         .as_array()
         .is_some_and(|o| o.iter().any(|o| o["const"] == "untestable")));
 }
+
+/// The new forms of each fixture matter: without a `history` block, with `previous.x` read
+/// as `x`, or without its `untestable` findings (which hide the history's values), some
+/// expectation of the fixture fails.
+#[test]
+fn the_new_forms_decide_expectations() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("history_mutants");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let tally = |out: &Output| -> (usize, usize) {
+        let text = stdout(out);
+        let last = text.lines().last().unwrap_or_default().to_string();
+        let n: Vec<usize> = last
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        assert!(n.len() >= 2, "{text}");
+        (n[0], n[1])
+    };
+    let mut mutants = 0;
+    for fixture in FIXTURES {
+        let text = std::fs::read_to_string(repo.join(format!("tests/fixtures/run/{fixture}.sot")))
+            .expect("fixture");
+        let lines: Vec<&str> = text.lines().collect();
+        // Each history block dropped, one at a time.
+        let mut variants: Vec<(String, String)> = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            if line.trim() == "history {" {
+                let end = lines[i..]
+                    .iter()
+                    .position(|l| l.trim() == "}")
+                    .map_or(i, |e| i + e);
+                // A history of untestable findings only decides nothing (untestable is unknown,
+                // as a finding left out is): only the reports show it.
+                if lines[i + 1..end].iter().all(|l| l.contains("= untestable")) {
+                    continue;
+                }
+                let kept: Vec<&str> = lines[..i]
+                    .iter()
+                    .chain(&lines[end + 1..])
+                    .copied()
+                    .collect();
+                variants.push((format!("{fixture}_no_history_{i}"), kept.join("\n")));
+            }
+        }
+        if text.contains("previous.") {
+            variants.push((
+                format!("{fixture}_no_previous"),
+                text.replace("previous.", ""),
+            ));
+        }
+        // Every `untestable` line dropped: the history's values show through.
+        if fixture == "untestable_findings" {
+            let kept: Vec<&str> = lines
+                .iter()
+                .filter(|l| !l.contains("= untestable"))
+                .copied()
+                .collect();
+            variants.push((format!("{fixture}_no_untestable"), kept.join("\n")));
+        }
+        for (name, variant) in variants {
+            let path = dir.join(format!("{name}.sot"));
+            std::fs::write(&path, variant).expect("write");
+            let out = sot(&["test", &path.display().to_string()]);
+            let (_, failed) = tally(&out);
+            assert!(
+                failed > 0,
+                "{name}: every expectation still holds:\n{}",
+                stdout(&out)
+            );
+            mutants += 1;
+        }
+    }
+    assert!(mutants >= 8, "{mutants} mutants");
+}
