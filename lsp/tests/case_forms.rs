@@ -157,3 +157,37 @@ async fn the_code_lens_applies_the_history_and_names_untestable_findings() {
         ]
     );
 }
+
+#[tokio::test]
+async fn previous_in_a_check_is_fixed_to_before() {
+    let text = format!(
+        "{PROTOCOL}\ncheck clears {{\n  across visits\n  need     previous.arm_fossa != none\n  complete after.arm_fossa == none\n}}\n"
+    );
+    let mut h = Harness::start(false).await;
+    let diagnostics = h.open(URI, &text).await;
+    let e0307: Vec<&Value> = diagnostics
+        .iter()
+        .filter(|d| d["code"] == "E0307")
+        .collect();
+    assert_eq!(e0307.len(), 1, "{diagnostics:?}");
+    let actions = h
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": URI}, "range": e0307[0]["range"], "context": {"diagnostics": [e0307[0]]}}),
+        )
+        .await;
+    let fix = actions
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|a| a["title"] == "Write `before.arm_fossa`")
+        .unwrap_or_else(|| panic!("no fix: {actions}"));
+    let edit = &fix["edit"]["changes"][URI][0];
+    assert_eq!(edit["newText"], "before.arm_fossa", "{fix}");
+    let (l, c) = find(&text, "previous.arm_fossa != none\n  complete");
+    assert_eq!(edit["range"]["start"], json!({"line": l, "character": c}));
+    assert_eq!(
+        edit["range"]["end"],
+        json!({"line": l, "character": c + "previous.arm_fossa".len() as u32})
+    );
+}
