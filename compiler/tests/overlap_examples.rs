@@ -18,9 +18,7 @@ fn confirm_examples(path: &str) -> usize {
         .expect("the fixture has no errors");
     let overlaps = category_overlaps(program);
     for (a, b, example) in &overlaps {
-        let mut findings = Findings {
-            slots: vec![None; program.slot_count as usize],
-        };
+        let mut findings = Findings::examined(vec![None; program.slot_count as usize]);
         for ((phase, slot), value) in example {
             assert!(phase.is_none(), "categories read the visit's findings");
             findings.slots[*slot as usize] = Some(*value);
@@ -33,7 +31,7 @@ fn confirm_examples(path: &str) -> usize {
             given: None,
             expects: Vec::new(),
         };
-        let state = evaluate_visit(program, &visit, None);
+        let state = evaluate_visit(program, &visit, &visit.findings, None);
         assert_eq!(
             state.categories[*a as usize],
             Tri::True,

@@ -423,6 +423,8 @@ pub struct Case {
     pub name: Name,
     /// Its title.
     pub title: Option<StringLit>,
+    /// `history { … }`: findings that hold for every visit (LANGUAGE.md §7.2).
+    pub history: Option<Vec<Finding>>,
     /// Its visits in order.
     pub visits: Vec<Visit>,
 }
@@ -453,10 +455,34 @@ pub struct Finding {
     pub indicator: Name,
     /// Arguments of a parametric indicator (`None` value for `_`).
     pub args: Vec<FindingArg>,
-    /// The value found.
-    pub value: Literal,
+    /// The value found, or `untestable`.
+    pub value: FindingValue,
     /// The whole finding.
     pub span: Span,
+}
+
+/// What a finding records.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FindingValue {
+    /// The value found.
+    Found(Literal),
+    /// `untestable "reason"`: the examiner tried and could not test (LANGUAGE.md §7.6).
+    Untestable {
+        /// Why, if written.
+        reason: Option<StringLit>,
+        /// The word `untestable` and its reason.
+        span: Span,
+    },
+}
+
+impl FindingValue {
+    /// Where the value (or `untestable` and its reason) is written.
+    pub fn span(&self) -> Span {
+        match self {
+            FindingValue::Found(l) => l.span,
+            FindingValue::Untestable { span, .. } => *span,
+        }
+    }
 }
 
 /// One argument of a finding: a value or `_`, maybe labelled.
@@ -631,13 +657,26 @@ pub enum Quantifier {
     AtLeast(i64),
 }
 
-/// `before.` or `after.`.
+/// `before.`, `after.` or `previous.`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Phase {
-    /// `before.x`
+    /// `before.x` (checks)
     Before,
-    /// `after.x`
+    /// `after.x` (checks)
     After,
+    /// `previous.x`: the previous visit's findings (categories, red flags, rules).
+    Previous,
+}
+
+impl Phase {
+    /// The word before the dot.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Before => "before",
+            Phase::After => "after",
+            Phase::Previous => "previous",
+        }
+    }
 }
 
 /// An expression with its span.
@@ -656,7 +695,7 @@ pub enum ExprKind {
     Literal(Literal),
     /// A name or a call: an indicator, a table call, a `for` variable, an enum value.
     Ref(Call),
-    /// `before.x` / `after.x`.
+    /// `before.x` / `after.x` / `previous.x`.
     Phase(Phase, Call),
     /// `not e`.
     Not(Box<Expr>),
