@@ -427,18 +427,16 @@ fn explain_visit(
                     };
                     // Unknown only through findings that cannot be examined now (untestable,
                     // or of the previous visit): the reason does not speak of examining.
-                    let reason = if !findings.is_empty()
-                        && !findings.iter().any(FindingValue::to_examine)
-                        && *why != Undecided::Unless
-                    {
-                        match why {
-                            Undecided::Arguments => {
-                                "its adjustment depends on findings that cannot be examined now"
-                            }
-                            _ => "its `when` depends on findings that cannot be examined now",
+                    let examinable =
+                        findings.is_empty() || findings.iter().any(FindingValue::to_examine);
+                    let reason = match (why, examinable) {
+                        (Undecided::When, false) => {
+                            "its `when` depends on findings that cannot be examined now"
                         }
-                    } else {
-                        reason
+                        (Undecided::Arguments, false) => {
+                            "its adjustment depends on findings that cannot be examined now"
+                        }
+                        _ => reason,
                     };
                     not_evaluated.push(report(reason.into(), findings));
                 }
