@@ -90,7 +90,7 @@ pub fn run(args: &TestArgs, color: bool) -> ExitCode {
                 }
             }
             let mut coverage = Coverage::default();
-            states.iter().for_each(|s| coverage.add(s));
+            states.iter().for_each(|s| coverage.add(program, s));
             tally_program(&mut tally, program, &coverage);
         }
         if cases.is_empty() {
@@ -148,8 +148,26 @@ fn tally_program(tally: &mut Tally, program: &sot_ir::Program, coverage: &Covera
             tally.hit.insert(("category", name));
         }
     }
+    for (l, line) in program.coexist.iter().enumerate() {
+        let names: Vec<&str> = line
+            .categories
+            .iter()
+            .filter_map(|c| program.categories.get(*c as usize))
+            .map(|c| c.name.as_str())
+            .collect();
+        let name = format!("coexist {} in {}", names.join(", "), line.file);
+        tally.all.insert(("coexist line", name.clone()));
+        if coverage.coexist.contains(&(l as u32)) {
+            tally.hit.insert(("coexist line", name));
+        }
+    }
     for (f, flag) in program.red_flags.iter().enumerate() {
-        let name = format!("{} in {}", flag.name, flag.file);
+        // A red flag with an urgency shows it: an emergency referral never exercised stands out.
+        let urgency = flag
+            .urgency
+            .map(|u| format!(" ({})", u.word()))
+            .unwrap_or_default();
+        let name = format!("{}{urgency} in {}", flag.name, flag.file);
         tally.all.insert(("red flag", name.clone()));
         if coverage.red_flags.contains(&(f as u32)) {
             tally.hit.insert(("red flag", name));
@@ -178,13 +196,23 @@ fn tally_program(tally: &mut Tally, program: &sot_ir::Program, coverage: &Covera
 
 fn print_coverage(tally: &Tally) {
     outln!("coverage:");
-    for kind in ["rule", "category", "red flag", "check outcome"] {
+    for kind in [
+        "rule",
+        "category",
+        "coexist line",
+        "red flag",
+        "check outcome",
+    ] {
         let all: Vec<&String> = tally
             .all
             .iter()
             .filter(|(k, _)| *k == kind)
             .map(|(_, n)| n)
             .collect();
+        // A protocol without `coexist` lines has nothing to say about them.
+        if all.is_empty() && kind == "coexist line" {
+            continue;
+        }
         let missed: Vec<&String> = all
             .iter()
             .copied()

@@ -62,6 +62,13 @@ fn every_semantic_fixture_passes() {
 fn no_wrong_expectation_passes() {
     let dir = tempdir("mutants");
     let fixtures = repo().join("tests/fixtures/run");
+    // The files the fixtures `use` go along with the mutants.
+    std::fs::create_dir_all(dir.join("used")).expect("used folder");
+    for used in std::fs::read_dir(fixtures.join("used")).expect("used fixtures") {
+        let used = used.expect("entry").path();
+        let name = used.file_name().expect("a file name");
+        std::fs::copy(&used, dir.join("used").join(name)).expect("copy a used fixture");
+    }
     let mut mutants = 0;
     let mut entries: Vec<PathBuf> = std::fs::read_dir(&fixtures)
         .expect("fixtures")
@@ -119,6 +126,18 @@ fn contradict(line: &str) -> Option<String> {
         }
     } else if rest.trim() == "ambiguous" {
         "expect category none".to_string()
+    } else if rest.trim() == "no refer" {
+        "expect refer".to_string()
+    } else if rest.trim() == "refer" {
+        "expect no refer".to_string()
+    } else if let Some(flag) = rest.strip_prefix("no red_flag ") {
+        format!("expect red_flag {flag}")
+    } else if let Some(flag) = rest.strip_prefix("red_flag ") {
+        format!("expect no red_flag {flag}")
+    } else if let Some(flag) = rest.strip_prefix("not_ruled_out ") {
+        format!("expect ruled_out {flag}")
+    } else if let Some(flag) = rest.strip_prefix("ruled_out ") {
+        format!("expect not_ruled_out {flag}")
     } else if let Some(check) = rest.strip_prefix("check ") {
         let (name, outcome) = check.trim().rsplit_once(' ')?;
         let other = if outcome == "unknown" {

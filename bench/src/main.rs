@@ -112,7 +112,8 @@ fn sot_outcome(state: &VisitState) -> Outcome {
     let category = match &state.category {
         CategoryState::None => 0,
         CategoryState::One(c) => c + 1,
-        CategoryState::Ambiguous(_) => u32::MAX,
+        // The workload has no `coexist` lines: several categories are one outcome, as tied.
+        CategoryState::Coexisting(_) | CategoryState::Ambiguous(_) => u32::MAX,
     };
     let fired = state
         .rules()

@@ -1,5 +1,6 @@
 //! Static analyses over the lowered program (W0601, W0602, W0603, W0605, W0606), exact over
-//! finite domains.
+//! finite domains. `coexist` lines silence W0601 for their categories and get W0602 when
+//! their categories can never all be true; red flags bound to a category get W0603.
 //!
 //! Each question ("can these conditions be true together?") is a search over the findings the
 //! conditions read. Every finding has finitely many candidate values: all values of a finite
@@ -35,6 +36,7 @@ pub fn file_analyses(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagnost
     overlapping_categories(program, &own, &mut search, &mut out);
     dead_conditions(program, &own, &mut search, &mut out);
     rules(program, &own, &mut search, &mut out);
+    red_flag_categories(program, &own, &mut search, &mut out);
     checks_after_nothing(program, &own, &mut out);
     out.sort_by_key(|d| (d.primary.span.start, d.code));
     out
@@ -47,6 +49,10 @@ struct Own {
     names: HashMap<(ItemKind, String), Span>,
     /// rule name → span of its `in category` name.
     in_category: HashMap<String, Span>,
+    /// red flag name → span of its `in category` name.
+    flag_in_category: HashMap<String, Span>,
+    /// The file's `coexist` lines: their category names and the line's span.
+    coexist: Vec<(Vec<String>, Span)>,
     /// rule name → span of its `unless` condition.
     unless: HashMap<String, Span>,
     /// check name → spans of its `after` adjustment, `need` and `complete`.
@@ -64,7 +70,19 @@ fn own_items(db: &dyn salsa::Database, file: SourceFile) -> Own {
         let at = |span: Span| span.shift(item.offset(db));
         let (kind, name) = match &parsed.data {
             ItemData::Category(c) => (ItemKind::Category, &c.name),
-            ItemData::RedFlag(r) => (ItemKind::RedFlag, &r.name),
+            ItemData::RedFlag(r) => {
+                if let Some(c) = &r.in_category {
+                    own.flag_in_category.insert(r.name.text.clone(), at(c.span));
+                }
+                (ItemKind::RedFlag, &r.name)
+            }
+            ItemData::Coexist(names) => {
+                if let (Some(first), Some(last)) = (names.first(), names.last()) {
+                    let names = names.iter().map(|n| n.text.clone()).collect();
+                    own.coexist.push((names, at(first.span.to(last.span))));
+                }
+                continue;
+            }
             ItemData::Rule(r) => {
                 if let Some(c) = &r.in_category {
                     own.in_category.insert(r.name.text.clone(), at(c.span));
@@ -380,9 +398,10 @@ fn show_example(program: &Program, example: &[(Var, Value)]) -> String {
         .join(", ")
 }
 
-/// Pairs of categories that can both be true with no precedence between them, with
-/// findings that make both true: `(a, b, findings)`. The findings are a real example:
-/// both conditions are true for them whatever the other findings are.
+/// Pairs of categories that can both be true with no precedence between them and no
+/// `coexist` line naming both, with findings that make both true: `(a, b, findings)`. The
+/// findings are a real example: both conditions are true for them whatever the other
+/// findings are.
 pub fn category_overlaps(program: &Program) -> Vec<Overlap> {
     let mut search = Search::new(program);
     let mut out = Vec::new();
@@ -390,7 +409,10 @@ pub fn category_overlaps(program: &Program) -> Vec<Overlap> {
     for b in 0..n {
         for a in 0..b {
             let ranked = program.outranks[a][b] || program.outranks[b][a];
-            if ranked {
+            let coexist = program.coexist.iter().any(|line| {
+                line.categories.contains(&(a as u32)) && line.categories.contains(&(b as u32))
+            });
+            if ranked || coexist {
                 continue;
             }
             let goals = [
@@ -450,6 +472,24 @@ fn dead_conditions(program: &Program, own: &Own, search: &mut Search, out: &mut 
                         .help("check the comparisons in its `when`; as written no visit can be in this category"),
                 );
             }
+        }
+    }
+    for (names, span) in &own.coexist {
+        let conditions: Vec<(&Expr, Tri)> = names
+            .iter()
+            .filter_map(|n| program.categories.iter().find(|c| c.name == *n))
+            .map(|c| (&c.when, Tri::True))
+            .collect();
+        if search.possible(&conditions) == Some(false) {
+            out.push(
+                Diagnostic::new(
+                    Code::W0602,
+                    *span,
+                    format!("categories {} can never all be true together", names.join(", ")),
+                )
+                .label("no findings make every category of this line true")
+                .help("this `coexist` line never applies: make the categories' conditions compatible, or remove it"),
+            );
         }
     }
     for r in &program.red_flags {
@@ -629,6 +669,50 @@ fn rules(program: &Program, own: &Own, search: &mut Search, out: &mut Vec<Diagno
                 )
                 .label("always withholds the rule: it can never fire")
                 .help("check the `unless`; as written the rule is always withheld"),
+            );
+        }
+    }
+}
+
+/// W0603 for a red flag whose `when` contradicts its `in category` (LANGUAGE.md §7.4): it
+/// could never be raised.
+fn red_flag_categories(
+    program: &Program,
+    own: &Own,
+    search: &mut Search,
+    out: &mut Vec<Diagnostic>,
+) {
+    for flag in &program.red_flags {
+        let Some(category) = flag
+            .category
+            .and_then(|c| program.categories.get(c as usize))
+        else {
+            continue;
+        };
+        let Some(at) = own.flag_in_category.get(&flag.name).copied() else {
+            continue;
+        };
+        // A red flag that can never be raised at all has its W0602 already.
+        if search.possible(&[(&flag.when, Tri::True)]) != Some(true) {
+            continue;
+        }
+        if search.possible(&[(&flag.when, Tri::True), (&category.when, Tri::True)]) == Some(false) {
+            out.push(
+                Diagnostic::new(
+                    Code::W0603,
+                    at,
+                    format!(
+                        "red flag `{}` can never be raised: its `when` contradicts category {}",
+                        flag.name, category.name
+                    ),
+                )
+                .label(format!(
+                    "no findings make both this red flag's `when` and category {} true",
+                    category.name
+                ))
+                .help(
+                    "bind the red flag to the category its `when` describes, or drop `in category`",
+                ),
             );
         }
     }

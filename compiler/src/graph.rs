@@ -1,5 +1,6 @@
 //! `sot graph`: the protocol as a graph — indicators → categories → rules → adjustments, with
-//! red flags and checks — as data; the edges draw it (DOT, Mermaid, SVG).
+//! red flags (their category and urgency) and checks, and the categories that coexist — as
+//! data; the edges draw it (DOT, Mermaid, SVG).
 
 use std::collections::BTreeMap;
 
@@ -46,7 +47,7 @@ pub struct Edge {
     pub from: String,
     /// To (e.g. the rule that reads it).
     pub to: String,
-    /// `reads`, `in category`, `recommends`, `after`.
+    /// `reads`, `in category`, `recommends`, `after`, `coexists with`.
     pub label: &'static str,
 }
 
@@ -89,11 +90,24 @@ pub fn protocol_graph(db: &dyn salsa::Database, file: SourceFile) -> ProtocolGra
                     c.name.text.clone(),
                     titled(&format!("category {}", c.name.text), &c.title),
                 ),
-                ItemData::RedFlag(r) => (
-                    NodeKind::RedFlag,
-                    r.name.text.clone(),
-                    titled(&r.name.text, &r.title),
-                ),
+                ItemData::RedFlag(r) => {
+                    let mut label = titled(&r.name.text, &r.title);
+                    if let Some(u) = r.urgency {
+                        label.push_str(&format!("\n{} referral", u.as_str()));
+                    }
+                    (NodeKind::RedFlag, r.name.text.clone(), label)
+                }
+                ItemData::Coexist(names) => {
+                    // Each category to the next on the line: they may hold together.
+                    for pair in names.windows(2) {
+                        graph.edges.push(Edge {
+                            from: id("category", &pair[0].text),
+                            to: id("category", &pair[1].text),
+                            label: "coexists with",
+                        });
+                    }
+                    continue;
+                }
                 ItemData::Rule(r) => (
                     NodeKind::Rule,
                     r.name.text.clone(),
@@ -136,6 +150,15 @@ pub fn protocol_graph(db: &dyn salsa::Database, file: SourceFile) -> ProtocolGra
                 });
             }
             match &parsed.data {
+                ItemData::RedFlag(r) => {
+                    if let Some(c) = &r.in_category {
+                        graph.edges.push(Edge {
+                            from: id("category", &c.text),
+                            to: node_id.clone(),
+                            label: "in category",
+                        });
+                    }
+                }
                 ItemData::Rule(r) => {
                     if let Some(c) = &r.in_category {
                         graph.edges.push(Edge {

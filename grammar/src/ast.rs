@@ -79,6 +79,8 @@ pub enum ItemKind {
     Category,
     /// `precedence A > B`
     Precedence,
+    /// `coexist A, B`
+    Coexist,
     /// `red_flag name "Title" { … }`
     RedFlag,
     /// `rule name { … }`
@@ -101,6 +103,7 @@ impl ItemKind {
             ItemKind::Table => "table",
             ItemKind::Category => "category",
             ItemKind::Precedence => "precedence",
+            ItemKind::Coexist => "coexist",
             ItemKind::RedFlag => "red_flag",
             ItemKind::Rule => "rule",
             ItemKind::Check => "check",
@@ -109,7 +112,7 @@ impl ItemKind {
     }
 
     /// Every kind, in the order a file lists them.
-    pub const ALL: [ItemKind; 12] = [
+    pub const ALL: [ItemKind; 13] = [
         ItemKind::Header,
         ItemKind::Use,
         ItemKind::Type,
@@ -118,6 +121,7 @@ impl ItemKind {
         ItemKind::Table,
         ItemKind::Category,
         ItemKind::Precedence,
+        ItemKind::Coexist,
         ItemKind::RedFlag,
         ItemKind::Rule,
         ItemKind::Check,
@@ -168,7 +172,9 @@ pub enum ItemData {
     Category(Category),
     /// `precedence A > B > C`
     Precedence(Vec<Name>),
-    /// `red_flag name "Title" { when … refer "…" }`
+    /// `coexist A, B, …`: categories that may hold in one visit together.
+    Coexist(Vec<Name>),
+    /// `red_flag name "Title" { in category C  when …  refer URGENCY "…" }`
     RedFlag(RedFlag),
     /// `rule name "Title" { … }`
     Rule(Rule),
@@ -306,17 +312,50 @@ pub struct Category {
     pub when: Expr,
 }
 
-/// `red_flag name "Title" { when … refer "…" }`
+/// `red_flag name "Title" { in category C  when …  refer URGENCY "…" }`
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedFlag {
     /// The red flag's name.
     pub name: Name,
     /// Its title.
     pub title: Option<StringLit>,
+    /// `in category C`: it applies only to a visit in that category.
+    pub in_category: Option<Name>,
     /// When it is raised.
     pub when: Expr,
+    /// The urgency written after `refer`, if any.
+    pub urgency: Option<Urgency>,
     /// The referral text.
     pub refer: StringLit,
+}
+
+/// How urgent a referral is, most urgent first (so the derived order sorts by urgency).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Urgency {
+    /// `refer emergency "…"`
+    Emergency,
+    /// `refer urgent "…"`
+    Urgent,
+    /// `refer routine "…"`
+    Routine,
+}
+
+impl Urgency {
+    /// The word as written after `refer`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgency::Emergency => "emergency",
+            Urgency::Urgent => "urgent",
+            Urgency::Routine => "routine",
+        }
+    }
+
+    /// The urgency a word names.
+    pub fn from_word(word: &str) -> Option<Urgency> {
+        [Urgency::Emergency, Urgency::Urgent, Urgency::Routine]
+            .into_iter()
+            .find(|u| u.as_str() == word)
+    }
 }
 
 /// `x in DOMAIN` in a `for` clause.
@@ -471,6 +510,8 @@ pub struct Expect {
 pub enum ExpectKind {
     /// `expect category C` (`None` for `expect category none`).
     Category(Option<Name>),
+    /// `expect category A, B, …` (two or more): the visit's categories are exactly these.
+    Categories(Vec<Name>),
     /// `expect ambiguous`.
     Ambiguous,
     /// `expect provisional`.
@@ -479,6 +520,14 @@ pub enum ExpectKind {
     Refer,
     /// `expect red_flag name`.
     RedFlag(Name),
+    /// `expect no refer`: no red flag is raised.
+    NoRefer,
+    /// `expect no red_flag name`: that red flag is not raised.
+    NoRedFlag(Name),
+    /// `expect not_ruled_out name`: that red flag is neither raised nor ruled out.
+    NotRuledOut(Name),
+    /// `expect ruled_out name`: that red flag's condition is known false.
+    RuledOut(Name),
     /// `expect adjustment CALL`.
     Adjustment(Call),
     /// `expect no adjustment CALL`.
@@ -744,7 +793,11 @@ impl Shift for Expect {
         self.span = self.span.shift(by);
         match &mut self.kind {
             ExpectKind::Category(name) => name.shift(by),
-            ExpectKind::RedFlag(name) => name.shift(by),
+            ExpectKind::RedFlag(name)
+            | ExpectKind::NoRedFlag(name)
+            | ExpectKind::NotRuledOut(name)
+            | ExpectKind::RuledOut(name) => name.shift(by),
+            ExpectKind::Categories(names) => names.shift(by),
             ExpectKind::Adjustment(call) | ExpectKind::NoAdjustment(call) => call.shift(by),
             ExpectKind::Check {
                 name,
@@ -759,7 +812,10 @@ impl Shift for Expect {
                 name.shift(by);
                 args.shift(by);
             }
-            ExpectKind::Ambiguous | ExpectKind::Provisional | ExpectKind::Refer => {}
+            ExpectKind::Ambiguous
+            | ExpectKind::Provisional
+            | ExpectKind::Refer
+            | ExpectKind::NoRefer => {}
         }
     }
 }

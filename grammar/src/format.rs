@@ -528,6 +528,10 @@ fn print_item(data: &ItemData, lines: &mut Vec<Line>, span: Span) {
             let names: Vec<&str> = names.iter().map(|n| n.text.as_str()).collect();
             line(lines, 0, format!("precedence {}", names.join(" > ")), start);
         }
+        ItemData::Coexist(names) => {
+            let names: Vec<&str> = names.iter().map(|n| n.text.as_str()).collect();
+            line(lines, 0, format!("coexist {}", names.join(", ")), start);
+        }
         ItemData::RedFlag(r) => {
             line(
                 lines,
@@ -535,11 +539,15 @@ fn print_item(data: &ItemData, lines: &mut Vec<Line>, span: Span) {
                 format!("red_flag {}{} {{", r.name.text, title(&r.title)),
                 start,
             );
+            if let Some(c) = &r.in_category {
+                line(lines, 1, format!("in category {}", c.text), at(c.span));
+            }
             line(lines, 1, format!("when {}", expr(&r.when)), at(r.when.span));
+            let urgency = r.urgency.map(|u| format!("{} ", u.as_str()));
             line(
                 lines,
                 1,
-                format!("refer {}", string(&r.refer)),
+                format!("refer {}{}", urgency.unwrap_or_default(), string(&r.refer)),
                 at(r.refer.span),
             );
             close(lines, 0);
@@ -707,10 +715,18 @@ fn expect(kind: &ExpectKind) -> String {
     match kind {
         ExpectKind::Category(Some(c)) => format!("expect category {}", c.text),
         ExpectKind::Category(None) => "expect category none".into(),
+        ExpectKind::Categories(names) => {
+            let names: Vec<&str> = names.iter().map(|n| n.text.as_str()).collect();
+            format!("expect category {}", names.join(", "))
+        }
         ExpectKind::Ambiguous => "expect ambiguous".into(),
         ExpectKind::Provisional => "expect provisional".into(),
         ExpectKind::Refer => "expect refer".into(),
         ExpectKind::RedFlag(r) => format!("expect red_flag {}", r.text),
+        ExpectKind::NoRefer => "expect no refer".into(),
+        ExpectKind::NoRedFlag(r) => format!("expect no red_flag {}", r.text),
+        ExpectKind::NotRuledOut(r) => format!("expect not_ruled_out {}", r.text),
+        ExpectKind::RuledOut(r) => format!("expect ruled_out {}", r.text),
         ExpectKind::Adjustment(c) => format!("expect adjustment {}", call(c)),
         ExpectKind::NoAdjustment(c) => format!("expect no adjustment {}", call(c)),
         ExpectKind::Check {

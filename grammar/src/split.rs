@@ -40,10 +40,18 @@ pub fn split(text: &str) -> Vec<ItemSource> {
         let word_len = trimmed
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
             .unwrap_or(trimmed.len());
-        // An item keyword is always followed by a space (`category II`); a keyword used as
-        // an argument label on a continuation line (`category: II,`) is not an item.
-        let followed_by_space = trimmed[word_len..].starts_with([' ', '\t']);
-        match ItemKind::from_keyword(&trimmed[..word_len]).filter(|_| followed_by_space) {
+        // An item keyword is followed by a space (`category II`); a bare `coexist` may end
+        // the line (an E0001 of its own). A keyword used as an argument label on a
+        // continuation line (`category: II,`) is not an item, nor one used as a finding's
+        // name (`coexist = yes` in a v0.1 case: E0001 at that name, in its case).
+        let rest = &trimmed[word_len..];
+        let after_space = rest.trim_start_matches([' ', '\t']);
+        let starts_item = |kind: &ItemKind| {
+            (rest.starts_with([' ', '\t']) && !after_space.starts_with('='))
+                || (*kind == ItemKind::Coexist
+                    && (after_space.trim_end().is_empty() || after_space.starts_with("//")))
+        };
+        match ItemKind::from_keyword(&trimmed[..word_len]).filter(starts_item) {
             Some(kind) => {
                 let start = trivia_start.unwrap_or(line_start);
                 if let Some(last) = items.last_mut() {
@@ -95,7 +103,7 @@ fn item_name(kind: ItemKind, rest: &str) -> String {
     let rest = rest.trim_start();
     match kind {
         ItemKind::Header => String::new(),
-        ItemKind::Precedence => rest.to_string(),
+        ItemKind::Precedence | ItemKind::Coexist => rest.to_string(),
         ItemKind::Use => rest.trim_matches('"').to_string(),
         _ => rest
             .chars()
@@ -133,6 +141,14 @@ mod tests {
     fn a_keyword_label_on_a_continuation_line_is_not_an_item() {
         let text = "rule a {\n  when x\n  then block(\n    category: II,\n    side: left)\n}\n";
         assert_eq!(split(text).len(), 1);
+    }
+
+    #[test]
+    fn a_bare_coexist_is_an_item_and_a_finding_named_like_it_is_not() {
+        let items = split("category I {\n}\ncoexist\n");
+        assert_eq!(items[1].kind, Some(ItemKind::Coexist));
+        let case = "case c {\n  visit 1 {\n    findings {\n      coexist = yes\n    }\n  }\n}\n";
+        assert_eq!(split(case).len(), 1);
     }
 
     #[test]

@@ -17,7 +17,8 @@ use crate::MAX_NESTING;
 /// What a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TokenKind {
-    /// A keyword (`rule`, `when`, `and`, `none`, …), or the outcome word of `expect check`.
+    /// A keyword (`rule`, `when`, `and`, `none`, …), the outcome word of `expect check`, or an
+    /// urgency word right after `refer`.
     Keyword,
     /// A name, declared or referred to (never a keyword).
     Name,
@@ -65,7 +66,10 @@ fn leaf(rule: Rule, parent: Option<Rule>) -> Leaf {
         | kw_for | kw_when | kw_unless | kw_then | kw_refer | kw_within | kw_across | kw_need
         | kw_complete | kw_marginal | kw_any | kw_all | kw_at | kw_least | kw_of | kw_and
         | kw_or | kw_not | kw_none | kw_yes | kw_no | kw_bool | kw_ambiguous | kw_provisional
-        | kw_withheld | kw_history | kw_previous | kw_untestable => Leaf::Token(TokenKind::Keyword),
+        | kw_withheld | kw_coexist | kw_ruled_out | kw_not_ruled_out | kw_history | kw_previous
+        | kw_untestable => Leaf::Token(TokenKind::Keyword),
+        // `emergency`, `urgent`, `routine`: keywords only right after `refer`.
+        urgency => Leaf::Token(TokenKind::Keyword),
         _ => Leaf::Inner,
     }
 }

@@ -267,10 +267,46 @@ pub struct RedFlag {
     pub name: String,
     /// Its title.
     pub title: Option<String>,
-    /// When it is raised.
+    /// `in category C`: it applies only to a visit in that category.
+    pub category: Option<u32>,
+    /// Its `when` (the runtime `and`s it with `in category`).
     pub when: Expr,
+    /// The urgency written after `refer`, if any.
+    pub urgency: Option<Urgency>,
     /// The referral text.
     pub refer: String,
+}
+
+/// A `coexist` line: categories that may hold in one visit together.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CoexistLine {
+    /// The file that declares it.
+    pub file: String,
+    /// Its categories in the line's order, each once.
+    pub categories: Vec<u32>,
+}
+
+/// How urgent a referral is; the order is most urgent first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    /// `refer emergency "…"`
+    Emergency,
+    /// `refer urgent "…"`
+    Urgent,
+    /// `refer routine "…"`
+    Routine,
+}
+
+impl Urgency {
+    /// The word as the protocol writes it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Urgency::Emergency => "emergency",
+            Urgency::Urgent => "urgent",
+            Urgency::Routine => "routine",
+        }
+    }
 }
 
 /// One binding of a rule's `for` variables, with the values folded in.
@@ -414,6 +450,8 @@ impl Findings {
 pub enum Expect {
     /// `expect category C` / `expect category none` (`None`).
     Category(Option<u32>),
+    /// `expect category A, B, …`: the visit's categories are exactly these.
+    Categories(Vec<u32>),
     /// `expect ambiguous`.
     Ambiguous,
     /// `expect provisional`.
@@ -422,6 +460,14 @@ pub enum Expect {
     Refer,
     /// `expect red_flag name`.
     RedFlag(u32),
+    /// `expect no refer`.
+    NoRefer,
+    /// `expect no red_flag name`.
+    NoRedFlag(u32),
+    /// `expect not_ruled_out name`.
+    NotRuledOut(u32),
+    /// `expect ruled_out name`.
+    RuledOut(u32),
     /// `expect adjustment CALL`: the adjustment and, when given, its argument values.
     Adjustment(u32, Option<Vec<Value>>),
     /// `expect no adjustment CALL`.
@@ -492,6 +538,8 @@ pub struct Program {
     pub categories: Vec<Category>,
     /// `outranks[a][b]`: category `a` outranks `b` (transitively).
     pub outranks: Vec<Vec<bool>>,
+    /// The `coexist` lines in declaration order.
+    pub coexist: Vec<CoexistLine>,
     /// Red flags.
     pub red_flags: Vec<RedFlag>,
     /// Rules in declaration order.

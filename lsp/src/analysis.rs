@@ -44,7 +44,8 @@ pub struct Def {
     pub file: SourceFile,
     /// The name's span in that file.
     pub span: Span,
-    /// The whole item's declaration line as written canonically.
+    /// The whole item's declaration line as written canonically (a red flag's category and
+    /// urgency, and a category's `coexist` lines, on lines after it).
     pub signature: String,
     /// Its doc comment.
     pub doc: Option<String>,
@@ -53,6 +54,7 @@ pub struct Def {
 /// Every name a file sees (its own and its used files'), in declaration order.
 pub fn definitions(db: &Database, file: SourceFile) -> Vec<Def> {
     let mut out = Vec::new();
+    let mut coexist = Vec::new();
     for f in visible_files(db, file) {
         for item in file_items(db, *f) {
             let Some(parsed) = &parse_item(db, *item).item else {
@@ -117,11 +119,18 @@ pub fn definitions(db: &Database, file: SourceFile) -> Vec<Def> {
                     &c.name,
                     format!("check {}{}", c.name.text, title(&c.title)),
                 ),
-                ItemData::RedFlag(r) => push(
-                    DefKind::RedFlag,
-                    &r.name,
-                    format!("red_flag {}{}", r.name.text, title(&r.title)),
-                ),
+                ItemData::RedFlag(r) => {
+                    let mut signature = format!("red_flag {}{}", r.name.text, title(&r.title));
+                    if let Some(c) = &r.in_category {
+                        signature.push_str(&format!("\nin category {}", c.text));
+                    }
+                    let urgency = match r.urgency {
+                        Some(u) => format!("{} referral", u.as_str()),
+                        None => "urgency not stated".into(),
+                    };
+                    signature.push_str(&format!("\nrefer: {urgency}"));
+                    push(DefKind::RedFlag, &r.name, signature)
+                }
                 ItemData::Case(c) => push(
                     DefKind::Case,
                     &c.name,
@@ -154,7 +163,18 @@ pub fn definitions(db: &Database, file: SourceFile) -> Vec<Def> {
                         }
                     }
                 }
+                ItemData::Coexist(names) => coexist.push(names.clone()),
                 _ => {}
+            }
+        }
+    }
+    // A category's hover lists the `coexist` lines that name it.
+    for names in coexist {
+        let line: Vec<&str> = names.iter().map(|n| n.text.as_str()).collect();
+        for def in out.iter_mut() {
+            if def.kind == DefKind::Category && line.contains(&def.name.as_str()) {
+                def.signature
+                    .push_str(&format!("\ncoexist {}", line.join(", ")));
             }
         }
     }

@@ -69,7 +69,7 @@ fn completions(db: &Database, file: SourceFile, text: &str, at: usize) -> Vec<Co
                         DefKind::Category => CompletionItemKind::CLASS,
                         _ => CompletionItemKind::REFERENCE,
                     },
-                    Some(d.signature.clone()),
+                    d.signature.lines().next().map(String::from),
                 );
                 c.documentation = d.doc.clone().map(Documentation::String);
                 c
@@ -169,16 +169,26 @@ fn completions(db: &Database, file: SourceFile, text: &str, at: usize) -> Vec<Co
                 c.extend(keywords(&["none"]));
                 c
             }
+            Some("no") if rest.starts_with("no red_flag ") => of(DefKind::RedFlag),
+            Some("no") if rest.trim_end() == "no" && rest.ends_with(' ') => {
+                keywords(&["adjustment", "refer", "red_flag"])
+            }
             Some("adjustment") | Some("no") if rest.contains(' ') => of(DefKind::Adjustment),
             Some("check") if rest.contains(' ') => of(DefKind::Check),
             Some("withheld") if rest.contains(' ') => of(DefKind::Rule),
-            Some("red_flag") if rest.contains(' ') => of(DefKind::RedFlag),
+            Some("red_flag") | Some("not_ruled_out") | Some("ruled_out") if rest.contains(' ') => {
+                of(DefKind::RedFlag)
+            }
             _ => keywords(&[
                 "category",
                 "ambiguous",
                 "provisional",
                 "refer",
+                "no refer",
                 "red_flag",
+                "no red_flag",
+                "not_ruled_out",
+                "ruled_out",
                 "adjustment",
                 "no adjustment",
                 "check",
@@ -186,7 +196,10 @@ fn completions(db: &Database, file: SourceFile, text: &str, at: usize) -> Vec<Co
             ]),
         };
     }
-    if trimmed.starts_with("in category") || trimmed.starts_with("precedence") {
+    if trimmed.starts_with("in category")
+        || trimmed.starts_with("precedence")
+        || trimmed.starts_with("coexist ")
+    {
         return of(DefKind::Category);
     }
     // After `previous.`, `before.` or `after.`: the indicators.
@@ -195,6 +208,19 @@ fn completions(db: &Database, file: SourceFile, text: &str, at: usize) -> Vec<Co
         .any(|p| before.ends_with(p))
     {
         return of(DefKind::Indicator);
+    }
+    // Right after `refer`: the urgency words (a string may follow instead).
+    if trimmed == "refer " || trimmed.starts_with("refer ") && !trimmed.contains('"') {
+        return ["emergency", "urgent", "routine"]
+            .iter()
+            .map(|w| {
+                item(
+                    w,
+                    CompletionItemKind::KEYWORD,
+                    Some("referral urgency".into()),
+                )
+            })
+            .collect();
     }
     // In a condition: indicators, tables, and the words of conditions.
     if matches!(first, "when" | "unless" | "need" | "complete" | "marginal")

@@ -9,6 +9,8 @@ use sot_compiler::{
 use sot_grammar::ast::{ItemData, Span};
 use tower_lsp_server::ls_types::*;
 
+use sot_runtime::visit::CategoryState;
+
 use crate::range;
 
 /// A lens above each case visit with what the protocol computes for it.
@@ -29,18 +31,18 @@ pub(crate) fn code_lenses(db: &Database, file: SourceFile, encoding: Encoding) -
             else {
                 continue;
             };
+            let names = |cs: &[u32]| {
+                cs.iter()
+                    .filter_map(|c| program.categories.get(*c as usize))
+                    .map(|c| c.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             let category = match &state.category {
-                sot_runtime::visit::CategoryState::One(c) => {
-                    format!("category {}", program.categories[*c as usize].name)
-                }
-                sot_runtime::visit::CategoryState::Ambiguous(cs) => format!(
-                    "ambiguous ({})",
-                    cs.iter()
-                        .map(|c| program.categories[*c as usize].name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                sot_runtime::visit::CategoryState::None => "no category".into(),
+                CategoryState::One(c) => format!("category {}", names(&[*c])),
+                CategoryState::Coexisting(cs) => format!("categories {} (coexisting)", names(cs)),
+                CategoryState::Ambiguous(cs) => format!("ambiguous ({})", names(cs)),
+                CategoryState::None => "no category".into(),
             };
             let provisional = if state.provisional {
                 ", provisional"
@@ -75,20 +77,29 @@ pub(crate) fn code_lenses(db: &Database, file: SourceFile, encoding: Encoding) -
 }
 
 /// The red flags a visit raises and those it does not rule out, as the start of a lens
-/// title (`refer: cauda_equina · not ruled out: fracture · `), or nothing when every red flag
-/// is ruled out. Long lists name the first three and count the rest.
+/// title (`refer: cauda_equina (emergency) · not ruled out: fracture · `), most urgent
+/// first, or nothing when every red flag is ruled out. Long lists name the first three and
+/// count the rest.
 fn red_flags(program: &sot_ir::Program, truth: &[sot_ir::eval::Tri]) -> String {
     use sot_ir::eval::Tri;
-    let names = |want: Tri| -> Vec<&str> {
-        program
+    let names = |want: Tri| -> Vec<String> {
+        let mut flags: Vec<&sot_ir::RedFlag> = program
             .red_flags
             .iter()
             .zip(truth)
             .filter(|(_, t)| **t == want)
-            .map(|(f, _)| f.name.as_str())
+            .map(|(f, _)| f)
+            .collect();
+        flags.sort_by_key(|f| (f.urgency.is_none(), f.urgency));
+        flags
+            .iter()
+            .map(|f| match f.urgency {
+                Some(u) => format!("{} ({})", f.name, u.word()),
+                None => f.name.clone(),
+            })
             .collect()
     };
-    let list = |names: &[&str]| -> String {
+    let list = |names: &[String]| -> String {
         match names.len() {
             0..=3 => names.join(", "),
             n => format!("{} and {} more", names[..3].join(", "), n - 3),

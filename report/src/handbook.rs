@@ -293,7 +293,16 @@ pub fn handbook_markdown(db: &dyn salsa::Database, file: SourceFile) -> String {
         .collect();
     if !red_flags.is_empty() {
         let _ = writeln!(out, "## Red flags: stop and refer\n");
-        let _ = writeln!(out, "Checked first at every visit. When one is raised, the protocol recommends referral and no adjustment.\n");
+        // A red flag bound to a category is checked once the categories are decided.
+        let when = if red_flags.iter().any(|r| r.in_category.is_some()) {
+            "Checked at every visit, once its categories are decided and before any rule"
+        } else {
+            "Checked first at every visit"
+        };
+        let _ = writeln!(
+            out,
+            "{when}. When one is raised, the protocol recommends referral and no adjustment.\n"
+        );
         for (item, _) in &program.items {
             if let ItemData::RedFlag(r) = &item.data {
                 let _ = writeln!(
@@ -305,12 +314,31 @@ pub fn handbook_markdown(db: &dyn salsa::Database, file: SourceFile) -> String {
                         .map_or(spoken(&r.name.text), |t| t.value.clone()))
                 );
                 doc(&mut out, &item.doc);
+                if let Some(c) = &r.in_category {
+                    let _ = writeln!(
+                        out,
+                        "- Applies only to a visit in Category {}.",
+                        esc(&c.text)
+                    );
+                }
                 let _ = writeln!(
                     out,
                     "- Raised when {}.",
                     esc(&condition(&r.when, Moment::Visit, &bools))
                 );
-                let _ = writeln!(out, "- Referral: {}\n", esc(&r.refer.value));
+                match r.urgency {
+                    Some(u) => {
+                        let _ = writeln!(
+                            out,
+                            "- Referral ({}): {}\n",
+                            u.as_str(),
+                            esc(&r.refer.value)
+                        );
+                    }
+                    None => {
+                        let _ = writeln!(out, "- Referral: {}\n", esc(&r.refer.value));
+                    }
+                }
             }
         }
     }
@@ -335,6 +363,27 @@ pub fn handbook_markdown(db: &dyn salsa::Database, file: SourceFile) -> String {
             out,
             "When several categories hold, the higher one is the visit's category: {}.\n",
             esc(&precedence.join("; "))
+        );
+    }
+    let coexist: Vec<String> = program
+        .items
+        .iter()
+        .filter_map(|(i, _)| match &i.data {
+            ItemData::Coexist(names) => Some(
+                names
+                    .iter()
+                    .map(|n| n.text.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            _ => None,
+        })
+        .collect();
+    if !coexist.is_empty() {
+        let _ = writeln!(
+            out,
+            "These categories may hold together; when they do, all of them are the visit's categories, in this order: {}.\n",
+            esc(&coexist.join("; "))
         );
     }
     for (item, refs) in &program.items {

@@ -4,7 +4,9 @@
 
 use std::fmt::Write as _;
 
-use sot_runtime::explain::{CaseReport, FindingValue, RuleReport, Unknown, VisitReport};
+use sot_runtime::explain::{
+    CaseReport, FindingValue, RedFlagReport, RuleReport, Unknown, VisitReport,
+};
 
 use crate::escape::{html_escape, markdown_escape};
 use crate::page::page;
@@ -108,6 +110,24 @@ fn rule_name(r: &RuleReport) -> String {
         .map(|t| format!(" “{t}”"))
         .unwrap_or_default();
     format!("{}{binding}{title}", r.rule)
+}
+
+/// A red flag's name with its urgency in words: `cauda_equina (emergency referral)`.
+fn flag_name(f: &RedFlagReport) -> String {
+    match f.urgency {
+        Some(u) => format!("{} ({} referral)", f.red_flag, u.word()),
+        None => f.red_flag.clone(),
+    }
+}
+
+/// Why a red flag was raised: its findings, and its category when it is bound to one.
+fn flag_because(f: &RedFlagReport) -> String {
+    let findings = findings_text(&f.findings);
+    match (&f.category, findings.is_empty()) {
+        (Some(c), true) => format!("category {c}"),
+        (Some(c), false) => format!("category {c}; {findings}"),
+        (None, _) => findings,
+    }
 }
 
 /// Why a rule fired: its findings, its category, and what ruled out its contraindication.
@@ -233,6 +253,17 @@ fn category_line(v: &VisitReport) -> String {
             Some(title) => format!("Category {} — {title}", one.name),
             None => format!("Category {}", one.name),
         },
+        ("coexisting", _) => {
+            let each: Vec<String> = c
+                .categories
+                .iter()
+                .map(|one| match &one.title {
+                    Some(title) => format!("Category {} ({title})", one.name),
+                    None => format!("Category {}", one.name),
+                })
+                .collect();
+            format!("{}, coexisting", each.join(" and "))
+        }
         ("ambiguous", _) => format!("Ambiguous between categories {}", names.join(" and ")),
         _ => "No category".into(),
     };
@@ -277,16 +308,16 @@ pub fn text_with(report: &CaseReport, verbose: bool) -> String {
             let _ = writeln!(
                 out,
                 "  RED FLAG {}: {} — because {}",
-                f.red_flag,
+                flag_name(f),
                 f.refer,
-                findings_text(&f.findings)
+                flag_because(f)
             );
         }
         for f in &v.not_ruled_out {
             let _ = writeln!(
                 out,
                 "  Red flag {} not ruled out: {}",
-                f.red_flag,
+                flag_name(f),
                 undecided_text(&f.findings)
             );
         }
@@ -366,16 +397,16 @@ pub fn markdown_with(report: &CaseReport, verbose: bool) -> String {
             let _ = writeln!(
                 out,
                 "- **Red flag {}**: {} (because {})",
-                esc(&f.red_flag),
+                esc(&flag_name(f)),
                 esc(&f.refer),
-                esc(&findings_text(&f.findings))
+                esc(&flag_because(f))
             );
         }
         for f in &v.not_ruled_out {
             let _ = writeln!(
                 out,
                 "- Red flag {} not ruled out: {}",
-                esc(&f.red_flag),
+                esc(&flag_name(f)),
                 esc(&undecided_text(&f.findings))
             );
         }
@@ -498,16 +529,16 @@ fn html_case(out: &mut String, report: &CaseReport, verbose: bool) {
             let _ = writeln!(
                 out,
                 "<p class=\"flag\">Red flag {}: {} <span class=\"muted\">(because {})</span></p>",
-                e(&f.red_flag),
+                e(&flag_name(f)),
                 e(&f.refer),
-                e(&findings_text(&f.findings))
+                e(&flag_because(f))
             );
         }
         for f in &v.not_ruled_out {
             let _ = writeln!(
                 out,
                 "<p>Red flag {} not ruled out: {}</p>",
-                e(&f.red_flag),
+                e(&flag_name(f)),
                 e(&undecided_text(&f.findings))
             );
         }

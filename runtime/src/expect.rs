@@ -5,8 +5,9 @@ use std::collections::BTreeSet;
 
 use sot_ir::{Case, Expect, ExpectLine, Program, Value};
 
+use crate::evaluate::Tri;
 use crate::explain::show_call;
-use crate::visit::{evaluate_case, CategoryState, Outcome, RuleState, VisitState};
+use crate::visit::{coexist_line, evaluate_case, CategoryState, Outcome, RuleState, VisitState};
 
 /// The verdict on one `expect` line.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,13 +33,15 @@ pub struct Coverage {
     pub categories: BTreeSet<u32>,
     /// Red flags raised.
     pub red_flags: BTreeSet<u32>,
+    /// `coexist` lines that gave a visit its categories.
+    pub coexist: BTreeSet<u32>,
     /// `(check, outcome word)` seen.
     pub outcomes: BTreeSet<(u32, &'static str)>,
 }
 
 impl Coverage {
     /// Adds what a visit exercised.
-    pub fn add(&mut self, state: &VisitState) {
+    pub fn add(&mut self, program: &Program, state: &VisitState) {
         for (r, states) in state.rules().enumerate() {
             for (i, s) in states.iter().enumerate() {
                 if *s == RuleState::Fired {
@@ -46,15 +49,14 @@ impl Coverage {
                 }
             }
         }
-        match &state.category {
-            CategoryState::One(c) => {
-                self.categories.insert(*c);
-            }
-            CategoryState::Ambiguous(cs) => self.categories.extend(cs.iter().copied()),
-            CategoryState::None => {}
+        self.categories
+            .extend(state.category.named().iter().copied());
+        if let CategoryState::Coexisting(cs) = &state.category {
+            self.coexist
+                .extend(coexist_line(program, cs).map(|l| l as u32));
         }
         for (f, t) in state.red_flags.iter().enumerate() {
-            if *t == crate::evaluate::Tri::True {
+            if *t == Tri::True {
                 self.red_flags.insert(f as u32);
             }
         }
@@ -102,10 +104,30 @@ fn category_found(program: &Program, state: &VisitState) -> String {
     match &state.category {
         CategoryState::None => format!("category none{provisional}"),
         CategoryState::One(c) => format!("category {}{provisional}", name(c)),
+        CategoryState::Coexisting(cs) => format!(
+            "categories {}, coexisting{provisional}",
+            cs.iter().map(name).collect::<Vec<_>>().join(" and ")
+        ),
         CategoryState::Ambiguous(cs) => format!(
             "ambiguous between {}{provisional}",
             cs.iter().map(name).collect::<Vec<_>>().join(" and ")
         ),
+    }
+}
+
+/// The red flags raised in a visit, in words.
+fn raised_list(program: &Program, state: &VisitState) -> String {
+    let raised: Vec<&str> = program
+        .red_flags
+        .iter()
+        .zip(&state.red_flags)
+        .filter(|(_, t)| **t == Tri::True)
+        .map(|(f, _)| f.name.as_str())
+        .collect();
+    if raised.is_empty() {
+        "no red flag raised".into()
+    } else {
+        format!("red flags raised: {}", raised.join(", "))
     }
 }
 
@@ -135,9 +157,20 @@ fn judge(program: &Program, line: &ExpectLine, state: &VisitState) -> Result<(),
         Expect::Category(expected) => {
             let holds = match (expected, &state.category) {
                 (None, CategoryState::None) => true,
-                (Some(c), CategoryState::One(v)) => c == v,
+                (Some(c), chosen) => chosen.categories().contains(c),
                 _ => false,
             };
+            if holds {
+                Ok(())
+            } else {
+                fail(category_found(program, state))
+            }
+        }
+        Expect::Categories(expected) => {
+            // Set equality; an ambiguous visit has no category.
+            let found = state.category.categories();
+            let holds = expected.iter().all(|c| found.contains(c))
+                && found.iter().all(|c| expected.contains(c));
             if holds {
                 Ok(())
             } else {
@@ -163,21 +196,36 @@ fn judge(program: &Program, line: &ExpectLine, state: &VisitState) -> Result<(),
             }
         }
         Expect::RedFlag(f) => {
-            if state.red_flags.get(*f as usize) == Some(&crate::evaluate::Tri::True) {
+            if state.red_flags.get(*f as usize) == Some(&Tri::True) {
                 Ok(())
             } else {
-                let raised: Vec<&str> = program
-                    .red_flags
-                    .iter()
-                    .zip(&state.red_flags)
-                    .filter(|(_, t)| **t == crate::evaluate::Tri::True)
-                    .map(|(f, _)| f.name.as_str())
-                    .collect();
-                fail(if raised.is_empty() {
-                    "no red flag raised".into()
-                } else {
-                    format!("red flags raised: {}", raised.join(", "))
-                })
+                fail(raised_list(program, state))
+            }
+        }
+        Expect::NoRefer => {
+            if state.referred() {
+                fail(raised_list(program, state))
+            } else {
+                Ok(())
+            }
+        }
+        Expect::NoRedFlag(f) | Expect::NotRuledOut(f) | Expect::RuledOut(f) => {
+            let wanted = match &line.expect {
+                Expect::NoRedFlag(_) => [Tri::False, Tri::Unknown].as_slice(),
+                Expect::NotRuledOut(_) => &[Tri::Unknown],
+                _ => &[Tri::False],
+            };
+            match state.red_flags.get(*f as usize) {
+                Some(t) if wanted.contains(t) => Ok(()),
+                Some(t) => fail(format!(
+                    "red flag {}",
+                    match t {
+                        Tri::True => "raised",
+                        Tri::Unknown => "not ruled out",
+                        Tri::False => "ruled out",
+                    }
+                )),
+                None => fail("no such red flag".into()),
             }
         }
         Expect::Adjustment(a, args) => {

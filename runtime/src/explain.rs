@@ -3,11 +3,12 @@
 //! to examine. The report is what `sot run` prints (text, JSON, Markdown, HTML).
 
 use serde::Serialize;
-use sot_ir::{Case, Expr, Findings, Phase, Program, Visit};
+use sot_ir::{Case, Expr, Findings, Phase, Program, Urgency, Visit};
 
 use crate::evaluate::{support, support_all, Env, FindingRef, Tri};
 use crate::visit::{
-    case_findings, evaluate_case, CategoryState, Outcome, RuleState, Undecided, VisitState,
+    case_findings, could_change, evaluate_case, CategoryState, Outcome, RuleState, Undecided,
+    VisitState,
 };
 
 /// A finding and its value as found (or "not examined").
@@ -62,6 +63,11 @@ pub struct RedFlagReport {
     pub title: Option<String>,
     /// The referral text.
     pub refer: String,
+    /// How urgent the referral is (`null`: not stated).
+    pub urgency: Option<Urgency>,
+    /// The category it is bound to (`in category`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
     /// The findings that raised it (every true finding of its condition, each true disjunct
     /// of an `or`), or the ones not examined that would decide it.
     pub findings: Vec<FindingValue>,
@@ -79,9 +85,10 @@ pub struct NamedCategory {
 /// The visit's category.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CategoryReport {
-    /// `"category"` (one), `"ambiguous"` (several tied) or `"none"`.
+    /// `"category"` (one), `"coexisting"` (several, all the visit's, from a `coexist`
+    /// line), `"ambiguous"` (several tied) or `"none"`.
     pub state: &'static str,
-    /// The category, or the tied ones.
+    /// The category, the coexisting ones in their line's order, or the tied ones.
     pub categories: Vec<NamedCategory>,
     /// Whether a category that is unknown could change it.
     pub provisional: bool,
@@ -148,9 +155,9 @@ pub struct VisitReport {
     pub label: Option<String>,
     /// Whether a red flag was raised: refer, no adjustment.
     pub refer: bool,
-    /// Red flags raised.
+    /// Red flags raised, most urgent first, then in declaration order.
     pub red_flags: Vec<RedFlagReport>,
-    /// Red flags not ruled out (unknown).
+    /// Red flags not ruled out (unknown), in the same order.
     pub not_ruled_out: Vec<RedFlagReport>,
     /// The category.
     pub category: CategoryReport,
@@ -312,21 +319,47 @@ fn explain_visit(
     };
     let mut red_flags = Vec::new();
     let mut not_ruled_out = Vec::new();
-    for (flag, t) in program.red_flags.iter().zip(&state.red_flags) {
+    // Most urgent first (emergency, urgent, routine, unstated), then declaration order.
+    let mut order: Vec<usize> = (0..program.red_flags.len()).collect();
+    order.sort_by_key(|&f| {
+        let urgency = program.red_flags.get(f).and_then(|r| r.urgency);
+        (urgency.is_none(), urgency)
+    });
+    for f in order {
+        let (Some(flag), Some(t)) = (program.red_flags.get(f), state.red_flags.get(f)) else {
+            continue;
+        };
+        let category = flag
+            .category
+            .and_then(|c| program.categories.get(c as usize));
         // A raised red flag names every true finding of its condition: for a referral every
-        // positive sign matters, not only the first that decided it.
+        // positive sign matters, not only the first that decided it. One not ruled out
+        // names what would decide it, its category's findings too when that is unknown.
         let findings = match t {
             Tri::True => {
                 let mut refs = Vec::new();
                 support_all(program, &flag.when, env, &mut refs);
                 finding_values(program, src, &refs)
             }
-            _ => supporting(program, &flag.when, src),
+            _ => {
+                let mut refs = Vec::new();
+                support(program, &flag.when, env, &mut refs);
+                let unknown_category = flag.category.filter(|&c| {
+                    state.categories.get(c as usize) == Some(&Tri::Unknown)
+                        && !state.category.named().contains(&c)
+                });
+                if let Some(c) = unknown_category.and_then(|c| program.categories.get(c as usize)) {
+                    support(program, &c.when, env, &mut refs);
+                }
+                finding_values(program, src, &refs)
+            }
         };
         let report = RedFlagReport {
             red_flag: flag.name.clone(),
             title: flag.title.clone(),
             refer: flag.refer.clone(),
+            urgency: flag.urgency,
+            category: category.map(|c| c.name.clone()),
             findings,
         };
         match t {
@@ -530,33 +563,21 @@ fn category_report(program: &Program, state: &VisitState, src: Sources) -> Categ
             .get(*c as usize)
             .and_then(|c| c.title.clone()),
     };
-    let (kind, categories) = match &state.category {
-        CategoryState::None => ("none", Vec::new()),
-        CategoryState::One(c) => ("category", vec![name(c)]),
-        CategoryState::Ambiguous(cs) => ("ambiguous", cs.iter().map(name).collect()),
+    let kind = match &state.category {
+        CategoryState::None => "none",
+        CategoryState::One(_) => "category",
+        CategoryState::Coexisting(_) => "coexisting",
+        CategoryState::Ambiguous(_) => "ambiguous",
     };
+    let categories = state.category.named().iter().map(name).collect();
     let mut missing = Vec::new();
     let mut not_examinable = Vec::new();
     if state.provisional {
-        // The unknown categories that could change the result: not outranked by the chosen
-        // one (by every tied one), or any unknown one when there is none.
-        let chosen: Vec<usize> = match &state.category {
-            CategoryState::None => Vec::new(),
-            CategoryState::One(c) => vec![*c as usize],
-            CategoryState::Ambiguous(cs) => cs.iter().map(|c| *c as usize).collect(),
-        };
-        let outranks = |a: usize, b: usize| {
-            program
-                .outranks
-                .get(a)
-                .and_then(|r| r.get(b))
-                .copied()
-                .unwrap_or(false)
-        };
+        // The unknown categories that could change the result: outranked by none of the
+        // visit's categories (of the tied ones), or any unknown one when there is none.
         let mut refs = Vec::new();
         for (u, (category, t)) in program.categories.iter().zip(&state.categories).enumerate() {
-            let relevant = chosen.is_empty() || !chosen.iter().all(|&c| outranks(c, u));
-            if *t == Tri::Unknown && relevant {
+            if *t == Tri::Unknown && could_change(program, &state.category, u) {
                 support(program, &category.when, src.env, &mut refs);
             }
         }

@@ -1,5 +1,5 @@
-//! One visit, evaluated in the order of LANGUAGE.md §4: red flags, category, rules,
-//! recommendations, checks. The result is compact (states by index); `explain` turns it into
+//! One visit, evaluated in the order of LANGUAGE.md §4 and §7.4: categories, red flags
+//! (which may be bound to a category), rules, recommendations, checks. The result is compact (states by index); `explain` turns it into
 //! a report with reasons.
 
 use std::borrow::Cow;
@@ -88,8 +88,52 @@ pub enum CategoryState {
     None,
     /// One category outranks every other true one.
     One(u32),
-    /// Several true categories, none outranking the others.
+    /// Several true categories that nothing outranks, all on one `coexist` line: they are
+    /// all the visit's categories, in the first such line's order (LANGUAGE.md §7.1).
+    Coexisting(Vec<u32>),
+    /// Several true categories, none outranking the others, not all on one `coexist` line.
     Ambiguous(Vec<u32>),
+}
+
+impl CategoryState {
+    /// The visit's categories: one, several coexisting, or none (an ambiguous visit has
+    /// none).
+    pub fn categories(&self) -> &[u32] {
+        match self {
+            CategoryState::One(c) => std::slice::from_ref(c),
+            CategoryState::Coexisting(cs) => cs,
+            CategoryState::None | CategoryState::Ambiguous(_) => &[],
+        }
+    }
+
+    /// The categories a report names: the visit's categories, or the tied ones of an
+    /// ambiguous visit.
+    pub fn named(&self) -> &[u32] {
+        match self {
+            CategoryState::Ambiguous(tied) => tied,
+            other => other.categories(),
+        }
+    }
+}
+
+/// Whether category `a` outranks `b` (transitively).
+fn outranks(program: &Program, a: usize, b: usize) -> bool {
+    program
+        .outranks
+        .get(a)
+        .and_then(|r| r.get(b))
+        .copied()
+        .unwrap_or(false)
+}
+
+/// Whether category `u`, were it true, could change the visit's result: it is outranked by
+/// none of the visit's categories (none of the tied ones, when ambiguous; any category, when
+/// the category is none). LANGUAGE.md §7.1 "Provisional".
+pub fn could_change(program: &Program, category: &CategoryState, u: usize) -> bool {
+    !category
+        .named()
+        .iter()
+        .any(|&c| outranks(program, c as usize, u))
 }
 
 /// A recommended adjustment: the adjustment, its argument values, and the rule instances
@@ -189,17 +233,24 @@ pub fn evaluate_visit(
     previous: Option<Previous>,
 ) -> VisitState {
     let env = Env::visit(findings, previous.map(|p| p.findings));
-    let red_flags: Vec<Tri> = program
-        .red_flags
-        .iter()
-        .map(|r| truth(program, &r.when, env))
-        .collect();
+    // Categories first: a red flag may be bound to one (LANGUAGE.md §7.4).
     let categories: Vec<Tri> = program
         .categories
         .iter()
         .map(|c| truth(program, &c.when, env))
         .collect();
     let (category, provisional) = choose_category(program, &categories);
+    let red_flags: Vec<Tri> = program
+        .red_flags
+        .iter()
+        .map(|r| {
+            let when = truth(program, &r.when, env);
+            match r.category {
+                None => when,
+                Some(c) => and(in_category(program, &category, &categories, c), when),
+            }
+        })
+        .collect();
     let referred = red_flags.contains(&Tri::True);
 
     // One allocation for every rule instance: nothing is allocated per rule. The plan lists
@@ -216,11 +267,11 @@ pub fn evaluate_visit(
         } else {
             match (step.category, &category) {
                 (None, _) => rule_state(program, step, findings, env, &mut recommended),
-                (Some(c), CategoryState::One(v)) if c == *v => {
-                    rule_state(program, step, findings, env, &mut recommended)
-                }
                 (Some(c), CategoryState::Ambiguous(tied)) if tied.contains(&c) => {
                     RuleState::NotEvaluated(Undecided::AmbiguousCategory)
+                }
+                (Some(c), chosen) if chosen.categories().contains(&c) => {
+                    rule_state(program, step, findings, env, &mut recommended)
                 }
                 (Some(_), _) => RuleState::OtherCategory,
             }
@@ -411,38 +462,67 @@ fn recommend(
     RuleState::Fired
 }
 
-/// The category among the true ones that no other true one outranks, and whether an
-/// unknown category could change it.
+/// The first `coexist` line (declaration order) that names every one of `categories`.
+pub fn coexist_line(program: &Program, categories: &[u32]) -> Option<usize> {
+    program
+        .coexist
+        .iter()
+        .position(|line| categories.iter().all(|c| line.categories.contains(c)))
+}
+
+/// Kleene `and`.
+fn and(a: Tri, b: Tri) -> Tri {
+    match (a, b) {
+        (Tri::False, _) | (_, Tri::False) => Tri::False,
+        (Tri::True, Tri::True) => Tri::True,
+        _ => Tri::Unknown,
+    }
+}
+
+/// `in category c` of a red flag (LANGUAGE.md §7.4): true when `c` is one of the visit's
+/// categories or one of the tied ones of an ambiguous visit; unknown when `c`'s condition is
+/// unknown and it could change the result (so the result is provisional); false otherwise.
+fn in_category(program: &Program, category: &CategoryState, truth: &[Tri], c: u32) -> Tri {
+    if category.named().contains(&c) {
+        Tri::True
+    } else if truth.get(c as usize) == Some(&Tri::Unknown)
+        && could_change(program, category, c as usize)
+    {
+        Tri::Unknown
+    } else {
+        Tri::False
+    }
+}
+
+/// The visit's categories: the true ones that no other true one outranks (several when they
+/// are all on one `coexist` line, in that line's order; else ambiguous), and whether an
+/// unknown category could change them.
 fn choose_category(program: &Program, truth: &[Tri]) -> (CategoryState, bool) {
-    let outranks = |a: usize, b: usize| {
-        program
-            .outranks
-            .get(a)
-            .and_then(|r| r.get(b))
-            .copied()
-            .unwrap_or(false)
-    };
     let true_ones: Vec<usize> = (0..truth.len())
         .filter(|&c| truth[c] == Tri::True)
         .collect();
-    let chosen: Vec<usize> = true_ones
+    let chosen: Vec<u32> = true_ones
         .iter()
         .copied()
-        .filter(|&c| !true_ones.iter().any(|&o| o != c && outranks(o, c)))
+        .filter(|&c| !true_ones.iter().any(|&o| o != c && outranks(program, o, c)))
+        .map(|c| c as u32)
         .collect();
-    let unknown = (0..truth.len()).filter(|&c| truth[c] == Tri::Unknown);
-    let provisional = if chosen.is_empty() {
-        unknown.clone().next().is_some()
-    } else {
-        unknown
-            .clone()
-            .any(|u| !chosen.iter().all(|&c| outranks(c, u)))
-    };
     let state = match chosen.as_slice() {
         [] => CategoryState::None,
-        [one] => CategoryState::One(*one as u32),
-        many => CategoryState::Ambiguous(many.iter().map(|c| *c as u32).collect()),
+        [one] => CategoryState::One(*one),
+        many => match coexist_line(program, many).and_then(|l| program.coexist.get(l)) {
+            Some(line) => CategoryState::Coexisting(
+                line.categories
+                    .iter()
+                    .copied()
+                    .filter(|c| many.contains(c))
+                    .collect(),
+            ),
+            None => CategoryState::Ambiguous(many.to_vec()),
+        },
     };
+    let provisional =
+        (0..truth.len()).any(|u| truth[u] == Tri::Unknown && could_change(program, &state, u));
     (state, provisional)
 }
 

@@ -334,7 +334,17 @@ impl Checker<'_> {
                 let d = missing("category", name, self.scope.names(Namespace::Category));
                 self.report(d);
             }
-            K::RedFlag(name) if !self.scope.red_flags.contains(&name.text) => {
+            K::Categories(names) => {
+                for name in names {
+                    if !self.scope.categories.contains(&name.text) {
+                        let d = missing("category", name, self.scope.names(Namespace::Category));
+                        self.report(d);
+                    }
+                }
+            }
+            K::RedFlag(name) | K::NoRedFlag(name) | K::NotRuledOut(name) | K::RuledOut(name)
+                if !self.scope.red_flags.contains(&name.text) =>
+            {
                 let d = missing("red flag", name, self.scope.names(Namespace::RedFlag));
                 self.report(d);
             }

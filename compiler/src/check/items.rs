@@ -124,8 +124,9 @@ impl Checker<'_> {
 
     // ----- rules, checks ------------------------------------------------------------------
 
-    pub(super) fn rule(&mut self, r: &ast::Rule) {
-        if let Some(category) = &r.in_category {
+    /// E0101 for an `in category` naming no category.
+    pub(super) fn in_category(&mut self, category: Option<&ast::Name>) {
+        if let Some(category) = category {
             if !self.scope.categories.contains(&category.text) {
                 let d = self
                     .scope
@@ -133,6 +134,54 @@ impl Checker<'_> {
                 self.report(d);
             }
         }
+    }
+
+    /// A `coexist` line: E0101 for an unknown category, E0102 for one named twice, E0405
+    /// for fewer than two distinct categories (E0404 is the scope's: it reads precedence).
+    pub(super) fn coexist(&mut self, names: &[ast::Name]) {
+        let mut distinct: Vec<&ast::Name> = Vec::new();
+        for name in names {
+            if !self.scope.categories.contains(&name.text) {
+                let d = self.scope.unknown(Namespace::Category, "category", name);
+                self.report(d);
+            }
+            match distinct.iter().find(|d| d.text == name.text) {
+                Some(first) => {
+                    let d = Diagnostic::new(
+                        Code::E0102,
+                        name.span,
+                        format!("`{}` is named twice on this `coexist` line", name.text),
+                    )
+                    .label("named again here")
+                    .with_secondary(first.span, "first named here")
+                    .help("name each category once");
+                    self.report(d);
+                }
+                None => distinct.push(name),
+            }
+        }
+        if distinct.len() < 2 {
+            let span = match (names.first(), names.last()) {
+                (Some(first), Some(last)) => first.span.to(last.span),
+                _ => Span::default(),
+            };
+            let named = match distinct.first() {
+                Some(one) => format!("only `{}`", one.text),
+                None => "no category".into(),
+            };
+            let d = Diagnostic::new(
+                Code::E0405,
+                span,
+                format!("a `coexist` line needs two or more categories; this one names {named}"),
+            )
+            .label("fewer than two distinct categories")
+            .help("name the categories that may hold together, e.g. `coexist III, II`, or remove the line");
+            self.report(d);
+        }
+    }
+
+    pub(super) fn rule(&mut self, r: &ast::Rule) {
+        self.in_category(r.in_category.as_ref());
         self.bindings(&r.bindings);
         self.condition(&r.when);
         let keys = non_none_keys(&r.when);

@@ -9,7 +9,8 @@
 //! types in [`values`]. This file holds the entry points, the file's diagnostics (syntax errors
 //! E0001/E0305, unused declarations W0604, with the scope's and the limits' diagnostics) and the
 //! item dispatch (E0302 for an empty range type, E0101 for an unknown category in a precedence
-//! line).
+//! or `coexist` line; E0102 and E0405 for a `coexist` line naming a category twice or fewer
+//! than two).
 
 mod calls;
 mod cases;
@@ -277,7 +278,11 @@ impl Checker<'_> {
                     }
                 }
             }
-            ItemData::RedFlag(r) => self.condition(&r.when),
+            ItemData::Coexist(names) => self.coexist(names),
+            ItemData::RedFlag(r) => {
+                self.in_category(r.in_category.as_ref());
+                self.condition(&r.when);
+            }
             ItemData::Rule(r) => self.rule(r),
             ItemData::Check(c) => self.check(c),
             ItemData::Case(c) => {

@@ -166,7 +166,17 @@ impl Lowerer<'_> {
             K::Ambiguous => ir::Expect::Ambiguous,
             K::Provisional => ir::Expect::Provisional,
             K::Refer => ir::Expect::Refer,
+            K::Categories(names) => ir::Expect::Categories(
+                names
+                    .iter()
+                    .map(|c| self.category(&c.text))
+                    .collect::<Option<_>>()?,
+            ),
             K::RedFlag(r) => ir::Expect::RedFlag(*self.red_flags.get(&r.text)?),
+            K::NoRefer => ir::Expect::NoRefer,
+            K::NoRedFlag(r) => ir::Expect::NoRedFlag(*self.red_flags.get(&r.text)?),
+            K::NotRuledOut(r) => ir::Expect::NotRuledOut(*self.red_flags.get(&r.text)?),
+            K::RuledOut(r) => ir::Expect::RuledOut(*self.red_flags.get(&r.text)?),
             K::Adjustment(call) => {
                 let (a, args) = self.constant_call(call)?;
                 ir::Expect::Adjustment(a, args)

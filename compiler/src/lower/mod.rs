@@ -335,12 +335,30 @@ impl<'a> Lowerer<'a> {
                         self.outrank(a as usize, b as usize);
                     }
                 }
+                ItemData::Coexist(names) => {
+                    let mut line: Vec<u32> = Vec::new();
+                    for c in names.iter().filter_map(|n| self.category(&n.text)) {
+                        if !line.contains(&c) {
+                            line.push(c);
+                        }
+                    }
+                    self.program.coexist.push(ir::CoexistLine {
+                        file: origin,
+                        categories: line,
+                    });
+                }
                 ItemData::RedFlag(r) => {
                     let when = self.expr(&r.when);
                     self.program.red_flags.push(ir::RedFlag {
                         name: r.name.text.clone(),
                         title: r.title.as_ref().map(|t| t.value.clone()),
+                        category: r.in_category.as_ref().and_then(|c| self.category(&c.text)),
                         when,
+                        urgency: r.urgency.map(|u| match u {
+                            ast::Urgency::Emergency => ir::Urgency::Emergency,
+                            ast::Urgency::Urgent => ir::Urgency::Urgent,
+                            ast::Urgency::Routine => ir::Urgency::Routine,
+                        }),
                         refer: r.refer.value.clone(),
                         file: origin,
                     });

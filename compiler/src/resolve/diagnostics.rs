@@ -4,7 +4,8 @@
 //! Codes: E0102 (a name declared twice in one namespace), E0103 (a `use` of a missing file, of
 //! an absolute path or of a file outside the project, or
 //! one that leads back), E0403 (a precedence cycle), E0001 (a second `protocol` header, a
-//! header or `use` line after items), E0302 (more finding slots than [`MAX_FINDINGS`]).
+//! header or `use` line after items), E0302 (more finding slots than [`MAX_FINDINGS`]),
+//! E0404 (categories on one `coexist` line ordered by precedence).
 
 use std::collections::BTreeSet;
 
@@ -38,6 +39,7 @@ struct Declared<'a> {
 pub fn scope_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagnostic> {
     let mut declared = Vec::new();
     let mut precedence = Vec::new();
+    let mut coexist = Vec::new();
     let mut use_diagnostics = Vec::new();
     let via = use_lines_by_file(db, file);
     for visible in visible_files(db, file) {
@@ -80,6 +82,8 @@ pub fn scope_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diag
                     name,
                 ),
                 Some(Signature::Precedence(names)) => precedence.push((names.clone(), own, offset)),
+                Some(Signature::Coexist(names)) if own => coexist.push((names, offset)),
+                Some(Signature::Coexist(_)) => {}
                 Some(Signature::Use(path)) if own => {
                     let dir = file
                         .path(db)
@@ -100,6 +104,7 @@ pub fn scope_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diag
     out.extend(too_many_findings(db, file));
     out.extend(duplicates(db, &declared));
     out.extend(precedence_cycles(&precedence));
+    out.extend(ordered_coexisting(&precedence, &coexist));
     out
 }
 
@@ -361,6 +366,68 @@ fn precedence_cycles(lines: &[(Vec<Name>, bool, usize)]) -> Vec<Diagnostic> {
                 continue;
             }
             edges.entry(&hi.text).or_default().insert(&lo.text);
+        }
+    }
+    out
+}
+
+/// E0404 for each pair of categories on one of this file's `coexist` lines that the
+/// precedence lines (of every visible file) order, directly or transitively.
+fn ordered_coexisting(
+    precedence: &[(Vec<Name>, bool, usize)],
+    coexist: &[(&Vec<Name>, usize)],
+) -> Vec<Diagnostic> {
+    let mut edges: HashMap<&str, BTreeSet<&str>> = HashMap::default();
+    for (names, _, _) in precedence {
+        for pair in names.windows(2) {
+            edges
+                .entry(&pair[0].text)
+                .or_default()
+                .insert(&pair[1].text);
+        }
+    }
+    let mut out = Vec::new();
+    for (names, offset) in coexist {
+        let (Some(first), Some(last)) = (names.first(), names.last()) else {
+            continue;
+        };
+        let line = first.span.to(last.span).shift(*offset);
+        for (i, a) in names.iter().enumerate() {
+            for b in &names[i + 1..] {
+                if a.text == b.text {
+                    continue;
+                }
+                let (hi, lo) = if reaches(&edges, &a.text, &b.text) {
+                    (a, b)
+                } else if reaches(&edges, &b.text, &a.text) {
+                    (b, a)
+                } else {
+                    continue;
+                };
+                let direct = edges
+                    .get(hi.text.as_str())
+                    .is_some_and(|e| e.contains(lo.text.as_str()));
+                let how = if direct {
+                    ""
+                } else {
+                    " (through other categories)"
+                };
+                out.push(
+                    Diagnostic::new(
+                        Code::E0404,
+                        line,
+                        format!(
+                            "`{}` and `{}` coexist here, but precedence puts `{}` above `{}`{how}",
+                            a.text, b.text, hi.text, lo.text
+                        ),
+                    )
+                    .label(format!("`{}` outranks `{}`", hi.text, lo.text))
+                    .help(format!(
+                        "drop the precedence between `{}` and `{}`, or drop them from this `coexist` line",
+                        hi.text, lo.text
+                    )),
+                );
+            }
         }
     }
     out

@@ -38,6 +38,8 @@ pub enum Signature {
     WithBindings(ItemKind, Name, Vec<ast::Binding>),
     /// `precedence A > B > C`.
     Precedence(Vec<Name>),
+    /// `coexist A, B, …`.
+    Coexist(Vec<Name>),
 }
 
 /// The signatures of a chunk's items.
@@ -91,6 +93,7 @@ fn signature(parsed: &ast::Item) -> Option<Signature> {
         }
         ItemData::Category(c) => Signature::Named(ItemKind::Category, c.name.clone()),
         ItemData::Precedence(names) => Signature::Precedence(names.clone()),
+        ItemData::Coexist(names) => Signature::Coexist(names.clone()),
         ItemData::RedFlag(r) => Signature::Named(ItemKind::RedFlag, r.name.clone()),
         ItemData::Rule(r) => {
             Signature::WithBindings(ItemKind::Rule, r.name.clone(), r.bindings.clone())
@@ -427,7 +430,7 @@ pub fn file_scope(db: &dyn salsa::Database, file: SourceFile) -> Scope {
                     scope.cases.insert(name.text.clone());
                 }
             },
-            Signature::Precedence(_) => {}
+            Signature::Precedence(_) | Signature::Coexist(_) => {}
         }
     }
     scope

@@ -143,6 +143,13 @@ const INLINE = [
   '  refer "Urgent referral"',
   '}',
   'precedence III > II > I',
+  'coexist III, II   // together',
+  'type Priority = routine | urgent',
+  'red_flag motor_deficit "Strength decreasing" {',
+  '  in category III',
+  '  when triage == urgent',
+  '  refer emergency "Refer out"',
+  '}',
   'red_flag weakness "Weaker" {',
   '  when strength(side: right) < previous.strength(side: right)',
   '  refer "Refer"',
@@ -166,6 +173,11 @@ const INLINE = [
   '    expect no adjustment block(category: II, short_leg: right)',
   '    expect check fibers(area: 2) marginal   // outcome',
   '    expect withheld rule_two',
+  '    expect category III, II',
+  '    expect no refer',
+  '    expect no red_flag motor_deficit',
+  '    expect not_ruled_out motor_deficit',
+  '    expect ruled_out motor_deficit',
   '  }',
   '}',
   'rule broken "bad \\q escape" {',
@@ -347,6 +359,25 @@ describe('inline sample', () => {
     assertScope(lines, 'check', 'keyword.other.sot', { line: 'expect check' });
     assertScope(lines, 'marginal', 'constant.language.outcome.sot', { line: 'expect check' });
     assertScope(lines, 'withheld', 'keyword.other.sot');
+  });
+
+  test('v0.2: coexist lines, urgency after refer, the new expect forms', () => {
+    assertScope(lines, 'coexist', 'storage.type.sot', { line: 'coexist III, II' });
+    assertScope(lines, 'III', 'entity.name.type.sot', { line: 'coexist III, II' });
+    assertScope(lines, 'II', 'entity.name.type.sot', { line: 'coexist III, II', occurrence: 2 });
+    assertScope(lines, ',', 'punctuation.separator.comma.sot', { line: 'coexist III, II' });
+    assertScope(lines, '// together', 'comment.line.double-slash.sot');
+    assertScope(lines, 'emergency', 'keyword.other.urgency.sot', { line: 'refer emergency' });
+    assertScope(lines, 'refer', 'keyword.control.sot', { line: 'refer emergency' });
+    assertPlainName(lines, 'urgent', { line: 'type Priority' });
+    assertPlainName(lines, 'urgent', { line: 'when triage == urgent' });
+    assertScope(lines, 'III', 'entity.name.type.sot', { line: 'expect category III, II' });
+    assertScope(lines, 'II', 'entity.name.type.sot', { line: 'expect category III, II', occurrence: 2 });
+    assertScope(lines, 'refer', 'keyword.other.sot', { line: 'expect no refer' });
+    assertScope(lines, 'red_flag', 'keyword.other.sot', { line: 'expect no red_flag' });
+    assertScope(lines, 'not_ruled_out', 'keyword.other.sot');
+    assertScope(lines, 'ruled_out', 'keyword.other.sot', { line: 'expect ruled_out' });
+    assertPlainName(lines, 'motor_deficit', { line: 'expect ruled_out' });
   });
 
   test('every line ends outside any region', () => {

@@ -122,13 +122,20 @@ impl Builder {
         skip_keywords(&mut f);
         let kind = match rule {
             Rule::exp_category => {
-                let target = f.next();
-                ExpectKind::Category(target.map(name))
+                let mut names: Vec<Name> = f.map(name).collect();
+                match names.len() {
+                    0 | 1 => ExpectKind::Category(names.pop()),
+                    _ => ExpectKind::Categories(names),
+                }
             }
             Rule::exp_ambiguous => ExpectKind::Ambiguous,
             Rule::exp_provisional => ExpectKind::Provisional,
             Rule::exp_refer => ExpectKind::Refer,
             Rule::exp_red_flag => ExpectKind::RedFlag(name(next(&mut f)?)),
+            Rule::exp_no_refer => ExpectKind::NoRefer,
+            Rule::exp_no_red_flag => ExpectKind::NoRedFlag(name(next(&mut f)?)),
+            Rule::exp_not_ruled_out => ExpectKind::NotRuledOut(name(next(&mut f)?)),
+            Rule::exp_ruled_out => ExpectKind::RuledOut(name(next(&mut f)?)),
             Rule::exp_adjustment => ExpectKind::Adjustment(self.call(next(&mut f)?)?),
             Rule::exp_no_adjustment => ExpectKind::NoAdjustment(self.call(next(&mut f)?)?),
             Rule::exp_check => {

@@ -79,6 +79,9 @@ pub(super) fn describe_pest_error(error: &pest::error::Error<Rule>, text: &str) 
         }
     }
     let expected = tidy_expected(expected);
+    if let Some(error) = bare_coexist(text, pos) {
+        return error;
+    }
     let found = found_token(text, pos);
     let message = match expected.len() {
         0 => format!("unexpected {found}"),
@@ -90,6 +93,31 @@ pub(super) fn describe_pest_error(error: &pest::error::Error<Rule>, text: &str) 
         help: help_for(&expected, text, pos),
         span: Span::new(pos, next_token_end(text, pos)),
     }
+}
+
+/// A `coexist` with no names (LANGUAGE.md §7.9): the error is at the word, not at the end of
+/// the item where pest stopped.
+fn bare_coexist(text: &str, pos: usize) -> Option<SyntaxError> {
+    let start = text.find("coexist")?;
+    let end = start + "coexist".len();
+    let rest = text.get(end..pos)?;
+    let only_trivia = rest
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with("//"));
+    let nothing_after = text[pos..].trim().is_empty();
+    (text[..start]
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with("//"))
+        && only_trivia
+        && nothing_after)
+        .then(|| SyntaxError {
+            kind: SyntaxErrorKind::Syntax,
+            message: "`coexist` names no category".into(),
+            help: Some(
+                "name two or more categories that may hold together, e.g. `coexist III, II`".into(),
+            ),
+            span: Span::new(start, end),
+        })
 }
 
 /// Drops the noise from pest's expected tokens (whitespace, comments, tokens that a broader
@@ -146,6 +174,17 @@ fn help_for(expected: &[String], text: &str, pos: usize) -> Option<String> {
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect();
+    // Where a name could stand (not, say, a misplaced `history {` block), a word that v0.2
+    // reserved is a v0.1 name to rename.
+    let name_expected = expected.iter().any(|e| {
+        matches!(e.as_str(), "a name" | "an expression" | "a value") || e.starts_with("a finding")
+    });
+    if let Some(instead) = reserved_since_v02(&word).filter(|_| name_expected) {
+        return Some(format!(
+            "`{word}` is a keyword since v0.2 of the language and cannot be a name; rename \
+             it and every use of it (for example to `{instead}`)"
+        ));
+    }
     if !word.is_empty() && is_keyword(&word) && expected.iter().any(|e| e == "a name") {
         return Some(format!(
             "`{word}` is a keyword and cannot be used as a name; choose another name"
@@ -158,6 +197,18 @@ fn help_for(expected: &[String], text: &str, pos: usize) -> Option<String> {
         return Some("close the item with `}`".into());
     }
     None
+}
+
+/// For a word that v0.2 made a keyword (LANGUAGE.md §7.9), a name a v0.1 file could use
+/// instead.
+fn reserved_since_v02(word: &str) -> Option<&'static str> {
+    match word {
+        "coexist" => Some("coexisting"),
+        "history" => Some("past_history"),
+        "previous" => Some("prior"),
+        "untestable" => Some("not_testable"),
+        _ => None,
+    }
 }
 
 fn is_keyword(word: &str) -> bool {
@@ -243,6 +294,7 @@ fn rule_words(rule: Rule) -> Option<String> {
         Rule::unless_clause => "`unless`",
         Rule::then_clause => "`then`",
         Rule::refer_clause => "`refer`",
+        Rule::urgency => "an urgency (`emergency`, `urgent`, `routine`)",
         Rule::check_scope | Rule::within_visit | Rule::across_visits => {
             "`within visit` or `across visits`"
         }
@@ -264,6 +316,7 @@ fn rule_words(rule: Rule) -> Option<String> {
         | Rule::table_item
         | Rule::category_item
         | Rule::precedence_item
+        | Rule::coexist_item
         | Rule::red_flag_item
         | Rule::rule_item
         | Rule::check_item

@@ -81,17 +81,25 @@ impl Builder {
                 ItemData::Category(Category { name, title, when })
             }
             Rule::precedence_item => ItemData::Precedence(p.map(name).collect()),
+            Rule::coexist_item => ItemData::Coexist(p.map(name).collect()),
             Rule::red_flag_item => {
                 let name = name(next(&mut p)?);
                 let title = next_if(&mut p, Rule::string).map(string_lit);
+                let in_category = self.in_category(&mut p)?;
                 let when = self.clause_expr(next(&mut p)?)?;
                 let mut refer = next(&mut p)?.into_inner();
                 skip_keywords(&mut refer);
+                let urgency = match next_if(&mut refer, Rule::urgency) {
+                    Some(word) => Some(Urgency::from_word(word.as_str()).ok_or(Malformed)?),
+                    None => None,
+                };
                 let refer = string_lit(next(&mut refer)?);
                 ItemData::RedFlag(RedFlag {
                     name,
                     title,
+                    in_category,
                     when,
+                    urgency,
                     refer,
                 })
             }
@@ -106,14 +114,7 @@ impl Builder {
     fn rule(&mut self, mut p: Pairs<Rule>) -> Built<Rule_> {
         let name = name(next(&mut p)?);
         let title = next_if(&mut p, Rule::string).map(string_lit);
-        let in_category = match next_if(&mut p, Rule::in_category) {
-            Some(c) => {
-                let mut c = c.into_inner();
-                skip_keywords(&mut c);
-                Some(self::name(next(&mut c)?))
-            }
-            None => None,
-        };
+        let in_category = self.in_category(&mut p)?;
         let bindings = match next_if(&mut p, Rule::for_clause) {
             Some(f) => self.bindings(f)?,
             None => Vec::new(),
@@ -135,6 +136,18 @@ impl Builder {
             unless,
             then,
         })
+    }
+
+    /// `in category C`, when it comes next.
+    fn in_category(&mut self, p: &mut Pairs<Rule>) -> Built<Option<Name>> {
+        match next_if(p, Rule::in_category) {
+            Some(c) => {
+                let mut c = c.into_inner();
+                skip_keywords(&mut c);
+                Ok(Some(name(next(&mut c)?)))
+            }
+            None => Ok(None),
+        }
     }
 
     fn check(&mut self, mut p: Pairs<Rule>) -> Built<Check> {

@@ -340,4 +340,53 @@ mod piece_tests {
         };
         assert_eq!((name.span.start, name.span.end), (116, 118), "{e:?}");
     }
+
+    #[test]
+    fn the_v02_expect_forms_parse() {
+        let kind = |text: &str| parse_expect(text).map(|e| e.kind).expect(text);
+        let names = |k: ExpectKind| match k {
+            ExpectKind::Categories(n) => n.into_iter().map(|n| n.text).collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(names(kind("expect category III, II")), ["III", "II"]);
+        assert!(matches!(
+            kind("expect category II"),
+            ExpectKind::Category(Some(_))
+        ));
+        assert!(matches!(
+            kind("expect category none"),
+            ExpectKind::Category(None)
+        ));
+        assert_eq!(kind("expect no refer"), ExpectKind::NoRefer);
+        assert!(matches!(kind("expect no red_flag f"), ExpectKind::NoRedFlag(n) if n.text == "f"));
+        assert!(
+            matches!(kind("expect not_ruled_out f"), ExpectKind::NotRuledOut(n) if n.text == "f")
+        );
+        assert!(matches!(kind("expect ruled_out f"), ExpectKind::RuledOut(n) if n.text == "f"));
+        assert!(parse_expect("expect category none, II").is_err());
+    }
+
+    #[test]
+    fn a_red_flag_takes_a_category_and_an_urgency() {
+        let parsed = parse_item(
+            "red_flag f \"F\" {\n  in category III\n  when x\n  refer urgent \"Refer\"\n}",
+        );
+        let Some(Item {
+            data: ItemData::RedFlag(r),
+            ..
+        }) = parsed.item
+        else {
+            panic!("{parsed:?}");
+        };
+        assert_eq!(r.in_category.map(|c| c.text).as_deref(), Some("III"));
+        assert_eq!(r.urgency, Some(Urgency::Urgent));
+        assert_eq!(r.refer.value, "Refer");
+        // Not reserved: an urgency word is a name anywhere else.
+        assert!(parse_item("type Priority = routine | urgent | emergency")
+            .errors
+            .is_empty());
+        let bare = parse_item("coexist   // no names\n");
+        assert_eq!(bare.errors[0].message, "`coexist` names no category");
+        assert_eq!(bare.errors[0].span, Span::new(0, 7));
+    }
 }
