@@ -42,6 +42,9 @@ fn findings_text(findings: &[FindingValue]) -> String {
                 (None, Some(Unknown::NotExaminedPreviously)) => {
                     format!("{name} not examined at the previous visit")
                 }
+                (None, None) if f.history_only => {
+                    format!("{name} not examined — a check does not read the history")
+                }
                 (None, None) => format!("{name} not examined"),
             }
         })

@@ -31,6 +31,10 @@ pub struct FindingValue {
     /// The reason written with `untestable`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// In a check: not examined in the visit's block, though the case's history has it
+    /// (checks read the visits' own findings, LANGUAGE.md §7.2).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub history_only: bool,
 }
 
 impl FindingValue {
@@ -200,7 +204,13 @@ pub fn explain_case(program: &Program, case: &Case) -> CaseReport {
             let previous = i
                 .checked_sub(1)
                 .and_then(|p| Some((case.visits.get(p)?, findings.get(p)?.as_ref())));
-            explain_visit(program, (visit, now), previous, state)
+            explain_visit(
+                program,
+                (visit, now),
+                previous,
+                case.history.as_ref(),
+                state,
+            )
         })
         .collect();
     CaseReport {
@@ -220,15 +230,23 @@ struct Sources<'a> {
     own: Option<&'a Findings>,
     /// The previous visit's own findings; `None` at the first visit and in a check.
     previous_own: Option<&'a Findings>,
+    /// In a check, the case's history, which the check does not read.
+    unread_history: Option<&'a Findings>,
 }
 
 impl<'a> Sources<'a> {
-    /// A check's: its `before` and `after` blocks, the visits' own findings.
-    fn check(before: Option<&'a Findings>, after: Option<&'a Findings>) -> Self {
+    /// A check's: its `before` and `after` blocks, the visits' own findings, and the case's
+    /// history that it does not read.
+    fn check(
+        before: Option<&'a Findings>,
+        after: Option<&'a Findings>,
+        history: Option<&'a Findings>,
+    ) -> Self {
         Sources {
             env: Env::check(before, after),
             own: None,
             previous_own: None,
+            unread_history: history,
         }
     }
 }
@@ -264,6 +282,9 @@ fn finding_values(program: &Program, src: Sources, refs: &[FindingRef]) -> Vec<F
                 (None, None, Some(Phase::Previous)) => Some(Unknown::NotExaminedPreviously),
                 (None, None, _) => None,
             };
+            let history_only = value.is_none()
+                && untestable.is_none()
+                && src.unread_history.is_some_and(|h| h.covers(*slot));
             FindingValue {
                 finding,
                 phase: phase.map(Phase::word),
@@ -272,6 +293,7 @@ fn finding_values(program: &Program, src: Sources, refs: &[FindingRef]) -> Vec<F
                     && own.is_some_and(|o| !o.covers(*slot)),
                 unknown,
                 reason: untestable.and_then(|u| u.reason.clone()),
+                history_only,
             }
         })
         .collect()
@@ -304,11 +326,13 @@ pub fn show_call(program: &Program, adjustment: u32, args: &[sot_ir::Value]) -> 
     format!("{}({})", adj.name, args.join(", "))
 }
 
-/// A visit's report: `visit` with its findings (history applied), `previous` likewise.
+/// A visit's report: `visit` with its findings (history applied), `previous` likewise,
+/// `history` the case's (for its checks, which do not read it).
 fn explain_visit(
     program: &Program,
     (visit, now): (&Visit, &Findings),
     previous: Option<(&Visit, &Findings)>,
+    history: Option<&Findings>,
     state: &VisitState,
 ) -> VisitReport {
     let env = Env::visit(now, previous.map(|(_, f)| f));
@@ -316,6 +340,7 @@ fn explain_visit(
         env,
         own: Some(&visit.findings),
         previous_own: previous.map(|(p, _)| &p.findings),
+        unread_history: None,
     };
     let mut red_flags = Vec::new();
     let mut not_ruled_out = Vec::new();
@@ -499,7 +524,7 @@ fn explain_visit(
                     (previous.map(|(p, _)| &p.findings), Some(&visit.findings))
                 }
             };
-            let src = Sources::check(before, after);
+            let src = Sources::check(before, after, history);
             let env = src.env;
             // The conditions that decided the outcome, in the order they are tried.
             let tried = std::iter::once(&instance.need)
