@@ -282,3 +282,17 @@ fn the_v02_examples_of_the_language_reference_parse() {
         assert!(syntax.is_empty(), "{block}\n{syntax:?}");
     }
 }
+
+#[test]
+fn the_handbook_reads_previous_as_the_previous_visit() {
+    let out = sot(&["doc", "tests/fixtures/run/previous_visit.sot"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("is less than toe extension strength (side right) at the previous visit"),
+        "{text}"
+    );
+    assert!(
+        text.contains("or arm fossa at the previous visit is found"),
+        "{text}"
+    );
+}
