@@ -75,6 +75,10 @@ pub struct RedFlagReport {
     /// The findings that raised it (every true finding of its condition, each true disjunct
     /// of an `or`), or the ones not examined that would decide it.
     pub findings: Vec<FindingValue>,
+    /// Not ruled out: the unknown findings that would decide it but cannot be examined now
+    /// (untestable, or of the previous visit).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_examinable: Vec<FindingValue>,
 }
 
 /// A category by name and title.
@@ -118,6 +122,10 @@ pub struct RuleReport {
     pub reason: Option<String>,
     /// The findings that made it so, or (not evaluated) the ones to examine.
     pub findings: Vec<FindingValue>,
+    /// Not evaluated: the unknown findings that would decide it but cannot be examined now
+    /// (untestable, or of the previous visit).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_examinable: Vec<FindingValue>,
     /// For a rule that fired: the findings that ruled out its `unless`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ruled_out: Vec<FindingValue>,
@@ -299,6 +307,12 @@ fn finding_values(program: &Program, src: Sources, refs: &[FindingRef]) -> Vec<F
         .collect()
 }
 
+/// The findings of an undecided value, and apart from them the unknown ones that cannot be
+/// examined now (untestable, or of the previous visit), which no report asks for.
+fn apart(findings: Vec<FindingValue>) -> (Vec<FindingValue>, Vec<FindingValue>) {
+    findings.into_iter().partition(|f| f.unknown.is_none())
+}
+
 fn supporting(program: &Program, e: &Expr, src: Sources) -> Vec<FindingValue> {
     let mut refs = Vec::new();
     support(program, e, src.env, &mut refs);
@@ -379,6 +393,7 @@ fn explain_visit(
                 finding_values(program, src, &refs)
             }
         };
+        let (findings, not_examinable) = apart(findings);
         let report = RedFlagReport {
             red_flag: flag.name.clone(),
             title: flag.title.clone(),
@@ -386,6 +401,7 @@ fn explain_visit(
             urgency: flag.urgency,
             category: category.map(|c| c.name.clone()),
             findings,
+            not_examinable,
         };
         match t {
             Tri::True => red_flags.push(report),
@@ -413,6 +429,7 @@ fn explain_visit(
                         binding: binding(&instance.binding),
                         reason: None,
                         findings: supporting(program, &instance.when, src),
+                        not_examinable: Vec::new(),
                         ruled_out: instance
                             .unless
                             .as_ref()
@@ -433,17 +450,21 @@ fn explain_visit(
     let mut suspended = Vec::new();
     for (rule, states) in program.rules.iter().zip(state.rules()) {
         for (instance, rule_state) in rule.instances.iter().zip(states) {
-            let report = |reason: String, findings: Vec<FindingValue>| RuleReport {
-                rule: rule.name.clone(),
-                title: rule.title.clone(),
-                binding: binding(&instance.binding),
-                reason: Some(reason),
-                findings,
-                ruled_out: Vec::new(),
-                category: rule
-                    .category
-                    .and_then(|c| program.categories.get(c as usize))
-                    .map(|c| c.name.clone()),
+            let report = |reason: String, findings: Vec<FindingValue>| {
+                let (findings, not_examinable) = apart(findings);
+                RuleReport {
+                    rule: rule.name.clone(),
+                    title: rule.title.clone(),
+                    binding: binding(&instance.binding),
+                    reason: Some(reason),
+                    findings,
+                    not_examinable,
+                    ruled_out: Vec::new(),
+                    category: rule
+                        .category
+                        .and_then(|c| program.categories.get(c as usize))
+                        .map(|c| c.name.clone()),
+                }
             };
             match rule_state {
                 RuleState::Withheld => {
