@@ -250,39 +250,6 @@ fn the_new_forms_decide_expectations() {
     assert!(mutants >= 8, "{mutants} mutants");
 }
 
-/// The examples of LANGUAGE.md §7 are fragments (names declared elsewhere), but each one
-/// written out in full (no `…`) is read by the grammar: `sot check` finds no E0001 in it.
-#[test]
-fn the_v02_examples_of_the_language_reference_parse() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let spec = std::fs::read_to_string(root.join("tests/fixtures/LANGUAGE.md")).expect("spec");
-    let v02 = spec.split("\n## 7. ").nth(1).expect("§7");
-    let blocks: Vec<&str> = v02
-        .split("```sot\n")
-        .skip(1)
-        .filter_map(|b| b.split("```").next())
-        .filter(|b| !b.contains('…'))
-        .collect();
-    assert!(blocks.len() >= 2, "{} blocks", blocks.len());
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("v02_examples");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    for (i, block) in blocks.iter().enumerate() {
-        let path = dir.join(format!("example{i}.sot"));
-        std::fs::write(&path, block).expect("write");
-        let out = sot(&["check", "--format", "json", &path.display().to_string()]);
-        let diagnostics: serde_json::Value =
-            serde_json::from_slice(&out.stdout).expect("JSON diagnostics");
-        let syntax: Vec<&serde_json::Value> = diagnostics
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|d| d["code"] == "E0001")
-            .collect();
-        assert!(syntax.is_empty(), "{block}\n{syntax:?}");
-    }
-}
-
 #[test]
 fn the_handbook_reads_previous_as_the_previous_visit() {
     let out = sot(&["doc", "tests/fixtures/run/previous_visit.sot"]);

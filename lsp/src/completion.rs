@@ -202,13 +202,6 @@ fn completions(db: &Database, file: SourceFile, text: &str, at: usize) -> Vec<Co
     {
         return of(DefKind::Category);
     }
-    // After `previous.`, `before.` or `after.`: the indicators.
-    if ["previous.", "before.", "after."]
-        .iter()
-        .any(|p| before.ends_with(p))
-    {
-        return of(DefKind::Indicator);
-    }
     // Right after `refer`: the urgency words (a string may follow instead).
     if trimmed == "refer " || trimmed.starts_with("refer ") && !trimmed.contains('"') {
         return ["emergency", "urgent", "routine"]
@@ -221,6 +214,13 @@ fn completions(db: &Database, file: SourceFile, text: &str, at: usize) -> Vec<Co
                 )
             })
             .collect();
+    }
+    // After `previous.`, `before.` or `after.`: the indicators.
+    if ["previous.", "before.", "after."]
+        .iter()
+        .any(|p| before.ends_with(p))
+    {
+        return of(DefKind::Indicator);
     }
     // In a condition: indicators, tables, and the words of conditions.
     if matches!(first, "when" | "unless" | "need" | "complete" | "marginal")

@@ -382,13 +382,13 @@ fn explain_visit(
             }
             _ => {
                 let mut refs = Vec::new();
-                support(program, &flag.when, env, &mut refs);
+                support(program, &flag.when, src.env, &mut refs);
                 let unknown_category = flag.category.filter(|&c| {
                     state.categories.get(c as usize) == Some(&Tri::Unknown)
                         && !state.category.named().contains(&c)
                 });
                 if let Some(c) = unknown_category.and_then(|c| program.categories.get(c as usize)) {
-                    support(program, &c.when, env, &mut refs);
+                    support(program, &c.when, src.env, &mut refs);
                 }
                 finding_values(program, src, &refs)
             }
