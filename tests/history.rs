@@ -249,3 +249,17 @@ fn the_new_forms_decide_expectations() {
     }
     assert!(mutants >= 8, "{mutants} mutants");
 }
+
+#[test]
+fn the_handbook_reads_previous_as_the_previous_visit() {
+    let out = sot(&["doc", "tests/fixtures/run/previous_visit.sot"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("is less than toe extension strength (side right) at the previous visit"),
+        "{text}"
+    );
+    assert!(
+        text.contains("or arm fossa at the previous visit is found"),
+        "{text}"
+    );
+}

@@ -42,6 +42,9 @@ fn findings_text(findings: &[FindingValue]) -> String {
                 (None, Some(Unknown::NotExaminedPreviously)) => {
                     format!("{name} not examined at the previous visit")
                 }
+                (None, None) if f.history_only => {
+                    format!("{name} not examined — a check does not read the history")
+                }
                 (None, None) => format!("{name} not examined"),
             }
         })
@@ -51,11 +54,13 @@ fn findings_text(findings: &[FindingValue]) -> String {
 
 /// What would decide an unknown value, in groups: the findings to examine now, the
 /// untestable ones (with their reasons; never asked for), and those of the previous visit
-/// (which cannot be examined now).
-fn undecided_text(findings: &[FindingValue]) -> String {
+/// (which cannot be examined now). `to_examine` and `not_examinable` are the report's two
+/// lists.
+fn undecided_text(to_examine: &[FindingValue], not_examinable: &[FindingValue]) -> String {
     let group = |pick: &dyn Fn(&FindingValue) -> bool, show: &dyn Fn(&FindingValue) -> String| {
-        findings
+        to_examine
             .iter()
+            .chain(not_examinable)
             .filter(|f| pick(f))
             .map(show)
             .collect::<Vec<_>>()
@@ -91,10 +96,10 @@ fn undecided_text(findings: &[FindingValue]) -> String {
 
 /// "; examine a, b" for a rule not evaluated, or nothing when no finding would decide it.
 fn examine(r: &RuleReport) -> String {
-    if r.findings.is_empty() {
+    if r.findings.is_empty() && r.not_examinable.is_empty() {
         String::new()
     } else {
-        format!("; {}", undecided_text(&r.findings))
+        format!("; {}", undecided_text(&r.findings, &r.not_examinable))
     }
 }
 
@@ -273,7 +278,7 @@ fn category_line(v: &VisitReport) -> String {
             parts.push(format!("examine {}", c.missing.join(", ")));
         }
         if !c.not_examinable.is_empty() {
-            parts.push(undecided_text(&c.not_examinable));
+            parts.push(undecided_text(&[], &c.not_examinable));
         }
         let _ = write!(line, " (provisional: {})", parts.join("; "));
     }
@@ -318,7 +323,7 @@ pub fn text_with(report: &CaseReport, verbose: bool) -> String {
                 out,
                 "  Red flag {} not ruled out: {}",
                 flag_name(f),
-                undecided_text(&f.findings)
+                undecided_text(&f.findings, &f.not_examinable)
             );
         }
         // A raised red flag is the first thing a visit says; the category comes after it.
@@ -348,10 +353,10 @@ pub fn text_with(report: &CaseReport, verbose: bool) -> String {
             );
         }
         for n in &v.not_evaluated {
-            let examine = if n.findings.is_empty() {
+            let examine = if n.findings.is_empty() && n.not_examinable.is_empty() {
                 String::new()
             } else {
-                format!(": {}", undecided_text(&n.findings))
+                format!(": {}", undecided_text(&n.findings, &n.not_examinable))
             };
             let reason = n.reason.as_deref().unwrap_or_default();
             let _ = writeln!(out, "  Not evaluated: {} — {reason}{examine}", rule_name(n));
@@ -407,7 +412,7 @@ pub fn markdown_with(report: &CaseReport, verbose: bool) -> String {
                 out,
                 "- Red flag {} not ruled out: {}",
                 esc(&flag_name(f)),
-                esc(&undecided_text(&f.findings))
+                esc(&undecided_text(&f.findings, &f.not_examinable))
             );
         }
         let _ = writeln!(out, "- **{}**", esc(&category_line(v)));
@@ -539,7 +544,7 @@ fn html_case(out: &mut String, report: &CaseReport, verbose: bool) {
                 out,
                 "<p>Red flag {} not ruled out: {}</p>",
                 e(&flag_name(f)),
-                e(&undecided_text(&f.findings))
+                e(&undecided_text(&f.findings, &f.not_examinable))
             );
         }
         let _ = writeln!(out, "<p class=\"category\">{}</p>", e(&category_line(v)));

@@ -31,6 +31,10 @@ pub struct FindingValue {
     /// The reason written with `untestable`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// In a check: not examined in the visit's block, though the case's history has it
+    /// (checks read the visits' own findings, LANGUAGE.md §7.2).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub history_only: bool,
 }
 
 impl FindingValue {
@@ -71,6 +75,10 @@ pub struct RedFlagReport {
     /// The findings that raised it (every true finding of its condition, each true disjunct
     /// of an `or`), or the ones not examined that would decide it.
     pub findings: Vec<FindingValue>,
+    /// Not ruled out: the unknown findings that would decide it but cannot be examined now
+    /// (untestable, or of the previous visit).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_examinable: Vec<FindingValue>,
 }
 
 /// A category by name and title.
@@ -114,6 +122,10 @@ pub struct RuleReport {
     pub reason: Option<String>,
     /// The findings that made it so, or (not evaluated) the ones to examine.
     pub findings: Vec<FindingValue>,
+    /// Not evaluated: the unknown findings that would decide it but cannot be examined now
+    /// (untestable, or of the previous visit).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_examinable: Vec<FindingValue>,
     /// For a rule that fired: the findings that ruled out its `unless`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ruled_out: Vec<FindingValue>,
@@ -200,7 +212,13 @@ pub fn explain_case(program: &Program, case: &Case) -> CaseReport {
             let previous = i
                 .checked_sub(1)
                 .and_then(|p| Some((case.visits.get(p)?, findings.get(p)?.as_ref())));
-            explain_visit(program, (visit, now), previous, state)
+            explain_visit(
+                program,
+                (visit, now),
+                previous,
+                case.history.as_ref(),
+                state,
+            )
         })
         .collect();
     CaseReport {
@@ -220,15 +238,23 @@ struct Sources<'a> {
     own: Option<&'a Findings>,
     /// The previous visit's own findings; `None` at the first visit and in a check.
     previous_own: Option<&'a Findings>,
+    /// In a check, the case's history, which the check does not read.
+    unread_history: Option<&'a Findings>,
 }
 
 impl<'a> Sources<'a> {
-    /// A check's: its `before` and `after` blocks, the visits' own findings.
-    fn check(before: Option<&'a Findings>, after: Option<&'a Findings>) -> Self {
+    /// A check's: its `before` and `after` blocks, the visits' own findings, and the case's
+    /// history that it does not read.
+    fn check(
+        before: Option<&'a Findings>,
+        after: Option<&'a Findings>,
+        history: Option<&'a Findings>,
+    ) -> Self {
         Sources {
             env: Env::check(before, after),
             own: None,
             previous_own: None,
+            unread_history: history,
         }
     }
 }
@@ -264,6 +290,9 @@ fn finding_values(program: &Program, src: Sources, refs: &[FindingRef]) -> Vec<F
                 (None, None, Some(Phase::Previous)) => Some(Unknown::NotExaminedPreviously),
                 (None, None, _) => None,
             };
+            let history_only = value.is_none()
+                && untestable.is_none()
+                && src.unread_history.is_some_and(|h| h.covers(*slot));
             FindingValue {
                 finding,
                 phase: phase.map(Phase::word),
@@ -272,9 +301,16 @@ fn finding_values(program: &Program, src: Sources, refs: &[FindingRef]) -> Vec<F
                     && own.is_some_and(|o| !o.covers(*slot)),
                 unknown,
                 reason: untestable.and_then(|u| u.reason.clone()),
+                history_only,
             }
         })
         .collect()
+}
+
+/// The findings of an undecided value, and apart from them the unknown ones that cannot be
+/// examined now (untestable, or of the previous visit), which no report asks for.
+fn apart(findings: Vec<FindingValue>) -> (Vec<FindingValue>, Vec<FindingValue>) {
+    findings.into_iter().partition(|f| f.unknown.is_none())
 }
 
 fn supporting(program: &Program, e: &Expr, src: Sources) -> Vec<FindingValue> {
@@ -304,11 +340,13 @@ pub fn show_call(program: &Program, adjustment: u32, args: &[sot_ir::Value]) -> 
     format!("{}({})", adj.name, args.join(", "))
 }
 
-/// A visit's report: `visit` with its findings (history applied), `previous` likewise.
+/// A visit's report: `visit` with its findings (history applied), `previous` likewise,
+/// `history` the case's (for its checks, which do not read it).
 fn explain_visit(
     program: &Program,
     (visit, now): (&Visit, &Findings),
     previous: Option<(&Visit, &Findings)>,
+    history: Option<&Findings>,
     state: &VisitState,
 ) -> VisitReport {
     let env = Env::visit(now, previous.map(|(_, f)| f));
@@ -316,6 +354,7 @@ fn explain_visit(
         env,
         own: Some(&visit.findings),
         previous_own: previous.map(|(p, _)| &p.findings),
+        unread_history: None,
     };
     let mut red_flags = Vec::new();
     let mut not_ruled_out = Vec::new();
@@ -354,6 +393,7 @@ fn explain_visit(
                 finding_values(program, src, &refs)
             }
         };
+        let (findings, not_examinable) = apart(findings);
         let report = RedFlagReport {
             red_flag: flag.name.clone(),
             title: flag.title.clone(),
@@ -361,6 +401,7 @@ fn explain_visit(
             urgency: flag.urgency,
             category: category.map(|c| c.name.clone()),
             findings,
+            not_examinable,
         };
         match t {
             Tri::True => red_flags.push(report),
@@ -388,6 +429,7 @@ fn explain_visit(
                         binding: binding(&instance.binding),
                         reason: None,
                         findings: supporting(program, &instance.when, src),
+                        not_examinable: Vec::new(),
                         ruled_out: instance
                             .unless
                             .as_ref()
@@ -408,17 +450,21 @@ fn explain_visit(
     let mut suspended = Vec::new();
     for (rule, states) in program.rules.iter().zip(state.rules()) {
         for (instance, rule_state) in rule.instances.iter().zip(states) {
-            let report = |reason: String, findings: Vec<FindingValue>| RuleReport {
-                rule: rule.name.clone(),
-                title: rule.title.clone(),
-                binding: binding(&instance.binding),
-                reason: Some(reason),
-                findings,
-                ruled_out: Vec::new(),
-                category: rule
-                    .category
-                    .and_then(|c| program.categories.get(c as usize))
-                    .map(|c| c.name.clone()),
+            let report = |reason: String, findings: Vec<FindingValue>| {
+                let (findings, not_examinable) = apart(findings);
+                RuleReport {
+                    rule: rule.name.clone(),
+                    title: rule.title.clone(),
+                    binding: binding(&instance.binding),
+                    reason: Some(reason),
+                    findings,
+                    not_examinable,
+                    ruled_out: Vec::new(),
+                    category: rule
+                        .category
+                        .and_then(|c| program.categories.get(c as usize))
+                        .map(|c| c.name.clone()),
+                }
             };
             match rule_state {
                 RuleState::Withheld => {
@@ -460,18 +506,16 @@ fn explain_visit(
                     };
                     // Unknown only through findings that cannot be examined now (untestable,
                     // or of the previous visit): the reason does not speak of examining.
-                    let reason = if !findings.is_empty()
-                        && !findings.iter().any(FindingValue::to_examine)
-                        && *why != Undecided::Unless
-                    {
-                        match why {
-                            Undecided::Arguments => {
-                                "its adjustment depends on findings that cannot be examined now"
-                            }
-                            _ => "its `when` depends on findings that cannot be examined now",
+                    let examinable =
+                        findings.is_empty() || findings.iter().any(FindingValue::to_examine);
+                    let reason = match (why, examinable) {
+                        (Undecided::When, false) => {
+                            "its `when` depends on findings that cannot be examined now"
                         }
-                    } else {
-                        reason
+                        (Undecided::Arguments, false) => {
+                            "its adjustment depends on findings that cannot be examined now"
+                        }
+                        _ => reason,
                     };
                     not_evaluated.push(report(reason.into(), findings));
                 }
@@ -501,7 +545,7 @@ fn explain_visit(
                     (previous.map(|(p, _)| &p.findings), Some(&visit.findings))
                 }
             };
-            let src = Sources::check(before, after);
+            let src = Sources::check(before, after, history);
             let env = src.env;
             // The conditions that decided the outcome, in the order they are tried.
             let tried = std::iter::once(&instance.need)
