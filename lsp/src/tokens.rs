@@ -10,7 +10,9 @@
 
 use std::collections::HashSet;
 
-use sot_compiler::{file_items, file_scope, item_tokens, Database, Encoding, SourceFile, ValueDef};
+use sot_compiler::{
+    file_items, file_scope, item_tokens, Database, Encoding, LineIndex, SourceFile, ValueDef,
+};
 use sot_grammar::TokenKind;
 use tower_lsp_server::ls_types::*;
 
@@ -100,6 +102,9 @@ fn tokens(
         if offset > to {
             break;
         }
+        // Positions found by walking the item's lines (one search per item, not per token),
+        // where every column is a byte count: an ASCII item.
+        let mut walk = text.is_ascii().then(|| LineWalk::new(index, offset));
         for token in item_tokens(db, *item) {
             let (start, end) = (token.span.start as usize, token.span.end as usize);
             if offset + end <= from || offset + start >= to {
@@ -121,12 +126,17 @@ fn tokens(
                     None => continue,
                 },
             };
-            let at = position(index, offset + start, encoding);
-            let length = match encoding {
-                Encoding::Utf8 => word.len(),
-                Encoding::Utf16 => word.encode_utf16().count(),
-                Encoding::Chars => word.chars().count(),
-            } as u32;
+            let (at, length) = match &mut walk {
+                Some(walk) => (walk.position(text, start), word.len() as u32),
+                None => (
+                    position(index, offset + start, encoding),
+                    match encoding {
+                        Encoding::Utf8 => word.len(),
+                        Encoding::Utf16 => word.encode_utf16().count(),
+                        Encoding::Chars => word.chars().count(),
+                    } as u32,
+                ),
+            };
             let delta_line = at.line - last_line;
             out.push(SemanticToken {
                 delta_line,
@@ -143,6 +153,46 @@ fn tokens(
         }
     }
     out
+}
+
+/// Line and column of positions in one ASCII item, in increasing order: the newlines
+/// between one position and the next are counted, and a column is the bytes since the
+/// line's start (the same in every encoding for ASCII).
+struct LineWalk {
+    /// The item's offset in the file.
+    offset: usize,
+    /// The line of `scanned`, and where that line starts (in the file).
+    line: usize,
+    line_start: usize,
+    /// How far into the item the newlines are counted.
+    scanned: usize,
+}
+
+impl LineWalk {
+    fn new(index: &LineIndex, offset: usize) -> Self {
+        let line = index.line_of(offset);
+        LineWalk {
+            offset,
+            line,
+            line_start: index.line_start(line).unwrap_or(offset),
+            scanned: 0,
+        }
+    }
+
+    /// The position of byte `at` of the item's `text` (at or after the last one asked).
+    fn position(&mut self, text: &str, at: usize) -> Position {
+        let bytes = text.as_bytes();
+        let at = at.min(bytes.len()).max(self.scanned);
+        for newline in memchr::memchr_iter(b'\n', &bytes[self.scanned..at]) {
+            self.line += 1;
+            self.line_start = self.offset + self.scanned + newline + 1;
+        }
+        self.scanned = at;
+        Position {
+            line: self.line as u32,
+            character: (self.offset + at - self.line_start) as u32,
+        }
+    }
 }
 
 /// The one edit that turns `old` into `new` (their common start and end kept), in the
@@ -200,6 +250,21 @@ mod tests {
             ints.splice(start..start + e.delete_count as usize, data);
         }
         ints
+    }
+
+    #[test]
+    fn the_line_walk_agrees_with_the_line_index() {
+        let file = "indicator a: bool\n\nrule r {\n  when a\n  then x\n}\n// end";
+        let index = LineIndex::new(file);
+        // An item that starts mid-file, on the third line; every position in increasing order.
+        let offset = file.find("rule").unwrap_or_default();
+        let item = &file[offset..];
+        let mut walk = LineWalk::new(&index, offset);
+        for at in 0..=item.len() {
+            let (line, character) = index.position(offset + at, Encoding::Utf16);
+            let got = walk.position(item, at);
+            assert_eq!((got.line as usize, got.character as usize), (line, character), "at {at}");
+        }
     }
 
     #[test]

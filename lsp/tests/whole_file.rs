@@ -93,3 +93,66 @@ async fn before_initialized_they_are_refused() {
     // ServerNotInitialized.
     assert_eq!(early["error"]["code"], -32002, "{early}");
 }
+
+/// Every token of a generated protocol (and of an item with non-ASCII text) decodes, over
+/// the wire, to the text it colours: keywords to keywords, indicators to indicator names.
+#[tokio::test]
+async fn every_token_points_at_its_text() {
+    let text = format!(
+        "{}\n/// Épaule — «test» 🙂\nindicator shoulder: bool\ncategory X \"Épaule 🙂\" {{ when shoulder }}\n",
+        wire::generated(300)
+    );
+    let mut wire = Wire::start().await;
+    wire.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": URI, "languageId": "sot", "version": 1, "text": text}}),
+    )
+    .await;
+    let tokens = ask(
+        &mut wire,
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": {"uri": URI}}),
+    )
+    .await;
+    let data: Vec<u64> = tokens["result"]["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter_map(Value::as_u64)
+        .collect();
+    let lines: Vec<Vec<u16>> = text.lines().map(|l| l.encode_utf16().collect()).collect();
+    let (mut line, mut start) = (0usize, 0usize);
+    let mut seen = std::collections::HashMap::<u64, usize>::new();
+    let mut at = Vec::new();
+    for t in data.chunks(5) {
+        line += t[0] as usize;
+        start = if t[0] == 0 { start + t[1] as usize } else { t[1] as usize };
+        let units = &lines[line][start..start + t[2] as usize];
+        let word = String::from_utf16_lossy(units);
+        match t[3] {
+            0 => assert!(
+                word.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "keyword {word:?} at {line}:{start}"
+            ),
+            1 => assert!(word.starts_with("//"), "comment {word:?} at {line}:{start}"),
+            2 => assert!(word.starts_with('"'), "string {word:?} at {line}:{start}"),
+            6 => assert!(
+                word.starts_with("ind_") || word == "fiber" || word == "shoulder",
+                "indicator {word:?} at {line}:{start}"
+            ),
+            _ => assert!(!word.trim().is_empty(), "{word:?} at {line}:{start}"),
+        }
+        *seen.entry(t[3]).or_default() += 1;
+        at.push((line, start, t[2] as usize, t[3]));
+    }
+    // The non-ASCII items' comment, names and the keyword after a string, in UTF-16 columns.
+    let n = lines.len();
+    let last = &at[at.len() - 7..];
+    assert!(at.contains(&(n - 3, 0, lines[n - 3].len(), 1)), "{last:?}");
+    assert!(at.contains(&(n - 2, 10, 8, 6)), "{last:?}");
+    // `category X "Épaule 🙂" { when shoulder }`: 🙂 is two UTF-16 units.
+    assert!(at.contains(&(n - 1, 11, 11, 2)), "{last:?}");
+    assert!(at.contains(&(n - 1, 25, 4, 0)), "{last:?}");
+    assert!(at.contains(&(n - 1, 30, 8, 6)), "{last:?}");
+    assert!(seen[&0] > 1000 && seen[&6] > 300, "{seen:?}");
+}
