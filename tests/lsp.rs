@@ -237,12 +237,7 @@ rule third {
 /// (`~/.config/nvim/plugin/sot.lua`, in a fresh config folder), `sot` on the `PATH`, and a
 /// project with a `.git`: `tests/neovim/shipped_config.lua` opens a file in it and reports.
 fn run_shipped_config(nvim: &Path, version: &str) -> (String, PathBuf) {
-    let slug: String = version
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    let dir: PathBuf = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("neovim-{slug}"));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = neovim_dir("neovim", version);
     let workspace = dir.join("workspace");
     let protocols = workspace.join("protocols");
     std::fs::create_dir_all(workspace.join(".git")).expect("dir");
@@ -250,6 +245,38 @@ fn run_shipped_config(nvim: &Path, version: &str) -> (String, PathBuf) {
     std::fs::write(protocols.join("main.sot"), MAIN_SOT).expect("write");
     std::fs::write(protocols.join("other.sot"), OTHER_SOT).expect("write");
     std::fs::write(protocols.join("third.sot"), THIRD_SOT).expect("write");
+    let report = run_neovim(
+        nvim,
+        version,
+        &dir,
+        "shipped_config.lua",
+        &[("SOT_TEST_WORKSPACE", &workspace)],
+    );
+    (report, workspace)
+}
+
+/// A fresh folder for one Neovim's run.
+fn neovim_dir(name: &str, version: &str) -> PathBuf {
+    let slug: String = version
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let dir: PathBuf = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{slug}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    dir
+}
+
+/// Runs `tests/neovim/SCRIPT` in headless Neovim with the shipped config installed in
+/// `dir` and `sot` on the `PATH`; the script's report (`SOT_TEST_OUT`). A Neovim that does
+/// not finish in 180 s is killed and fails the test.
+fn run_neovim(
+    nvim: &Path,
+    version: &str,
+    dir: &Path,
+    script: &str,
+    env: &[(&str, &Path)],
+) -> String {
     let plugin = dir.join("config/nvim/plugin");
     std::fs::create_dir_all(&plugin).expect("dir");
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -262,26 +289,28 @@ fn run_shipped_config(nvim: &Path, version: &str) -> (String, PathBuf) {
         &std::env::var_os("PATH").unwrap_or_default(),
     ));
     let out = dir.join("report.txt");
-    let mut child = Command::new(nvim)
+    let mut command = Command::new(nvim);
+    command
         .args(["--headless", "-i", "NONE", "-c"])
         .arg(format!(
             "luafile {}",
-            repo.join("tests/neovim/shipped_config.lua").display()
+            repo.join("tests/neovim").join(script).display()
         ))
-        .current_dir(&dir)
+        .current_dir(dir)
         .env("PATH", std::env::join_paths(path).expect("PATH"))
         .env("XDG_CONFIG_HOME", dir.join("config"))
         .env("XDG_DATA_HOME", dir.join("data"))
         .env("XDG_STATE_HOME", dir.join("state"))
         .env("XDG_CACHE_HOME", dir.join("cache"))
-        .env("SOT_TEST_WORKSPACE", &workspace)
         .env("SOT_TEST_OUT", &out)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("nvim runs");
-    // Each wait in the script is at most 20 s; a hung Neovim is killed, not waited for.
+        .stderr(Stdio::piped());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().expect("nvim runs");
+    // Each wait in the scripts is bounded; a hung Neovim is killed, not waited for.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(180);
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait") {
@@ -290,7 +319,7 @@ fn run_shipped_config(nvim: &Path, version: &str) -> (String, PathBuf) {
         if std::time::Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("{version} did not finish in 180 s");
+            panic!("{version} did not finish {script} in 180 s");
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     };
@@ -304,7 +333,7 @@ fn run_shipped_config(nvim: &Path, version: &str) -> (String, PathBuf) {
         status.success(),
         "{version}: {status}; stderr: {stderr}\n{report}"
     );
-    (report, workspace)
+    report
 }
 
 #[test]
@@ -376,5 +405,63 @@ fn headless_neovim_with_the_shipped_config() {
         }
         assert!(has("other_attached=true"), "{context}");
         assert!(has("servers=1"), "one server for the project: {context}");
+    }
+}
+
+/// The big-file flow in a real editor: Neovim (0.9 and later ask for semantic tokens after
+/// every change) on the 10,000-rule protocol; each typo's diagnostic appears, and goes with
+/// its fix, within a generous bound (the tight figures are the benchmark's, BENCHMARKS.md).
+#[test]
+fn headless_neovim_on_a_big_file() {
+    const BOUND_MS: u64 = 20_000;
+    for (nvim, version) in neovims() {
+        let dir = neovim_dir("neovim-big", &version);
+        let workspace = dir.join("workspace");
+        std::fs::create_dir_all(workspace.join(".git")).expect("dir");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/gen_protocol.py");
+        let generated = Command::new("python3")
+            .arg(&script)
+            .arg("10000")
+            .output()
+            .expect("python3 runs tools/gen_protocol.py");
+        assert!(generated.status.success(), "tools/gen_protocol.py failed");
+        let file = workspace.join("big.sot");
+        std::fs::write(&file, &generated.stdout).expect("write");
+        let report = run_neovim(
+            &nvim,
+            &version,
+            &dir,
+            "big_file.lua",
+            &[("SOT_TEST_FILE", &file)],
+        );
+        eprintln!("{version} ({}):\n{report}", nvim.display());
+        let context = format!("{version}:\n{report}");
+        let has = |line: &str| report.lines().any(|l| l == line);
+        assert!(!report.contains("error="), "{context}");
+        assert!(has("done=true") && has("attached=true"), "{context}");
+        if !version.starts_with("NVIM v0.7") && !version.starts_with("NVIM v0.8") {
+            // The rule's `ind_1` is highlighted from the server's semantic tokens.
+            assert!(has("token_at_edit=variable"), "{context}");
+        }
+        let rounds: Vec<(u64, u64)> = report
+            .lines()
+            .filter_map(|l| l.strip_prefix("round="))
+            .map(|l| {
+                let times: Vec<u64> = l
+                    .split(' ')
+                    .skip(1)
+                    .map(|t| t.parse().unwrap_or(u64::MAX))
+                    .collect();
+                (times[0], times[1])
+            })
+            .collect();
+        assert_eq!(rounds.len(), 10, "{context}");
+        for (typo, fix) in rounds {
+            assert!(
+                typo <= BOUND_MS && fix <= BOUND_MS,
+                "a diagnostic took more than {BOUND_MS} ms: {context}"
+            );
+        }
+        assert!(has("errors_left=0"), "every typo fixed: {context}");
     }
 }
