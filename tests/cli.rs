@@ -97,14 +97,26 @@ fn the_language_reference_example_checks_clean() {
     {
         assert_eq!(spec, contract, "tests/fixtures/LANGUAGE.md is out of date");
     }
-    // §7 (v0.2) adds syntax the checker does not read yet (issue [4/10]); its examples are
-    // also fragments (`…`). Until then the v0.1 sections' examples must check clean.
-    let v01 = spec.split("\n## 7. ").next().unwrap_or(&spec);
-    assert!(
-        v01.len() < spec.len(),
-        "the spec has no §7 any more: check all of it"
-    );
+    // §1–§6: whole files and self-contained fragments, clean with warnings denied.
+    let (v01, v02) = spec.split_once("\n## 7. ").expect("the spec has a §7");
     assert_blocks_check_clean("spec", &sot_blocks(v01), true);
+    // §7's examples are fragments that name what they do not declare and write `…` for the
+    // rest: after a prelude that declares those names, and with `…` as nothing, they check
+    // clean (warnings allowed: a fragment leaves declarations unused).
+    let prelude = "protocol \"LANGUAGE.md §7\" version \"0.2\"\n\
+        indicator age: 0..120\n\
+        indicator history_of_cancer: bool\n\
+        indicator osteoporosis: bool\n\
+        indicator toe_extension_strength(side: Side): 0..5\n\
+        category I \"One\" { when osteoporosis }\n\
+        category II \"Two\" { when history_of_cancer }\n\
+        category III \"Three\" { when age >= 60 }\n";
+    let blocks: Vec<String> = sot_blocks(v02)
+        .iter()
+        .map(|b| format!("{prelude}{}", b.replace('…', "")))
+        .collect();
+    assert_eq!(blocks.len(), 3, "§7.1, §7.2 and §7.3 have an example each");
+    assert_blocks_check_clean("spec-v0.2", &blocks, false);
 }
 
 #[test]

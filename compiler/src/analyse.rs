@@ -117,8 +117,9 @@ pub type Overlap = (u32, u32, Vec<(Var, Value)>);
 /// The search for findings that give conditions wanted truth values.
 struct Search<'p> {
     program: &'p Program,
-    /// Findings being assigned: the visit's, `before`, `after`.
-    blocks: [Findings; 3],
+    /// Findings being assigned: the visit's, `before`, `after`, `previous` (the previous
+    /// visit's findings are free of this visit's).
+    blocks: [Findings; 4],
     /// Every number the protocol compares with, for candidate values.
     constants: Vec<f64>,
     steps: usize,
@@ -129,6 +130,7 @@ fn block_index(phase: Option<Phase>) -> usize {
         None => 0,
         Some(Phase::Before) => 1,
         Some(Phase::After) => 2,
+        Some(Phase::Previous) => 3,
     }
 }
 
@@ -225,12 +227,10 @@ fn program_constants(program: &Program) -> Vec<f64> {
 
 impl<'p> Search<'p> {
     fn new(program: &'p Program) -> Self {
-        let empty = Findings {
-            slots: vec![None; program.slot_count as usize],
-        };
+        let empty = Findings::examined(vec![None; program.slot_count as usize]);
         Search {
             program,
-            blocks: [empty.clone(), empty.clone(), empty],
+            blocks: [empty.clone(), empty.clone(), empty.clone(), empty],
             constants: program_constants(program),
             steps: 0,
         }
@@ -294,6 +294,7 @@ impl<'p> Search<'p> {
     fn status(&self, goals: &[(&Expr, Tri)]) -> Option<bool> {
         let env = Env {
             now: Some(&self.blocks[0]),
+            previous: Some(&self.blocks[3]),
             before: Some(&self.blocks[1]),
             after: Some(&self.blocks[2]),
         };
@@ -386,11 +387,7 @@ fn show_example(program: &Program, example: &[(Var, Value)]) -> String {
             let indicator = program
                 .indicators
                 .get(*program.slot_indicator.get(*slot as usize)? as usize)?;
-            let prefix = match phase {
-                None => "",
-                Some(Phase::Before) => "before.",
-                Some(Phase::After) => "after.",
-            };
+            let prefix = phase.map(|p| format!("{}.", p.word())).unwrap_or_default();
             Some(format!(
                 "{prefix}{} = {}",
                 indicator.show_slot(*slot),

@@ -4,15 +4,19 @@
 //! is ignored.
 //!
 //! The shape (see docs/language.md, "Case studies as JSON"):
-//! `{"cases": [{"name", "title"?, "visits": [{"visit", "label"?, "findings": {…},
-//! "given"?: ["call", …], "after"?: {…}, "expect"?: ["category II", …]}]}]}`; a finding is
-//! `"indicator": value` or, for a parametric indicator, `"indicator": [{"line": 2,
+//! `{"cases": [{"name", "title"?, "history"?: {…}, "visits": [{"visit", "label"?,
+//! "findings": {…}, "given"?: ["call", …], "after"?: {…}, "expect"?: ["category II", …]}]}]}`;
+//! a finding is `"indicator": value` or, for a parametric indicator, `"indicator": [{"line": 2,
 //! "area": "_", "value": 0}, …]`. A value is a JSON string in the language's own syntax
-//! (`"left"`, `"6 mm"`, `"none"`), a number, `true`/`false`, or `null` (for `none`).
+//! (`"left"`, `"6 mm"`, `"none"`), a number, `true`/`false`, or `null` (for `none`); an
+//! untestable finding is `"untestable"` or `{"untestable": "reason"}`. `"history"` has the
+//! shape of `"findings"`.
 
 use jsonc_parser::ast::{Object, ObjectPropName, Value as Json};
 use jsonc_parser::{CollectOptions, ParseOptions};
-use sot_grammar::ast::{self, Finding, FindingArg, Literal, LiteralKind, Name, Shift, Span};
+use sot_grammar::ast::{
+    self, Finding, FindingArg, FindingValue, Literal, LiteralKind, Name, Shift, Span,
+};
 
 use crate::check::{check_case, syntax_diagnostic};
 use crate::db::SourceFile;
@@ -240,7 +244,7 @@ impl Reader {
     }
 
     fn case(&mut self, object: &Object) -> Option<ast::Case> {
-        self.only_keys(object, &["name", "title", "visits"], "a case");
+        self.only_keys(object, &["name", "title", "history", "visits"], "a case");
         let Some((name, name_span)) = self.string(object.get("name").map(|p| &p.value), "`name`")
         else {
             self.error(
@@ -253,6 +257,18 @@ impl Reader {
         let title = self
             .string(object.get("title").map(|p| &p.value), "`title`")
             .map(|(value, at)| ast::StringLit { value, span: at });
+        let history = match object.get("history").map(|p| &p.value) {
+            Some(Json::Object(f)) => Some(self.findings(f)),
+            Some(other) => {
+                self.error(
+                    value_span(other),
+                    "`history` must be an object of findings",
+                    r#"write "history": {"osteoporosis": "no"}"#,
+                );
+                None
+            }
+            None => None,
+        };
         let visits = match object.get("visits").map(|p| &p.value) {
             Some(Json::Array(visits)) => visits
                 .elements
@@ -284,6 +300,7 @@ impl Reader {
                 span: name_span,
             },
             title,
+            history,
             visits,
         })
     }
@@ -440,7 +457,7 @@ impl Reader {
                     }
                 }
                 value => {
-                    if let Some(v) = self.literal(value) {
+                    if let Some(v) = self.finding_value(value) {
                         out.push(Finding {
                             indicator: indicator.clone(),
                             args: Vec::new(),
@@ -462,7 +479,7 @@ impl Reader {
         for prop in &object.properties {
             let (key, key_span) = prop_name(&prop.name);
             if key == "value" {
-                value = self.literal(&prop.value);
+                value = self.finding_value(&prop.value);
                 continue;
             }
             let arg = match &prop.value {
@@ -500,6 +517,28 @@ impl Reader {
             value,
             span: span(object.range),
         })
+    }
+
+    /// What a finding records: `"untestable"`, `{"untestable": "reason"}` (LANGUAGE.md §7.6),
+    /// or a value.
+    fn finding_value(&mut self, value: &Json) -> Option<FindingValue> {
+        match value {
+            Json::StringLit(s) if s.value == "untestable" => Some(FindingValue::Untestable {
+                reason: None,
+                span: value_span(value),
+            }),
+            Json::Object(o) if o.get("untestable").is_some() => {
+                self.only_keys(o, &["untestable"], "an untestable finding");
+                let reason = self
+                    .string(o.get("untestable").map(|p| &p.value), "the reason")
+                    .map(|(value, at)| ast::StringLit { value, span: at });
+                Some(FindingValue::Untestable {
+                    reason,
+                    span: value_span(value),
+                })
+            }
+            other => self.literal(other).map(FindingValue::Found),
+        }
     }
 
     /// A JSON value as a literal of the language.

@@ -71,7 +71,7 @@ fn random_findings(program: &Program, rng: &mut Rng) -> Findings {
             slots[slot as usize] = value;
         }
     }
-    Findings { slots }
+    Findings::examined(slots)
 }
 
 fn check_plan(program: &Program, rounds: usize) -> usize {
@@ -87,7 +87,7 @@ fn check_plan(program: &Program, rounds: usize) -> usize {
             let tests = &program.plan.tests[start as usize..(start + len) as usize];
             assert_eq!(
                 conjunction(tests, &findings),
-                truth(program, when, Env::visit(&findings)),
+                truth(program, when, Env::visit(&findings, None)),
                 "rule {} instance {} on {:?}",
                 program.rules[step.rule as usize].name,
                 step.instance,

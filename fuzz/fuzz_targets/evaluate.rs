@@ -41,7 +41,7 @@ fn findings(program: &Program, data: &[u8], offset: usize) -> Findings {
             _ => Some(Value::Num(f64::from(b / 4) - 2.0)),
         };
     }
-    Findings { slots }
+    Findings::examined(slots)
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -60,6 +60,7 @@ fuzz_target!(|data: &[u8]| {
     let case = sot_ir::Case {
         name: "fuzz".into(),
         title: None,
+        history: (data[0] & 2 == 2).then(|| findings(program, data, 3)),
         visits: vec![visit(1, 0), visit(2, 13)],
     };
     let states = sot_runtime::visit::evaluate_case(program, &case);

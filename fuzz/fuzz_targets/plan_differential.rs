@@ -65,14 +65,14 @@ impl Bytes<'_> {
 fuzz_target!(|data: &[u8]| {
     let mut bytes = Bytes(data.iter());
     let when = bytes.expr(3);
-    let findings = Findings {
-        slots: (0..SLOTS)
+    let findings = Findings::examined(
+        (0..SLOTS)
             .map(|slot| match bytes.next() % 4 {
                 0 => None,
                 _ => Some(bytes.value(slot)),
             })
             .collect(),
-    };
+    );
     let rule = Rule {
         file: "fuzz.sot".into(),
         name: "r".into(),
@@ -88,7 +88,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let plan = sot_ir::Plan::of(std::slice::from_ref(&rule));
     let program = Program::default();
-    let tree = truth(&program, &when, Env::visit(&findings));
+    let tree = truth(&program, &when, Env::visit(&findings, None));
     if let Some((start, len)) = plan.steps[0].tests {
         let tests = &plan.tests[start as usize..(start + len) as usize];
         let flat = conjunction(tests, &findings);

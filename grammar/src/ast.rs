@@ -3,6 +3,9 @@
 
 use std::fmt;
 
+mod shift;
+pub use shift::Shift;
+
 /// A byte range `start..end` in the item's text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Span {
@@ -423,6 +426,8 @@ pub struct Case {
     pub name: Name,
     /// Its title.
     pub title: Option<StringLit>,
+    /// `history { … }`: findings that hold for every visit (LANGUAGE.md §7.2).
+    pub history: Option<Vec<Finding>>,
     /// Its visits in order.
     pub visits: Vec<Visit>,
 }
@@ -453,10 +458,34 @@ pub struct Finding {
     pub indicator: Name,
     /// Arguments of a parametric indicator (`None` value for `_`).
     pub args: Vec<FindingArg>,
-    /// The value found.
-    pub value: Literal,
+    /// The value found, or `untestable`.
+    pub value: FindingValue,
     /// The whole finding.
     pub span: Span,
+}
+
+/// What a finding records.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FindingValue {
+    /// The value found.
+    Found(Literal),
+    /// `untestable "reason"`: the examiner tried and could not test (LANGUAGE.md §7.6).
+    Untestable {
+        /// Why, if written.
+        reason: Option<StringLit>,
+        /// The word `untestable` and its reason.
+        span: Span,
+    },
+}
+
+impl FindingValue {
+    /// Where the value (or `untestable` and its reason) is written.
+    pub fn span(&self) -> Span {
+        match self {
+            FindingValue::Found(l) => l.span,
+            FindingValue::Untestable { span, .. } => *span,
+        }
+    }
 }
 
 /// One argument of a finding: a value or `_`, maybe labelled.
@@ -631,13 +660,26 @@ pub enum Quantifier {
     AtLeast(i64),
 }
 
-/// `before.` or `after.`.
+/// `before.`, `after.` or `previous.`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Phase {
-    /// `before.x`
+    /// `before.x` (checks)
     Before,
-    /// `after.x`
+    /// `after.x` (checks)
     After,
+    /// `previous.x`: the previous visit's findings (categories, red flags, rules).
+    Previous,
+}
+
+impl Phase {
+    /// The word before the dot.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Before => "before",
+            Phase::After => "after",
+            Phase::Previous => "previous",
+        }
+    }
 }
 
 /// An expression with its span.
@@ -656,7 +698,7 @@ pub enum ExprKind {
     Literal(Literal),
     /// A name or a call: an indicator, a table call, a `for` variable, an enum value.
     Ref(Call),
-    /// `before.x` / `after.x`.
+    /// `before.x` / `after.x` / `previous.x`.
     Phase(Phase, Call),
     /// `not e`.
     Not(Box<Expr>),
@@ -672,111 +714,4 @@ pub enum ExprKind {
     Quant(Quantifier, Vec<Expr>),
     /// `( e )`.
     Paren(Box<Expr>),
-}
-
-/// Moving every span of a tree by a number of bytes: for pieces parsed out of a larger
-/// text (a JSON string holding a call), so diagnostics point into that text.
-pub trait Shift {
-    /// Moves every span `by` bytes to the right.
-    fn shift(&mut self, by: usize);
-}
-
-impl Shift for Span {
-    fn shift(&mut self, by: usize) {
-        *self = Span::shift(*self, by);
-    }
-}
-
-impl Shift for Name {
-    fn shift(&mut self, by: usize) {
-        self.span = self.span.shift(by);
-    }
-}
-
-impl Shift for Literal {
-    fn shift(&mut self, by: usize) {
-        self.span = self.span.shift(by);
-    }
-}
-
-impl<T: Shift> Shift for Option<T> {
-    fn shift(&mut self, by: usize) {
-        if let Some(inner) = self {
-            inner.shift(by);
-        }
-    }
-}
-
-impl<T: Shift> Shift for Vec<T> {
-    fn shift(&mut self, by: usize) {
-        self.iter_mut().for_each(|x| x.shift(by));
-    }
-}
-
-impl Shift for Arg {
-    fn shift(&mut self, by: usize) {
-        self.label.shift(by);
-        self.value.shift(by);
-        self.span = self.span.shift(by);
-    }
-}
-
-impl Shift for Call {
-    fn shift(&mut self, by: usize) {
-        self.name.shift(by);
-        self.args.shift(by);
-        self.span = self.span.shift(by);
-    }
-}
-
-impl Shift for Expr {
-    fn shift(&mut self, by: usize) {
-        self.span = self.span.shift(by);
-        match &mut self.kind {
-            ExprKind::Literal(l) => l.shift(by),
-            ExprKind::Ref(c) | ExprKind::Phase(_, c) => c.shift(by),
-            ExprKind::Not(e) | ExprKind::Paren(e) => e.shift(by),
-            ExprKind::Logic(_, items) | ExprKind::Quant(_, items) => items.shift(by),
-            ExprKind::Compare(_, l, r) | ExprKind::Arith(_, l, r) => {
-                l.shift(by);
-                r.shift(by);
-            }
-            ExprKind::InSet(x, set) => {
-                x.shift(by);
-                set.shift(by);
-            }
-        }
-    }
-}
-
-impl Shift for Expect {
-    fn shift(&mut self, by: usize) {
-        self.span = self.span.shift(by);
-        match &mut self.kind {
-            ExpectKind::Category(name) => name.shift(by),
-            ExpectKind::RedFlag(name)
-            | ExpectKind::NoRedFlag(name)
-            | ExpectKind::NotRuledOut(name)
-            | ExpectKind::RuledOut(name) => name.shift(by),
-            ExpectKind::Categories(names) => names.shift(by),
-            ExpectKind::Adjustment(call) | ExpectKind::NoAdjustment(call) => call.shift(by),
-            ExpectKind::Check {
-                name,
-                args,
-                outcome,
-            } => {
-                name.shift(by);
-                args.shift(by);
-                outcome.shift(by);
-            }
-            ExpectKind::Withheld { name, args } => {
-                name.shift(by);
-                args.shift(by);
-            }
-            ExpectKind::Ambiguous
-            | ExpectKind::Provisional
-            | ExpectKind::Refer
-            | ExpectKind::NoRefer => {}
-        }
-    }
 }

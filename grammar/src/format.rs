@@ -392,8 +392,7 @@ pub fn expr(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Literal(l) => literal(l),
         ExprKind::Ref(c) => call(c),
-        ExprKind::Phase(Phase::Before, c) => format!("before.{}", call(c)),
-        ExprKind::Phase(Phase::After, c) => format!("after.{}", call(c)),
+        ExprKind::Phase(phase, c) => format!("{}.{}", phase.as_str(), call(c)),
         ExprKind::Not(inner) => format!("not {}", expr(inner)),
         ExprKind::Logic(op, items) => {
             let sep = if *op == LogicOp::And { " and " } else { " or " };
@@ -631,6 +630,9 @@ fn print_item(data: &ItemData, lines: &mut Vec<Line>, span: Span) {
                 format!("case {}{} {{", c.name.text, title(&c.title)),
                 start,
             );
+            if let Some(history) = &c.history {
+                findings_block(1, "history", history, lines);
+            }
             for v in &c.visits {
                 print_visit(v, lines);
             }
@@ -639,8 +641,9 @@ fn print_item(data: &ItemData, lines: &mut Vec<Line>, span: Span) {
     }
 }
 
-fn findings_block(head: &str, findings: &[Finding], lines: &mut Vec<Line>) {
-    line(lines, 2, format!("{head} {{"), None);
+/// A block of findings (`findings`, `after`, `history`) whose head is at `indent`.
+fn findings_block(indent: usize, head: &str, findings: &[Finding], lines: &mut Vec<Line>) {
+    line(lines, indent, format!("{head} {{"), None);
     for f in findings {
         let args = if f.args.is_empty() {
             String::new()
@@ -658,14 +661,18 @@ fn findings_block(head: &str, findings: &[Finding], lines: &mut Vec<Line>) {
                 .collect();
             format!("({})", args.join(", "))
         };
+        let value = match &f.value {
+            FindingValue::Found(l) => literal(l),
+            FindingValue::Untestable { reason, .. } => format!("untestable{}", title(reason)),
+        };
         line(
             lines,
-            3,
-            format!("{}{args} = {}", f.indicator.text, literal(&f.value)),
+            indent + 1,
+            format!("{}{args} = {value}", f.indicator.text),
             at(f.span),
         );
     }
-    line(lines, 2, "}".into(), None);
+    line(lines, indent, "}".into(), None);
 }
 
 fn print_visit(v: &Visit, lines: &mut Vec<Line>) {
@@ -675,7 +682,7 @@ fn print_visit(v: &Visit, lines: &mut Vec<Line>) {
         format!("visit {}{} {{", v.number, title(&v.label)),
         at(v.number_span),
     );
-    findings_block("findings", &v.findings, lines);
+    findings_block(2, "findings", &v.findings, lines);
     if let Some(given) = &v.given {
         let calls: Vec<String> = given.iter().map(call).collect();
         let calls = if calls.is_empty() {
@@ -691,7 +698,7 @@ fn print_visit(v: &Visit, lines: &mut Vec<Line>) {
         );
     }
     if let Some(after) = &v.after {
-        findings_block("after", after, lines);
+        findings_block(2, "after", after, lines);
     }
     for e in &v.expects {
         line(lines, 2, expect(&e.kind), at(e.span));

@@ -66,9 +66,8 @@ fn leaf(rule: Rule, parent: Option<Rule>) -> Leaf {
         | kw_for | kw_when | kw_unless | kw_then | kw_refer | kw_within | kw_across | kw_need
         | kw_complete | kw_marginal | kw_any | kw_all | kw_at | kw_least | kw_of | kw_and
         | kw_or | kw_not | kw_none | kw_yes | kw_no | kw_bool | kw_ambiguous | kw_provisional
-        | kw_withheld | kw_coexist | kw_ruled_out | kw_not_ruled_out => {
-            Leaf::Token(TokenKind::Keyword)
-        }
+        | kw_withheld | kw_coexist | kw_ruled_out | kw_not_ruled_out | kw_history | kw_previous
+        | kw_untestable => Leaf::Token(TokenKind::Keyword),
         // `emergency`, `urgent`, `routine`: keywords only right after `refer`.
         urgency => Leaf::Token(TokenKind::Keyword),
         _ => Leaf::Inner,
@@ -186,6 +185,27 @@ mod tests {
                 (TokenKind::Label, "category"),
                 (TokenKind::Name, "II"),
             ]
+        );
+    }
+
+    #[test]
+    fn history_previous_and_untestable_are_keywords() {
+        let text = "case c {\n  history { a = untestable \"pain\" }\n}\n";
+        assert_eq!(
+            kinds(text),
+            [
+                (TokenKind::Keyword, "case"),
+                (TokenKind::Name, "c"),
+                (TokenKind::Keyword, "history"),
+                (TokenKind::Name, "a"),
+                (TokenKind::Keyword, "untestable"),
+                (TokenKind::String, "\"pain\""),
+            ]
+        );
+        let text = "rule r { when a < previous.a then b }";
+        assert_eq!(
+            kinds(text)[4..6],
+            [(TokenKind::Keyword, "previous"), (TokenKind::Name, "a")]
         );
     }
 

@@ -128,6 +128,17 @@ fn tables_align_their_arrows() {
     );
 }
 
+#[test]
+fn history_and_untestable_keep_their_comments() {
+    let src = "case c {\n// whole case\nhistory { age = 41 // stated\n f(a: _) = untestable  \"pain\" }\n visit 1 { findings { g = untestable\n h = none } }\n}\n";
+    let out = format_file(src).unwrap_or_default();
+    assert_eq!(
+        out,
+        "case c {\n  // whole case\n  history {\n    age = 41  // stated\n    f(a: _) = untestable \"pain\"\n  }\n  visit 1 {\n    findings {\n      g = untestable\n      h = none\n    }\n  }\n}\n"
+    );
+    assert_eq!(format_file(&out).unwrap_or_default(), out);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, .. ProptestConfig::default() })]
 

@@ -45,8 +45,11 @@ impl std::ops::BitAnd for Tri {
 /// The findings an expression reads.
 #[derive(Clone, Copy)]
 pub struct Env<'a> {
-    /// The visit's findings (rules, categories, red flags).
+    /// The visit's findings, history applied (rules, categories, red flags).
     pub now: Option<&'a Findings>,
+    /// The previous visit's findings, history applied (`previous.`); `None` at the first
+    /// visit.
+    pub previous: Option<&'a Findings>,
     /// `before.` findings (checks).
     pub before: Option<&'a Findings>,
     /// `after.` findings (checks).
@@ -54,12 +57,23 @@ pub struct Env<'a> {
 }
 
 impl<'a> Env<'a> {
-    /// The environment of a visit's rules.
-    pub fn visit(findings: &'a Findings) -> Self {
+    /// The environment of a visit's rules: its findings and the previous visit's.
+    pub fn visit(findings: &'a Findings, previous: Option<&'a Findings>) -> Self {
         Env {
             now: Some(findings),
+            previous,
             before: None,
             after: None,
+        }
+    }
+
+    /// The environment of a check: the findings `before.` and `after.` read.
+    pub fn check(before: Option<&'a Findings>, after: Option<&'a Findings>) -> Self {
+        Env {
+            now: None,
+            previous: None,
+            before,
+            after,
         }
     }
 
@@ -69,6 +83,7 @@ impl<'a> Env<'a> {
             None => self.now,
             Some(Phase::Before) => self.before,
             Some(Phase::After) => self.after,
+            Some(Phase::Previous) => self.previous,
         }?;
         findings.slots.get(slot as usize).copied().flatten()
     }

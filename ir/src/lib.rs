@@ -159,13 +159,27 @@ impl Cmp {
     }
 }
 
-/// Which findings a check reads.
+/// Which findings an expression reads besides the visit's own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Phase {
-    /// `before.x`
+    /// `before.x` (checks)
     Before,
-    /// `after.x`
+    /// `after.x` (checks)
     After,
+    /// `previous.x`: the previous visit's findings, history applied (categories, red flags,
+    /// rules).
+    Previous,
+}
+
+impl Phase {
+    /// The word before the dot.
+    pub fn word(self) -> &'static str {
+        match self {
+            Phase::Before => "before",
+            Phase::After => "after",
+            Phase::Previous => "previous",
+        }
+    }
 }
 
 /// An expression over findings.
@@ -365,11 +379,70 @@ pub struct Check {
     pub instances: Vec<CheckInstance>,
 }
 
-/// The findings of one block: a value per slot, `None` where not examined.
+/// The findings of one block: a value per slot, `None` where not examined or untestable.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Findings {
     /// Per slot: `Some(value)` when examined.
     pub slots: Vec<Option<Value>>,
+    /// The slots recorded `untestable` (their value is `None`), in slot order.
+    pub untestable: Vec<Untestable>,
+}
+
+/// A finding the examiner tried and could not test (LANGUAGE.md §7.6): unknown for
+/// evaluation, named apart in reports.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Untestable {
+    /// Its slot.
+    pub slot: u32,
+    /// Why, if the case says.
+    pub reason: Option<String>,
+}
+
+impl Findings {
+    /// Findings of examined slots only, nothing untestable.
+    pub fn examined(slots: Vec<Option<Value>>) -> Self {
+        Findings {
+            slots,
+            untestable: Vec::new(),
+        }
+    }
+
+    /// The record of `slot` when it is untestable here.
+    pub fn untestable(&self, slot: u32) -> Option<&Untestable> {
+        self.untestable
+            .binary_search_by_key(&slot, |u| u.slot)
+            .ok()
+            .and_then(|i| self.untestable.get(i))
+    }
+
+    /// Whether this block says something of `slot`: a value or `untestable`.
+    pub fn covers(&self, slot: u32) -> bool {
+        self.slots.get(slot as usize).copied().flatten().is_some()
+            || self.untestable(slot).is_some()
+    }
+
+    /// These findings with `history` for every slot they do not cover (LANGUAGE.md §7.2): a
+    /// finding of this block, a value or `untestable`, beats the history's.
+    pub fn with_history(&self, history: &Findings) -> Findings {
+        let slots = (0..self.slots.len().max(history.slots.len()))
+            .map(|s| {
+                let own = self.slots.get(s).copied().flatten();
+                match own {
+                    Some(v) => Some(v),
+                    None if self.untestable(s as u32).is_some() => None,
+                    None => history.slots.get(s).copied().flatten(),
+                }
+            })
+            .collect();
+        let mut untestable: Vec<Untestable> = self
+            .untestable
+            .iter()
+            .chain(history.untestable.iter().filter(|u| !self.covers(u.slot)))
+            .cloned()
+            .collect();
+        untestable.sort_by_key(|u| u.slot);
+        Findings { slots, untestable }
+    }
 }
 
 /// An `expect` line, resolved.
@@ -440,6 +513,8 @@ pub struct Case {
     pub name: String,
     /// Its title.
     pub title: Option<String>,
+    /// `history { … }`: the findings of every visit that its own do not cover.
+    pub history: Option<Findings>,
     /// Its visits in order.
     pub visits: Vec<Visit>,
 }

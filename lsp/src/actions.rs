@@ -65,6 +65,17 @@ pub(crate) fn code_actions(s: &Snapshot, params: CodeActionParams) -> Option<Cod
                     ));
                 }
             }
+            "E0307" => {
+                if let Some((title, new_text)) = text.get(start..end).and_then(phase_fix) {
+                    out.push(action(
+                        title,
+                        vec![TextEdit {
+                            range: diagnostic_range,
+                            new_text,
+                        }],
+                    ));
+                }
+            }
             "E0401" => {
                 if let Some((title, at, new_text)) = missing_keys_fix(text, &d.message, end) {
                     let p = position(index, at, s.encoding);
@@ -81,6 +92,19 @@ pub(crate) fn code_actions(s: &Snapshot, params: CodeActionParams) -> Option<Cod
         }
     }
     Some(out)
+}
+
+/// E0307 on `previous.x` (in a check) or `before.x`/`after.x` (outside one): the finding as
+/// the place reads it, `before.x` or `x`. A bare indicator in a check names no phase to pick.
+fn phase_fix(written: &str) -> Option<(String, String)> {
+    if let Some(rest) = written.strip_prefix("previous.") {
+        let new_text = format!("before.{rest}");
+        return Some((format!("Write `{new_text}`"), new_text));
+    }
+    let rest = written
+        .strip_prefix("before.")
+        .or_else(|| written.strip_prefix("after."))?;
+    Some((format!("Write `{rest}`"), rest.to_string()))
 }
 
 /// E0304: adds `x != none and` to the `when` of the rule around the optional value.

@@ -118,51 +118,39 @@ fn completions(db: &Database, file: SourceFile, text: &str, at: usize) -> Vec<Co
                 if already.trim_end().ends_with(':') {
                     out = of(DefKind::EnumValue);
                     out.extend(of(DefKind::Indicator));
+                    if trimmed.starts_with("then") {
+                        out.extend(keywords(&["previous."]));
+                    }
                 }
                 return out;
             }
         }
     }
-    // After `==`, `!=` or `in {`: the values of that indicator's type.
+    // After `==` or `!=`: the values of that indicator's type.
     if let Some(op) = [" == ", " != ", "==", "!="]
         .iter()
         .find(|op| trimmed.trim_end().ends_with(op.trim()))
     {
         let lhs = trimmed.trim_end().trim_end_matches(op.trim());
-        let subject = last_word(lhs.trim_end_matches(')').split('(').next().unwrap_or(lhs));
-        if let Some(def) = defs
-            .iter()
-            .find(|d| d.name == subject && d.kind == DefKind::Indicator)
-        {
-            let ty = def.signature.rsplit(": ").next().unwrap_or_default();
-            let mut values: Vec<CompletionItem> = match ty.trim_end_matches('?') {
-                "bool" => keywords(&["yes", "no"]),
-                "Side" => ["left", "right"]
-                    .iter()
-                    .map(|v| item(v, CompletionItemKind::ENUM_MEMBER, None))
-                    .collect(),
-                named => defs
-                    .iter()
-                    .filter(|d| {
-                        d.kind == DefKind::EnumValue
-                            && d.signature.ends_with(&format!("a value of {named}"))
-                    })
-                    .map(|d| {
-                        item(
-                            &d.name,
-                            CompletionItemKind::ENUM_MEMBER,
-                            Some(named.to_string()),
-                        )
-                    })
-                    .collect(),
-            };
-            if ty.ends_with('?') {
-                values.push(item(
-                    "none",
-                    CompletionItemKind::KEYWORD,
-                    Some("examined, negative".into()),
-                ));
-            }
+        if let Some(values) = values_of(&defs, lhs, &keywords) {
+            return values;
+        }
+    }
+    // After `=` in a findings, `after` or `history` block: the indicator's values, and
+    // `untestable` (LANGUAGE.md §7.6).
+    if let Some(lhs) = trimmed
+        .trim_end()
+        .strip_suffix('=')
+        .filter(|lhs| !lhs.ends_with(['=', '!', '<', '>']))
+    {
+        if let Some(mut values) = values_of(&defs, lhs, &keywords) {
+            let mut untestable = item(
+                "untestable",
+                CompletionItemKind::KEYWORD,
+                Some("tried and could not test (unknown)".into()),
+            );
+            untestable.insert_text = Some("untestable".into());
+            values.push(untestable);
             return values;
         }
     }
@@ -227,6 +215,13 @@ fn completions(db: &Database, file: SourceFile, text: &str, at: usize) -> Vec<Co
             })
             .collect();
     }
+    // After `previous.`, `before.` or `after.`: the indicators.
+    if ["previous.", "before.", "after."]
+        .iter()
+        .any(|p| before.ends_with(p))
+    {
+        return of(DefKind::Indicator);
+    }
     // In a condition: indicators, tables, and the words of conditions.
     if matches!(first, "when" | "unless" | "need" | "complete" | "marginal")
         && trimmed.len() > first.len()
@@ -238,6 +233,9 @@ fn completions(db: &Database, file: SourceFile, text: &str, at: usize) -> Vec<Co
         ]));
         if matches!(first, "need" | "complete" | "marginal") {
             out.extend(keywords(&["before.", "after."]));
+        } else {
+            // The previous visit's findings: in categories, red flags and rules (§7.3).
+            out.extend(keywords(&["previous."]));
         }
         return out;
     }
@@ -267,6 +265,7 @@ fn completions(db: &Database, file: SourceFile, text: &str, at: usize) -> Vec<Co
             "across visits",
             "after",
             "refer",
+            "history",
             "visit",
             "findings",
             "given",
@@ -278,4 +277,55 @@ fn completions(db: &Database, file: SourceFile, text: &str, at: usize) -> Vec<Co
     let mut out = of(DefKind::Indicator);
     out.extend(of(DefKind::EnumValue));
     out
+}
+
+/// The values of the indicator that `lhs` ends with (`arm_fossa`, `fiber(line: 2)`), when it
+/// names one: its type's values, and `none` for an optional type.
+fn values_of(
+    defs: &[crate::analysis::Def],
+    lhs: &str,
+    keywords: &dyn Fn(&[&str]) -> Vec<CompletionItem>,
+) -> Option<Vec<CompletionItem>> {
+    let lhs = lhs.trim_end();
+    let head = match lhs.strip_suffix(')') {
+        Some(call) => call.rsplit_once('(').map_or(call, |(name, _)| name),
+        None => lhs,
+    };
+    let subject = head
+        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or_default();
+    let def = defs
+        .iter()
+        .find(|d| d.name == subject && d.kind == DefKind::Indicator)?;
+    let ty = def.signature.rsplit(": ").next().unwrap_or_default();
+    let mut values: Vec<CompletionItem> = match ty.trim_end_matches('?') {
+        "bool" => keywords(&["yes", "no"]),
+        "Side" => ["left", "right"]
+            .iter()
+            .map(|v| item(v, CompletionItemKind::ENUM_MEMBER, None))
+            .collect(),
+        named => defs
+            .iter()
+            .filter(|d| {
+                d.kind == DefKind::EnumValue
+                    && d.signature.ends_with(&format!("a value of {named}"))
+            })
+            .map(|d| {
+                item(
+                    &d.name,
+                    CompletionItemKind::ENUM_MEMBER,
+                    Some(named.to_string()),
+                )
+            })
+            .collect(),
+    };
+    if ty.ends_with('?') {
+        values.push(item(
+            "none",
+            CompletionItemKind::KEYWORD,
+            Some("examined, negative".into()),
+        ));
+    }
+    Some(values)
 }

@@ -1,6 +1,7 @@
 //! Code lenses: above each case visit, what the protocol computes for it (evaluated with the
-//! runtime, so the lens follows the protocol as it changes): red flags first (raised, then
-//! not ruled out), then the category, then the adjustments.
+//! runtime, history applied, so the lens follows the protocol as it changes): red flags first
+//! (raised, then not ruled out), then the category, then the adjustments, then the findings
+//! that were untestable.
 
 use sot_compiler::{
     file_items, file_line_index, lower_file, parse_item, Database, Encoding, SourceFile,
@@ -22,7 +23,8 @@ pub(crate) fn code_lenses(db: &Database, file: SourceFile, encoding: Encoding) -
     let visits = visits(db, file);
     for case in &program.cases {
         let states = sot_runtime::visit::evaluate_case(program, case);
-        for (visit, state) in case.visits.iter().zip(&states) {
+        let findings = sot_runtime::visit::case_findings(case);
+        for ((visit, state), now) in case.visits.iter().zip(&states).zip(&findings) {
             let Some((_, _, span)) = visits
                 .iter()
                 .find(|(c, n, _)| *c == case.name && *n == visit.number)
@@ -59,10 +61,11 @@ pub(crate) fn code_lenses(db: &Database, file: SourceFile, encoding: Encoding) -
                     .join(", ")
             };
             let flags = red_flags(program, &state.red_flags);
+            let untestable = untestable(program, now);
             out.push(CodeLens {
                 range: range(index, span.start as usize, span.end as usize, encoding),
                 command: Some(Command {
-                    title: format!("{flags}{category}{provisional} · {what}"),
+                    title: format!("{flags}{category}{provisional} · {what}{untestable}"),
                     command: String::new(),
                     arguments: None,
                 }),
@@ -112,6 +115,34 @@ fn red_flags(program: &sot_ir::Program, truth: &[sot_ir::eval::Tri]) -> String {
         out.push_str(&format!("not ruled out: {} · ", list(&open)));
     }
     out
+}
+
+/// The end of a lens title naming the visit's untestable findings, its own or the history's
+/// (` · untestable: arm_fossa`), or nothing. Long lists name the first three and count the
+/// rest.
+fn untestable(program: &sot_ir::Program, findings: &sot_ir::Findings) -> String {
+    let names: Vec<String> = findings
+        .untestable
+        .iter()
+        .filter_map(|u| {
+            let indicator = program.slot_indicator.get(u.slot as usize)?;
+            Some(
+                program
+                    .indicators
+                    .get(*indicator as usize)?
+                    .show_slot(u.slot),
+            )
+        })
+        .collect();
+    match names.len() {
+        0 => String::new(),
+        1..=3 => format!(" · untestable: {}", names.join(", ")),
+        n => format!(
+            " · untestable: {} and {} more",
+            names[..3].join(", "),
+            n - 3
+        ),
+    }
 }
 
 /// Each case visit of a file: `(case, visit number, span of the `visit` line)`.

@@ -33,6 +33,7 @@ mod serve;
 mod symbols;
 mod tokens;
 mod transport;
+mod whole_file;
 mod workspace;
 
 use std::collections::HashMap;

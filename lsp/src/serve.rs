@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use tower_lsp_server::jsonrpc::{self, Error, Request, Response};
 
-use crate::{background, content_modified, service, transport};
+use crate::{content_modified, service, transport, whole_file};
 
 /// Serves the language server on standard input and output until the client exits; see
 /// [`serve`] for what the result says.
@@ -23,14 +23,6 @@ pub enum Ended {
     /// `exit`, or the end of the input, without `shutdown` before it.
     WithoutShutdown,
 }
-
-/// The requests for a whole document's worth of answer, which editors send after every
-/// change.
-const WHOLE_FILE: [&str; 3] = [
-    "textDocument/semanticTokens/full",
-    "textDocument/semanticTokens/full/delta",
-    "textDocument/documentSymbol",
-];
 
 /// The methods that change a document.
 const EDITS: [&str; 3] = [
@@ -52,11 +44,12 @@ const EDITS: [&str; 3] = [
 /// notification received before it has been handled (its edits applied, their checker
 /// diagnostics published), so it answers on the text the client sent it after.
 ///
-/// The whole-file requests editors send after every change ([`WHOLE_FILE`]) take one lane:
-/// one at a time, so that they never take both cores from the next edit's diagnostics; and
-/// one that a newer edit made stale answers `ContentModified` at once, before it starts or
-/// instead of its (megabytes of) answer. They run, their answers turned into JSON included,
-/// on the background thread of lower priority (`background`).
+/// The whole-file requests editors send after every change (`whole_file::METHODS`) take one
+/// lane: one at a time, so that they never take both cores from the next edit's
+/// diagnostics; and one that a newer edit made stale answers `ContentModified` at once,
+/// before it starts or instead of its (megabytes of) answer. The backend answers them
+/// itself, from their typed results straight to bytes (`whole_file`), on the background
+/// thread of lower priority (`background`).
 pub async fn serve(
     input: impl tokio::io::AsyncRead + Unpin + Send + 'static,
     output: impl tokio::io::AsyncWrite + Unpin + Send + 'static,
@@ -108,6 +101,9 @@ pub async fn serve(
     let lane = Arc::new(tokio::sync::Semaphore::new(1));
     let mut messages = transport::messages(input);
     let mut ended = Ended::WithoutShutdown;
+    // Between `initialized` and `shutdown` (before and after, the library answers what the
+    // specification asks: not initialized, invalid request).
+    let mut initialized = false;
     while let Some(value) = messages.recv().await {
         if value.get("method").is_none() && value.get("id").is_some() {
             // The client's answer to a request of the server's.
@@ -129,9 +125,38 @@ pub async fn serve(
         if request.method() == "shutdown" {
             ended = Ended::AfterShutdown;
         }
-        let whole_file = WHOLE_FILE.contains(&request.method());
+        let whole = whole_file::METHODS.contains(&request.method());
         if EDITS.contains(&request.method()) {
             edits.fetch_add(1, Ordering::SeqCst);
+        }
+        match request.method() {
+            "initialized" => initialized = true,
+            "shutdown" => initialized = false,
+            _ => {}
+        }
+        if whole && initialized {
+            // Answered by the backend itself, straight to bytes (see `whole_file`).
+            let (method, id, params) = request.into_parts();
+            let Some(id) = id else { continue };
+            let before = received;
+            let mut mark = handled.subscribe();
+            let (write, edits, lane) = (write.clone(), edits.clone(), lane.clone());
+            let backend = service.inner().clone();
+            let edits_then = edits.load(Ordering::SeqCst);
+            tokio::spawn(async move {
+                // Err: the server is gone.
+                let _ = mark.wait_for(|m| *m >= before).await;
+                let _permit = lane.acquire_owned().await.ok();
+                let stale = || edits.load(Ordering::SeqCst) != edits_then;
+                let body = match stale() {
+                    true => serde_json::to_vec(&Response::from_error(id, content_modified())).ok(),
+                    false => whole_file::answer(backend, &method, id, params, stale).await,
+                };
+                if let Some(body) = body {
+                    let _ = write.send(frame(body));
+                }
+            });
+            continue;
         }
         let id = request.id().cloned();
         let Ok(ready) = service.ready().await else {
@@ -154,33 +179,17 @@ pub async fn serve(
                 let before = received;
                 let mut mark = handled.subscribe();
                 let write = write.clone();
-                let (edits, lane) = (edits.clone(), lane.clone());
-                let edits_then = edits.load(Ordering::SeqCst);
                 tokio::spawn(async move {
                     // Err: the server is gone.
                     let _ = mark.wait_for(|m| *m >= before).await;
-                    let _permit = match whole_file {
-                        true => lane.acquire_owned().await.ok(),
-                        false => None,
-                    };
-                    let stale = || whole_file && edits.load(Ordering::SeqCst) != edits_then;
-                    let response = if stale() {
-                        Response::from_error(id, content_modified())
-                    } else {
-                        match future.await {
-                            Ok(Some(_)) if stale() => Response::from_error(id, content_modified()),
-                            Ok(Some(response)) => response,
-                            Ok(None) => return,
-                            Err(_) => Response::from_error(id, Error::internal_error()),
-                        }
+                    let response = match future.await {
+                        Ok(Some(response)) => response,
+                        Ok(None) => return,
+                        Err(_) => Response::from_error(id, Error::internal_error()),
                     };
                     // Written to bytes here, not in the writer: a large answer costs this
-                    // task only (and a whole-file answer, megabytes, the background thread).
-                    let body = match whole_file {
-                        true => background::run(move || serde_json::to_vec(&response).ok()).await,
-                        false => Some(serde_json::to_vec(&response).ok()),
-                    };
-                    if let Some(Some(body)) = body {
+                    // task only.
+                    if let Ok(body) = serde_json::to_vec(&response) {
                         let _ = write.send(frame(body));
                     }
                 });

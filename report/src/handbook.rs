@@ -90,6 +90,7 @@ fn words(e: &ast::Expr, moment: Moment) -> String {
                 (Phase::After, Moment::Across) => "at this visit",
                 (Phase::Before, _) => "before the correction",
                 (Phase::After, _) => "after the correction",
+                (Phase::Previous, _) => "at the previous visit",
             };
             format!("{} {when}", subject(call))
         }

@@ -4,42 +4,102 @@
 
 use std::fmt::Write as _;
 
-use sot_runtime::explain::{CaseReport, FindingValue, RedFlagReport, RuleReport, VisitReport};
+use sot_runtime::explain::{
+    CaseReport, FindingValue, RedFlagReport, RuleReport, Unknown, VisitReport,
+};
 
 use crate::escape::{html_escape, markdown_escape};
 use crate::page::page;
+
+/// A finding's name as an expression reads it (`previous.x`, `after.x`, `x`).
+fn finding_name(f: &FindingValue) -> String {
+    let phase = f.phase.map(|p| format!("{p}.")).unwrap_or_default();
+    format!("{phase}{}", f.finding)
+}
+
+/// `(“reason”)` of an untestable finding, ` (history)` of one from the case's history.
+fn untestable_note(f: &FindingValue) -> String {
+    match (&f.reason, f.from_history) {
+        (Some(r), true) => format!(" (“{r}”; history)"),
+        (Some(r), false) => format!(" (“{r}”)"),
+        (None, true) => " (history)".into(),
+        (None, false) => String::new(),
+    }
+}
 
 fn findings_text(findings: &[FindingValue]) -> String {
     findings
         .iter()
         .map(|f| {
-            let phase = f.phase.map(|p| format!("{p}.")).unwrap_or_default();
-            match &f.value {
-                Some(v) => format!("{phase}{} = {v}", f.finding),
-                None => format!("{phase}{} not examined", f.finding),
+            let name = finding_name(f);
+            match (&f.value, f.unknown) {
+                (Some(v), _) if f.from_history => format!("{name} = {v} (history)"),
+                (Some(v), _) => format!("{name} = {v}"),
+                (None, Some(Unknown::Untestable)) => {
+                    format!("{name} untestable{}", untestable_note(f))
+                }
+                (None, Some(Unknown::NoPreviousVisit)) => format!("{name}: no previous visit"),
+                (None, Some(Unknown::NotExaminedPreviously)) => {
+                    format!("{name} not examined at the previous visit")
+                }
+                (None, None) if f.history_only => {
+                    format!("{name} not examined — a check does not read the history")
+                }
+                (None, None) => format!("{name} not examined"),
             }
         })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-fn missing_text(findings: &[FindingValue]) -> String {
-    findings
-        .iter()
-        .map(|f| {
-            let phase = f.phase.map(|p| format!("{p}.")).unwrap_or_default();
-            format!("{phase}{}", f.finding)
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+/// What would decide an unknown value, in groups: the findings to examine now, the
+/// untestable ones (with their reasons; never asked for), and those of the previous visit
+/// (which cannot be examined now). `to_examine` and `not_examinable` are the report's two
+/// lists.
+fn undecided_text(to_examine: &[FindingValue], not_examinable: &[FindingValue]) -> String {
+    let group = |pick: &dyn Fn(&FindingValue) -> bool, show: &dyn Fn(&FindingValue) -> String| {
+        to_examine
+            .iter()
+            .chain(not_examinable)
+            .filter(|f| pick(f))
+            .map(show)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut parts = Vec::new();
+    let examine = group(&FindingValue::to_examine, &finding_name);
+    if !examine.is_empty() {
+        parts.push(format!("examine {examine}"));
+    }
+    let untestable = group(&|f| f.unknown == Some(Unknown::Untestable), &|f| {
+        format!("{}{}", finding_name(f), untestable_note(f))
+    });
+    if !untestable.is_empty() {
+        parts.push(format!("untestable: {untestable}"));
+    }
+    let first = group(
+        &|f| f.unknown == Some(Unknown::NoPreviousVisit),
+        &finding_name,
+    );
+    if !first.is_empty() {
+        parts.push(format!("no previous visit for {first}"));
+    }
+    let past = group(
+        &|f| f.unknown == Some(Unknown::NotExaminedPreviously),
+        &finding_name,
+    );
+    if !past.is_empty() {
+        parts.push(format!("not examined at the previous visit: {past}"));
+    }
+    parts.join("; ")
 }
 
 /// "; examine a, b" for a rule not evaluated, or nothing when no finding would decide it.
 fn examine(r: &RuleReport) -> String {
-    if r.findings.is_empty() {
+    if r.findings.is_empty() && r.not_examinable.is_empty() {
         String::new()
     } else {
-        format!("; examine {}", missing_text(&r.findings))
+        format!("; {}", undecided_text(&r.findings, &r.not_examinable))
     }
 }
 
@@ -213,7 +273,14 @@ fn category_line(v: &VisitReport) -> String {
         _ => "No category".into(),
     };
     if c.provisional {
-        let _ = write!(line, " (provisional: examine {})", c.missing.join(", "));
+        let mut parts = Vec::new();
+        if !c.missing.is_empty() {
+            parts.push(format!("examine {}", c.missing.join(", ")));
+        }
+        if !c.not_examinable.is_empty() {
+            parts.push(undecided_text(&[], &c.not_examinable));
+        }
+        let _ = write!(line, " (provisional: {})", parts.join("; "));
     }
     line
 }
@@ -254,9 +321,9 @@ pub fn text_with(report: &CaseReport, verbose: bool) -> String {
         for f in &v.not_ruled_out {
             let _ = writeln!(
                 out,
-                "  Red flag {} not ruled out: examine {}",
+                "  Red flag {} not ruled out: {}",
                 flag_name(f),
-                missing_text(&f.findings)
+                undecided_text(&f.findings, &f.not_examinable)
             );
         }
         // A raised red flag is the first thing a visit says; the category comes after it.
@@ -286,10 +353,10 @@ pub fn text_with(report: &CaseReport, verbose: bool) -> String {
             );
         }
         for n in &v.not_evaluated {
-            let examine = if n.findings.is_empty() {
+            let examine = if n.findings.is_empty() && n.not_examinable.is_empty() {
                 String::new()
             } else {
-                format!(": examine {}", missing_text(&n.findings))
+                format!(": {}", undecided_text(&n.findings, &n.not_examinable))
             };
             let reason = n.reason.as_deref().unwrap_or_default();
             let _ = writeln!(out, "  Not evaluated: {} — {reason}{examine}", rule_name(n));
@@ -343,9 +410,9 @@ pub fn markdown_with(report: &CaseReport, verbose: bool) -> String {
         for f in &v.not_ruled_out {
             let _ = writeln!(
                 out,
-                "- Red flag {} not ruled out: examine {}",
+                "- Red flag {} not ruled out: {}",
                 esc(&flag_name(f)),
-                esc(&missing_text(&f.findings))
+                esc(&undecided_text(&f.findings, &f.not_examinable))
             );
         }
         let _ = writeln!(out, "- **{}**", esc(&category_line(v)));
@@ -475,9 +542,9 @@ fn html_case(out: &mut String, report: &CaseReport, verbose: bool) {
         for f in &v.not_ruled_out {
             let _ = writeln!(
                 out,
-                "<p>Red flag {} not ruled out: examine {}</p>",
+                "<p>Red flag {} not ruled out: {}</p>",
                 e(&flag_name(f)),
-                e(&missing_text(&f.findings))
+                e(&undecided_text(&f.findings, &f.not_examinable))
             );
         }
         let _ = writeln!(out, "<p class=\"category\">{}</p>", e(&category_line(v)));

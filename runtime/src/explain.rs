@@ -7,7 +7,8 @@ use sot_ir::{Case, Expr, Findings, Phase, Program, Urgency, Visit};
 
 use crate::evaluate::{support, support_all, Env, FindingRef, Tri};
 use crate::visit::{
-    could_change, evaluate_case, CategoryState, Outcome, RuleState, Undecided, VisitState,
+    case_findings, could_change, evaluate_case, CategoryState, Outcome, RuleState, Undecided,
+    VisitState,
 };
 
 /// A finding and its value as found (or "not examined").
@@ -15,11 +16,46 @@ use crate::visit::{
 pub struct FindingValue {
     /// The finding, as written in a case (`occipital_fiber(line: 2, area: 3)`).
     pub finding: String,
-    /// `before`, `after`, or absent for the visit's findings.
+    /// `before`, `after`, `previous`, or absent for the visit's findings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phase: Option<&'static str>,
-    /// The value, or `null` when not examined.
+    /// The value, or `null` when unknown.
     pub value: Option<String>,
+    /// Whether the value (or `untestable`) came from the case's history (LANGUAGE.md §7.2).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub from_history: bool,
+    /// Why the value is unknown when examining it now would not decide it; absent for a
+    /// finding simply not examined.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unknown: Option<Unknown>,
+    /// The reason written with `untestable`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// In a check: not examined in the visit's block, though the case's history has it
+    /// (checks read the visits' own findings, LANGUAGE.md §7.2).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub history_only: bool,
+}
+
+impl FindingValue {
+    /// Whether examining the finding now would decide it: unknown, and neither untestable nor
+    /// of the previous visit.
+    pub fn to_examine(&self) -> bool {
+        self.value.is_none() && self.unknown.is_none()
+    }
+}
+
+/// Why a finding is unknown, beyond "not examined" (LANGUAGE.md §7.3, §7.6, §7.9): nothing a
+/// report asks to examine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unknown {
+    /// The examiner tried and could not test it.
+    Untestable,
+    /// `previous.x` at the first visit.
+    NoPreviousVisit,
+    /// `previous.x` that the previous visit did not examine (the past cannot be re-examined).
+    NotExaminedPreviously,
 }
 
 /// A red flag raised or not ruled out.
@@ -39,6 +75,10 @@ pub struct RedFlagReport {
     /// The findings that raised it (every true finding of its condition, each true disjunct
     /// of an `or`), or the ones not examined that would decide it.
     pub findings: Vec<FindingValue>,
+    /// Not ruled out: the unknown findings that would decide it but cannot be examined now
+    /// (untestable, or of the previous visit).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_examinable: Vec<FindingValue>,
 }
 
 /// A category by name and title.
@@ -62,6 +102,10 @@ pub struct CategoryReport {
     pub provisional: bool,
     /// The findings not examined that would decide it.
     pub missing: Vec<String>,
+    /// The unknown findings that would decide it but cannot be examined now (untestable, or
+    /// of the previous visit).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_examinable: Vec<FindingValue>,
 }
 
 /// One rule (and binding) that supports a recommendation or was held back.
@@ -78,6 +122,10 @@ pub struct RuleReport {
     pub reason: Option<String>,
     /// The findings that made it so, or (not evaluated) the ones to examine.
     pub findings: Vec<FindingValue>,
+    /// Not evaluated: the unknown findings that would decide it but cannot be examined now
+    /// (untestable, or of the previous visit).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_examinable: Vec<FindingValue>,
     /// For a rule that fired: the findings that ruled out its `unless`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ruled_out: Vec<FindingValue>,
@@ -153,13 +201,24 @@ pub struct CaseReport {
 /// Evaluates a case and explains every visit.
 pub fn explain_case(program: &Program, case: &Case) -> CaseReport {
     let states = evaluate_case(program, case);
+    let findings = case_findings(case);
     let visits = case
         .visits
         .iter()
+        .zip(&findings)
+        .zip(&states)
         .enumerate()
-        .map(|(i, visit)| {
-            let previous = i.checked_sub(1).and_then(|p| case.visits.get(p));
-            explain_visit(program, visit, previous, &states[i])
+        .map(|(i, ((visit, now), state))| {
+            let previous = i
+                .checked_sub(1)
+                .and_then(|p| Some((case.visits.get(p)?, findings.get(p)?.as_ref())));
+            explain_visit(
+                program,
+                (visit, now),
+                previous,
+                case.history.as_ref(),
+                state,
+            )
         })
         .collect();
     CaseReport {
@@ -170,7 +229,38 @@ pub fn explain_case(program: &Program, case: &Case) -> CaseReport {
     }
 }
 
-fn finding_values(program: &Program, env: Env, refs: &[FindingRef]) -> Vec<FindingValue> {
+/// What an explanation reads findings from, to say where each value came from.
+#[derive(Clone, Copy)]
+struct Sources<'a> {
+    /// The findings the expressions read.
+    env: Env<'a>,
+    /// The visit's own findings (without the history); `None` in a check.
+    own: Option<&'a Findings>,
+    /// The previous visit's own findings; `None` at the first visit and in a check.
+    previous_own: Option<&'a Findings>,
+    /// In a check, the case's history, which the check does not read.
+    unread_history: Option<&'a Findings>,
+}
+
+impl<'a> Sources<'a> {
+    /// A check's: its `before` and `after` blocks, the visits' own findings, and the case's
+    /// history that it does not read.
+    fn check(
+        before: Option<&'a Findings>,
+        after: Option<&'a Findings>,
+        history: Option<&'a Findings>,
+    ) -> Self {
+        Sources {
+            env: Env::check(before, after),
+            own: None,
+            previous_own: None,
+            unread_history: history,
+        }
+    }
+}
+
+fn finding_values(program: &Program, src: Sources, refs: &[FindingRef]) -> Vec<FindingValue> {
+    let env = src.env;
     refs.iter()
         .map(|(phase, slot)| {
             let indicator = program
@@ -184,22 +274,49 @@ fn finding_values(program: &Program, env: Env, refs: &[FindingRef]) -> Vec<Findi
                 ),
                 None => (format!("#{slot}"), None),
             };
+            let (block, own) = match phase {
+                None => (env.now, src.own),
+                Some(Phase::Previous) => (env.previous, src.previous_own),
+                Some(Phase::Before) => (env.before, env.before),
+                Some(Phase::After) => (env.after, env.after),
+            };
+            let untestable = block.and_then(|b| b.untestable(*slot));
+            let unknown = match (&value, untestable, phase) {
+                (Some(_), _, _) => None,
+                (None, Some(_), _) => Some(Unknown::Untestable),
+                (None, None, Some(Phase::Previous)) if block.is_none() => {
+                    Some(Unknown::NoPreviousVisit)
+                }
+                (None, None, Some(Phase::Previous)) => Some(Unknown::NotExaminedPreviously),
+                (None, None, _) => None,
+            };
+            let history_only = value.is_none()
+                && untestable.is_none()
+                && src.unread_history.is_some_and(|h| h.covers(*slot));
             FindingValue {
                 finding,
-                phase: phase.map(|p| match p {
-                    Phase::Before => "before",
-                    Phase::After => "after",
-                }),
+                phase: phase.map(Phase::word),
                 value,
+                from_history: block.is_some_and(|b| b.covers(*slot))
+                    && own.is_some_and(|o| !o.covers(*slot)),
+                unknown,
+                reason: untestable.and_then(|u| u.reason.clone()),
+                history_only,
             }
         })
         .collect()
 }
 
-fn supporting(program: &Program, e: &Expr, env: Env) -> Vec<FindingValue> {
+/// The findings of an undecided value, and apart from them the unknown ones that cannot be
+/// examined now (untestable, or of the previous visit), which no report asks for.
+fn apart(findings: Vec<FindingValue>) -> (Vec<FindingValue>, Vec<FindingValue>) {
+    findings.into_iter().partition(|f| f.unknown.is_none())
+}
+
+fn supporting(program: &Program, e: &Expr, src: Sources) -> Vec<FindingValue> {
     let mut refs = Vec::new();
-    support(program, e, env, &mut refs);
-    finding_values(program, env, &refs)
+    support(program, e, src.env, &mut refs);
+    finding_values(program, src, &refs)
 }
 
 fn binding(b: &[(String, String)]) -> Vec<String> {
@@ -223,13 +340,22 @@ pub fn show_call(program: &Program, adjustment: u32, args: &[sot_ir::Value]) -> 
     format!("{}({})", adj.name, args.join(", "))
 }
 
+/// A visit's report: `visit` with its findings (history applied), `previous` likewise,
+/// `history` the case's (for its checks, which do not read it).
 fn explain_visit(
     program: &Program,
-    visit: &Visit,
-    previous: Option<&Visit>,
+    (visit, now): (&Visit, &Findings),
+    previous: Option<(&Visit, &Findings)>,
+    history: Option<&Findings>,
     state: &VisitState,
 ) -> VisitReport {
-    let env = Env::visit(&visit.findings);
+    let env = Env::visit(now, previous.map(|(_, f)| f));
+    let src = Sources {
+        env,
+        own: Some(&visit.findings),
+        previous_own: previous.map(|(p, _)| &p.findings),
+        unread_history: None,
+    };
     let mut red_flags = Vec::new();
     let mut not_ruled_out = Vec::new();
     // Most urgent first (emergency, urgent, routine, unstated), then declaration order.
@@ -252,21 +378,22 @@ fn explain_visit(
             Tri::True => {
                 let mut refs = Vec::new();
                 support_all(program, &flag.when, env, &mut refs);
-                finding_values(program, env, &refs)
+                finding_values(program, src, &refs)
             }
             _ => {
                 let mut refs = Vec::new();
-                support(program, &flag.when, env, &mut refs);
+                support(program, &flag.when, src.env, &mut refs);
                 let unknown_category = flag.category.filter(|&c| {
                     state.categories.get(c as usize) == Some(&Tri::Unknown)
                         && !state.category.named().contains(&c)
                 });
                 if let Some(c) = unknown_category.and_then(|c| program.categories.get(c as usize)) {
-                    support(program, &c.when, env, &mut refs);
+                    support(program, &c.when, src.env, &mut refs);
                 }
-                finding_values(program, env, &refs)
+                finding_values(program, src, &refs)
             }
         };
+        let (findings, not_examinable) = apart(findings);
         let report = RedFlagReport {
             red_flag: flag.name.clone(),
             title: flag.title.clone(),
@@ -274,6 +401,7 @@ fn explain_visit(
             urgency: flag.urgency,
             category: category.map(|c| c.name.clone()),
             findings,
+            not_examinable,
         };
         match t {
             Tri::True => red_flags.push(report),
@@ -282,7 +410,7 @@ fn explain_visit(
         }
     }
 
-    let category = category_report(program, state, env);
+    let category = category_report(program, state, src);
 
     let recommendations = state
         .recommended
@@ -300,11 +428,12 @@ fn explain_visit(
                         title: rule.title.clone(),
                         binding: binding(&instance.binding),
                         reason: None,
-                        findings: supporting(program, &instance.when, env),
+                        findings: supporting(program, &instance.when, src),
+                        not_examinable: Vec::new(),
                         ruled_out: instance
                             .unless
                             .as_ref()
-                            .map(|u| supporting(program, u, env))
+                            .map(|u| supporting(program, u, src))
                             .unwrap_or_default(),
                         category: rule
                             .category
@@ -321,24 +450,28 @@ fn explain_visit(
     let mut suspended = Vec::new();
     for (rule, states) in program.rules.iter().zip(state.rules()) {
         for (instance, rule_state) in rule.instances.iter().zip(states) {
-            let report = |reason: String, findings: Vec<FindingValue>| RuleReport {
-                rule: rule.name.clone(),
-                title: rule.title.clone(),
-                binding: binding(&instance.binding),
-                reason: Some(reason),
-                findings,
-                ruled_out: Vec::new(),
-                category: rule
-                    .category
-                    .and_then(|c| program.categories.get(c as usize))
-                    .map(|c| c.name.clone()),
+            let report = |reason: String, findings: Vec<FindingValue>| {
+                let (findings, not_examinable) = apart(findings);
+                RuleReport {
+                    rule: rule.name.clone(),
+                    title: rule.title.clone(),
+                    binding: binding(&instance.binding),
+                    reason: Some(reason),
+                    findings,
+                    not_examinable,
+                    ruled_out: Vec::new(),
+                    category: rule
+                        .category
+                        .and_then(|c| program.categories.get(c as usize))
+                        .map(|c| c.name.clone()),
+                }
             };
             match rule_state {
                 RuleState::Withheld => {
                     let findings = instance
                         .unless
                         .as_ref()
-                        .map(|u| supporting(program, u, env))
+                        .map(|u| supporting(program, u, src))
                         .unwrap_or_default();
                     withheld.push(report("its `unless` holds".into(), findings));
                 }
@@ -346,14 +479,14 @@ fn explain_visit(
                     let (reason, findings) = match why {
                         Undecided::When => (
                             "its `when` depends on findings not examined",
-                            supporting(program, &instance.when, env),
+                            supporting(program, &instance.when, src),
                         ),
                         Undecided::Unless => (
                             "its contraindication (`unless`) was not ruled out",
                             instance
                                 .unless
                                 .as_ref()
-                                .map(|u| supporting(program, u, env))
+                                .map(|u| supporting(program, u, src))
                                 .unwrap_or_default(),
                         ),
                         Undecided::Arguments => {
@@ -366,10 +499,23 @@ fn explain_visit(
                             refs.retain(|(p, s)| env.slot(*p, *s).is_none());
                             (
                                 "its adjustment depends on findings not examined",
-                                finding_values(program, env, &refs),
+                                finding_values(program, src, &refs),
                             )
                         }
                         Undecided::AmbiguousCategory => ("the category is ambiguous", Vec::new()),
+                    };
+                    // Unknown only through findings that cannot be examined now (untestable,
+                    // or of the previous visit): the reason does not speak of examining.
+                    let examinable =
+                        findings.is_empty() || findings.iter().any(FindingValue::to_examine);
+                    let reason = match (why, examinable) {
+                        (Undecided::When, false) => {
+                            "its `when` depends on findings that cannot be examined now"
+                        }
+                        (Undecided::Arguments, false) => {
+                            "its adjustment depends on findings that cannot be examined now"
+                        }
+                        _ => reason,
                     };
                     not_evaluated.push(report(reason.into(), findings));
                 }
@@ -396,14 +542,11 @@ fn explain_visit(
             let (before, after): (Option<&Findings>, Option<&Findings>) = match check.scope {
                 sot_ir::CheckScope::WithinVisit => (Some(&visit.findings), visit.after.as_ref()),
                 sot_ir::CheckScope::AcrossVisits => {
-                    (previous.map(|p| &p.findings), Some(&visit.findings))
+                    (previous.map(|(p, _)| &p.findings), Some(&visit.findings))
                 }
             };
-            let env = Env {
-                now: None,
-                before,
-                after,
-            };
+            let src = Sources::check(before, after, history);
+            let env = src.env;
             // The conditions that decided the outcome, in the order they are tried.
             let tried = std::iter::once(&instance.need)
                 .chain(std::iter::once(&instance.complete))
@@ -428,7 +571,7 @@ fn explain_visit(
             for e in deciding {
                 support(program, e, env, &mut refs);
             }
-            let findings = finding_values(program, env, &refs);
+            let findings = finding_values(program, src, &refs);
             CheckReport {
                 check: check.name.clone(),
                 title: check.title.clone(),
@@ -454,7 +597,7 @@ fn explain_visit(
     }
 }
 
-fn category_report(program: &Program, state: &VisitState, env: Env) -> CategoryReport {
+fn category_report(program: &Program, state: &VisitState, src: Sources) -> CategoryReport {
     let name = |c: &u32| NamedCategory {
         name: program
             .categories
@@ -474,24 +617,28 @@ fn category_report(program: &Program, state: &VisitState, env: Env) -> CategoryR
     };
     let categories = state.category.named().iter().map(name).collect();
     let mut missing = Vec::new();
+    let mut not_examinable = Vec::new();
     if state.provisional {
         // The unknown categories that could change the result: outranked by none of the
         // visit's categories (of the tied ones), or any unknown one when there is none.
         let mut refs = Vec::new();
         for (u, (category, t)) in program.categories.iter().zip(&state.categories).enumerate() {
             if *t == Tri::Unknown && could_change(program, &state.category, u) {
-                support(program, &category.when, env, &mut refs);
+                support(program, &category.when, src.env, &mut refs);
             }
         }
-        missing = finding_values(program, env, &refs)
-            .into_iter()
-            .map(|f| f.finding)
-            .collect();
+        let (to_examine, rest): (Vec<FindingValue>, Vec<FindingValue>) =
+            finding_values(program, src, &refs)
+                .into_iter()
+                .partition(FindingValue::to_examine);
+        missing = to_examine.into_iter().map(|f| f.finding).collect();
+        not_examinable = rest;
     }
     CategoryReport {
         state: kind,
         categories,
         provisional: state.provisional,
         missing,
+        not_examinable,
     }
 }

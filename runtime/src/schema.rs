@@ -62,8 +62,28 @@ fn domain_schema(domain: &Domain) -> Json {
     json!({"anyOf": [values, {"const": "_", "description": "every value"}]})
 }
 
+/// What a finding may record: a value of the indicator's type, or that it was untestable
+/// (LANGUAGE.md §7.6), without or with the reason.
+fn finding_schema(indicator: &Indicator) -> Json {
+    let mut options = match value_schema(&indicator.ty, indicator.optional, indicator.range) {
+        Json::Object(mut o) if o.len() == 1 && o.contains_key("anyOf") => match o.remove("anyOf") {
+            Some(Json::Array(options)) => options,
+            _ => Vec::new(),
+        },
+        one => vec![one],
+    };
+    options.push(json!({"const": "untestable", "description": "tried and could not test"}));
+    options.push(json!({
+        "type": "object",
+        "properties": {"untestable": {"type": "string", "description": "why it could not be tested"}},
+        "required": ["untestable"],
+        "additionalProperties": false,
+    }));
+    json!({"anyOf": options})
+}
+
 fn indicator_schema(indicator: &Indicator) -> Json {
-    let value = value_schema(&indicator.ty, indicator.optional, indicator.range);
+    let value = finding_schema(indicator);
     let mut schema = if indicator.params.is_empty() {
         value
     } else {
@@ -120,6 +140,10 @@ pub fn case_schema(program: &Program) -> Json {
         "properties": {
             "name": {"type": "string"},
             "title": {"type": "string"},
+            "history": {
+                "description": "Findings that hold for the whole case: every visit's findings that the visit does not give itself (not its `after`, not the checks).",
+                "allOf": [findings],
+            },
             "visits": {"type": "array", "items": visit},
         },
         "required": ["name", "visits"],

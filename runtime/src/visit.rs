@@ -2,6 +2,8 @@
 //! (which may be bound to a category), rules, recommendations, checks. The result is compact
 //! (states by index); `explain` turns it into a report with reasons.
 
+use std::borrow::Cow;
+
 use sot_ir::eval::conjunction;
 use sot_ir::{CheckScope, Findings, Program, Step, Value, Visit};
 
@@ -197,13 +199,40 @@ fn given_adjustments(visit: &Visit, state: &VisitState) -> Vec<u32> {
     }
 }
 
-/// Evaluates a visit; `previous` is the visit before it, with its state.
+/// The visit before the one evaluated: the visit, its state, and its findings with the
+/// case's history applied.
+#[derive(Clone, Copy)]
+pub struct Previous<'a> {
+    /// The visit as written.
+    pub visit: &'a Visit,
+    /// What it evaluated to.
+    pub state: &'a VisitState,
+    /// Its findings, history applied (what `previous.` reads).
+    pub findings: &'a Findings,
+}
+
+/// Each visit's findings with the case's history applied (LANGUAGE.md §7.2); borrowed when
+/// the case has no history.
+pub fn case_findings(case: &sot_ir::Case) -> Vec<Cow<'_, Findings>> {
+    case.visits
+        .iter()
+        .map(|v| match &case.history {
+            Some(history) => Cow::Owned(v.findings.with_history(history)),
+            None => Cow::Borrowed(&v.findings),
+        })
+        .collect()
+}
+
+/// Evaluates a visit: `findings` are its findings with the history applied (what
+/// categories, red flags and rules read; checks read the visits' own), `previous` the visit
+/// before it.
 pub fn evaluate_visit(
     program: &Program,
     visit: &Visit,
-    previous: Option<(&Visit, &VisitState)>,
+    findings: &Findings,
+    previous: Option<Previous>,
 ) -> VisitState {
-    let env = Env::visit(&visit.findings);
+    let env = Env::visit(findings, previous.map(|p| p.findings));
     // Categories first: a red flag may be bound to one (LANGUAGE.md §7.4).
     let categories: Vec<Tri> = program
         .categories
@@ -237,12 +266,12 @@ pub fn evaluate_visit(
             RuleState::Suspended
         } else {
             match (step.category, &category) {
-                (None, _) => rule_state(program, step, &visit.findings, env, &mut recommended),
+                (None, _) => rule_state(program, step, findings, env, &mut recommended),
                 (Some(c), CategoryState::Ambiguous(tied)) if tied.contains(&c) => {
                     RuleState::NotEvaluated(Undecided::AmbiguousCategory)
                 }
                 (Some(c), chosen) if chosen.categories().contains(&c) => {
-                    rule_state(program, step, &visit.findings, env, &mut recommended)
+                    rule_state(program, step, findings, env, &mut recommended)
                 }
                 (Some(_), _) => RuleState::OtherCategory,
             }
@@ -263,7 +292,7 @@ pub fn evaluate_visit(
         checks: Vec::new(),
     };
     let given_now = given_adjustments(visit, &state);
-    let given_before = previous.map(|(prev, prev_state)| given_adjustments(prev, prev_state));
+    let given_before = previous.map(|p| given_adjustments(p.visit, p.state));
     state.checks = program
         .checks
         .iter()
@@ -274,8 +303,9 @@ pub fn evaluate_visit(
                     visit.after.as_ref(),
                     Some(&given_now),
                 ),
-                (CheckScope::AcrossVisits, Some((prev, _))) => (
-                    Some(&prev.findings),
+                // A check reads the visits' own findings: a history value is not re-examined.
+                (CheckScope::AcrossVisits, Some(prev)) => (
+                    Some(&prev.visit.findings),
                     Some(&visit.findings),
                     given_before.as_ref(),
                 ),
@@ -292,11 +322,7 @@ pub fn evaluate_visit(
                     let (Some(before), Some(after), true) = (before, after, applies) else {
                         return Outcome::NotApplicable;
                     };
-                    let env = Env {
-                        now: None,
-                        before: Some(before),
-                        after: Some(after),
-                    };
+                    let env = Env::check(Some(before), Some(after));
                     match truth(program, &instance.need, env) {
                         Tri::False => return Outcome::NotNeeded,
                         Tri::Unknown => return Outcome::Unknown,
@@ -493,12 +519,17 @@ fn choose_category(program: &Program, truth: &[Tri]) -> (CategoryState, bool) {
 
 /// Every visit of a case, in order.
 pub fn evaluate_case(program: &Program, case: &sot_ir::Case) -> Vec<VisitState> {
+    let findings = case_findings(case);
     let mut states: Vec<VisitState> = Vec::with_capacity(case.visits.len());
-    for (i, visit) in case.visits.iter().enumerate() {
-        let previous = i
-            .checked_sub(1)
-            .and_then(|p| Some((case.visits.get(p)?, states.get(p)?)));
-        let state = evaluate_visit(program, visit, previous);
+    for (i, (visit, now)) in case.visits.iter().zip(&findings).enumerate() {
+        let previous = i.checked_sub(1).and_then(|p| {
+            Some(Previous {
+                visit: case.visits.get(p)?,
+                state: states.get(p)?,
+                findings: findings.get(p)?,
+            })
+        });
+        let state = evaluate_visit(program, visit, now, previous);
         states.push(state);
     }
     states

@@ -6,7 +6,7 @@
 
 use foldhash::HashSet;
 
-use sot_grammar::ast::{self, Arg, Call, Phase, Span};
+use sot_grammar::ast::{self, Arg, Call, Span};
 use sot_grammar::format_call;
 
 use super::Checker;
@@ -39,10 +39,10 @@ impl Checker<'_> {
                     );
                 }
                 self.call_args(call, &params, "indicator");
-                // `before.x` and `after.x` narrow separately: the phase is part of the key.
+                // `before.x`, `after.x` and `previous.x` narrow separately: the phase is part
+                // of the key.
                 let key = match self.phase {
-                    Some(Phase::Before) => format!("before.{}", format_call(call)),
-                    Some(Phase::After) => format!("after.{}", format_call(call)),
+                    Some(phase) => format!("{}.{}", phase.as_str(), format_call(call)),
                     None => format_call(call),
                 };
                 match ty {

@@ -1,5 +1,6 @@
-//! Checks of a case (from a `.sot` file or JSON case data): visit order, findings against
-//! their indicators, given adjustments and `expect` lines.
+//! Checks of a case (from a `.sot` file or JSON case data): visit order, findings (of the
+//! history, the visits and their `after` blocks) against their indicators, given adjustments
+//! and `expect` lines.
 //!
 //! Codes: E0501 (visit order, unknown indicators, findings of the wrong value, duplicate or
 //! ambiguous findings), E0201 (finding arguments), E0502 (`expect` naming what does not exist,
@@ -7,7 +8,7 @@
 
 use foldhash::HashMap;
 
-use sot_grammar::ast::{self, Arg, Call, Finding, Span};
+use sot_grammar::ast::{self, Arg, Call, Finding, FindingValue, Span};
 
 use super::calls::{arg_count, mixed_args, unknown_param};
 use super::values::{canonical, value_help, ValueProblem};
@@ -21,6 +22,9 @@ type FindingKey = (String, Vec<String>);
 
 impl Checker<'_> {
     pub(super) fn case(&mut self, c: &ast::Case) {
+        if let Some(history) = &c.history {
+            self.findings(history);
+        }
         let mut previous: Option<i64> = None;
         for visit in &c.visits {
             if let Some(p) = previous {
@@ -107,14 +111,19 @@ impl Checker<'_> {
                     None => ok = false,
                 }
             }
-            if let Err(problem) = self.value_in(&f.value, &ty) {
+            // `untestable` fits every indicator: the examiner could not test it.
+            let found = match &f.value {
+                FindingValue::Found(l) => Some(l),
+                FindingValue::Untestable { .. } => None,
+            };
+            if let Some(Err(problem)) = found.map(|l| self.value_in(l, &ty)) {
                 let message = match problem {
                     ValueProblem::Mismatch(m)
                     | ValueProblem::Outside(m)
                     | ValueProblem::Unit(m) => m,
                 };
                 self.report(
-                    Diagnostic::new(Code::E0501, f.value.span, message)
+                    Diagnostic::new(Code::E0501, f.value.span(), message)
                         .label(format!("`{}` is {ty}", f.indicator.text))
                         .help(value_help(&ty)),
                 );
@@ -130,7 +139,13 @@ impl Checker<'_> {
                             .help("keep one of the two findings"),
                     );
                 } else {
-                    seen.insert(key, (f.span, canonical(&f.value)));
+                    let value = match &f.value {
+                        FindingValue::Found(l) => canonical(l),
+                        FindingValue::Untestable { reason, .. } => {
+                            format!("untestable {:?}", reason.as_ref().map(|r| r.value.as_str()))
+                        }
+                    };
+                    seen.insert(key, (f.span, value));
                 }
             }
         }

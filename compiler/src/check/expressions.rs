@@ -1,9 +1,9 @@
-//! Checks of expressions: conditions, `before.`/`after.`, comparisons, arithmetic,
+//! Checks of expressions: conditions, `before.`/`after.`/`previous.`, comparisons, arithmetic,
 //! quantifiers, and whether a value fits where it goes; narrowing by `x != none`.
 //!
 //! Codes: E0301 (wrong type), E0302 (out of range, not a member, `at least N` out of bounds,
 //! leaving the spine), E0303 (units), E0304 (may be none), E0306 (ordering without order or
-//! with `none`), E0307 (`before.`/`after.` outside a check).
+//! with `none`), E0307 (`before.`/`after.` outside a check, `previous.` in one).
 
 use sot_grammar::ast::{
     CmpOp, Expr, ExprKind, Literal, LiteralKind, LogicOp, Phase, Quantifier, Span,
@@ -48,19 +48,23 @@ impl Checker<'_> {
             ExprKind::Literal(l) => literal_ty(l),
             ExprKind::Ref(call) => self.reference(call),
             ExprKind::Phase(phase, call) => {
-                if !self.in_check {
-                    let word = match phase {
-                        Phase::Before => "before",
-                        Phase::After => "after",
-                    };
-                    self.report(
-                        Diagnostic::new(
-                            Code::E0307,
-                            e.span,
-                            format!("`{word}.` can only be used in a check"),
+                // `previous.` belongs outside checks, `before.` and `after.` inside them.
+                if (*phase == Phase::Previous) == self.in_check {
+                    let (message, help) = if self.in_check {
+                        (
+                            "`previous.` cannot be used in a check".to_string(),
+                            format!(
+                                "write `before.{}` (in `across visits`, the previous visit's findings)",
+                                format_call(call)
+                            ),
                         )
-                        .help(format!("write `{}` here", format_call(call))),
-                    );
+                    } else {
+                        (
+                            format!("`{}.` can only be used in a check", phase.as_str()),
+                            format!("write `{}` here", format_call(call)),
+                        )
+                    };
+                    self.report(Diagnostic::new(Code::E0307, e.span, message).help(help));
                 }
                 self.phase = Some(*phase);
                 let t = self.reference(call);
@@ -85,7 +89,18 @@ impl Checker<'_> {
             }
             ExprKind::Compare(op, l, r) => self.compare(*op, l, r),
             ExprKind::InSet(x, set) => {
+                // `x in {a, b}` is `x == a or x == b` (LANGUAGE.md §3): with `none` among the
+                // elements, `x` is looked at without narrowing, as in `x == none`.
+                let has_none = set.iter().any(|l| l.kind == LiteralKind::None);
+                let saved = if has_none {
+                    std::mem::take(&mut self.narrowed)
+                } else {
+                    Vec::new()
+                };
                 let t = self.expr(x);
+                if has_none {
+                    self.narrowed = saved;
+                }
                 for element in set {
                     self.literal_in(element, &t, Some(x));
                 }

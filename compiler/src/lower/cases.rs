@@ -1,5 +1,5 @@
-//! Lowering cases: visits, the slots of findings blocks, `given` adjustments and `expect`
-//! lines.
+//! Lowering cases: the history, visits, the slots of findings blocks (values and
+//! `untestable`), `given` adjustments and `expect` lines.
 //!
 //! Reports nothing: cases reach lowering only when they check without errors.
 
@@ -19,6 +19,7 @@ impl Lowerer<'_> {
         ir::Case {
             name: case.name.text.clone(),
             title: case.title.as_ref().map(|t| t.value.clone()),
+            history: case.history.as_ref().map(|h| self.findings(h)),
             visits: case
                 .visits
                 .iter()
@@ -51,19 +52,29 @@ impl Lowerer<'_> {
         }
     }
 
-    /// The slots of a findings block: exact findings beat those with fewer `_`.
+    /// The slots of a findings block: exact findings beat those with fewer `_`; an
+    /// `untestable` finding competes like a value and leaves its slots `None`.
     pub(crate) fn findings(&mut self, findings: &[ast::Finding]) -> Findings {
-        let mut slots = vec![None; self.program.slot_count as usize];
+        // Per slot: the value, or the reason of an `untestable` (`Err`).
+        let mut slots: Vec<Option<Result<Value, Option<String>>>> =
+            vec![None; self.program.slot_count as usize];
         // Per slot, the number of `_` of the finding that set it (fewer wins).
         let mut wildcards = vec![usize::MAX; slots.len()];
         for f in findings {
             let Some(&id) = self.indicators.get(&f.indicator.text) else {
                 continue;
             };
-            let value = self.literal(&f.value);
+            let value = match &f.value {
+                ast::FindingValue::Found(l) => Ok(self.literal(l)),
+                ast::FindingValue::Untestable { reason, .. } => {
+                    Err(reason.as_ref().map(|r| r.value.clone()))
+                }
+            };
             let indicator = &self.program.indicators[id as usize];
             if indicator.params.is_empty() {
-                slots[indicator.first_slot as usize] = Some(value);
+                if let Some(slot) = slots.get_mut(indicator.first_slot as usize) {
+                    *slot = Some(value);
+                }
                 continue;
             }
             // The pattern in parameter order: `None` for `_`.
@@ -89,13 +100,27 @@ impl Lowerer<'_> {
                     .zip(&combo)
                     .all(|(p, v)| p.is_none_or(|p| p == *v));
                 let slot = indicator.first_slot as usize + i;
-                if matches && stars < wildcards[slot] {
+                if matches && wildcards.get(slot).is_some_and(|w| stars < *w) {
                     wildcards[slot] = stars;
-                    slots[slot] = Some(value);
+                    slots[slot] = Some(value.clone());
                 }
             }
         }
-        Findings { slots }
+        let untestable = slots
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, s)| match s {
+                Some(Err(reason)) => Some(ir::Untestable {
+                    slot: slot as u32,
+                    reason: reason.clone(),
+                }),
+                _ => None,
+            })
+            .collect();
+        Findings {
+            slots: slots.into_iter().map(|s| s.and_then(Result::ok)).collect(),
+            untestable,
+        }
     }
 
     /// An adjustment call with constant arguments (in `given` and `expect`).

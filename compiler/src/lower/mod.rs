@@ -576,6 +576,7 @@ impl<'a> Lowerer<'a> {
                 let p = match p {
                     ast::Phase::Before => Phase::Before,
                     ast::Phase::After => Phase::After,
+                    ast::Phase::Previous => Phase::Previous,
                 };
                 self.reference(call, Some(p))
             }

@@ -150,9 +150,16 @@ const INLINE = [
   '  when triage == urgent',
   '  refer emergency "Refer out"',
   '}',
+  'red_flag weakness "Weaker" {',
+  '  when strength(side: right) < previous.strength(side: right)',
+  '  refer "Refer"',
+  '}',
   'protocol "P" version "1.0"',
   'use "common.sot"',
   'case maria "Maria" {',
+  '  history {',
+  '    osteoporosis = untestable "no records"',
+  '  }',
   '  visit 1 "2026-03-02" {',
   '    findings {',
   '      leg_length_difference = 6 mm',
@@ -321,6 +328,15 @@ describe('inline sample', () => {
     assertScope(lines, '==', 'keyword.operator.sot', { line: 'complete after.' });
     assertScope(lines, '<', 'keyword.operator.sot', { line: 'after.x < before.x' });
     assertScope(lines, '+', 'keyword.operator.sot', { line: 'T1 + 1' });
+  });
+
+  test('history, previous. and untestable', () => {
+    assertScope(lines, 'history', 'keyword.other.sot', { line: '  history {' });
+    assertScope(lines, 'untestable', 'constant.language.untestable.sot', { line: 'osteoporosis = untestable' });
+    assertScope(lines, '"no records"', 'string.quoted.double.sot');
+    assertScope(lines, 'previous', 'variable.language.sot', { line: '< previous.strength' });
+    assertScope(lines, '.', 'punctuation.accessor.sot', { line: '< previous.strength' });
+    assertScope(lines, 'strength', 'entity.name.function.call.sot', { line: '< previous.strength', occurrence: 1 });
   });
 
   test('argument labels and parameters, keywords included', () => {

@@ -1,4 +1,4 @@
-//! Building cases from pest's pairs: visits, findings and `expect` lines.
+//! Building cases from pest's pairs: the history, visits, findings and `expect` lines.
 //!
 //! A pair the grammar does not allow here is `Malformed`; no syntax errors are produced here.
 
@@ -14,10 +14,15 @@ impl Builder {
     pub(super) fn case(&mut self, mut p: Pairs<Rule>) -> Built<Case> {
         let name = name(next(&mut p)?);
         let title = next_if(&mut p, Rule::string).map(string_lit);
+        let history = match next_if(&mut p, Rule::history_block) {
+            Some(block) => Some(self.findings(block)?),
+            None => None,
+        };
         let visits = p.map(|v| self.visit(v)).collect::<Built<_>>()?;
         Ok(Case {
             name,
             title,
+            history,
             visits,
         })
     }
@@ -88,7 +93,17 @@ impl Builder {
                 });
             }
         }
-        let value = self.literal(next(&mut p)?)?;
+        let v = next(&mut p)?;
+        let value = match v.as_rule() {
+            Rule::untestable => {
+                let span = span_of(&v);
+                let mut inner = v.into_inner();
+                skip_keywords(&mut inner);
+                let reason = next_if(&mut inner, Rule::string).map(string_lit);
+                FindingValue::Untestable { reason, span }
+            }
+            _ => FindingValue::Found(self.literal(v)?),
+        };
         Ok(Finding {
             indicator,
             args,
@@ -147,5 +162,78 @@ impl Builder {
             _ => return Err(Malformed),
         };
         Ok(Expect { kind, span })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ast::*;
+    use crate::parse::parse_item;
+
+    fn case(text: &str) -> Case {
+        match parse_item(text).item.map(|i| i.data) {
+            Some(ItemData::Case(c)) => c,
+            other => panic!("not a case: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_history_comes_before_the_visits() {
+        let c = case("case c {\n  history {\n    age = 41\n    f(a: _) = no\n  }\n  visit 1 { findings { } }\n}");
+        let history = c.history.expect("a history");
+        assert_eq!(history.len(), 2);
+        assert_eq!(history[1].args.len(), 1);
+        assert_eq!(c.visits.len(), 1);
+        for bad in [
+            "case c {\n  visit 1 { findings { } }\n  history { age = 41 }\n}",
+            "case c {\n  history { }\n  history { }\n}",
+        ] {
+            let parsed = parse_item(bad);
+            assert!(parsed.item.is_none(), "{bad}");
+            assert_eq!(parsed.errors.len(), 1, "{bad}");
+        }
+    }
+
+    #[test]
+    fn untestable_takes_an_optional_reason() {
+        let c = case(
+            "case c {\n  visit 1 {\n    findings {\n      a = untestable \"acute pain\"\n      b = untestable\n      c = none\n    }\n    after { a = untestable }\n  }\n}",
+        );
+        let v = &c.visits[0];
+        let FindingValue::Untestable { reason, span } = &v.findings[0].value else {
+            panic!("{:?}", v.findings[0]);
+        };
+        assert_eq!(
+            reason.as_ref().map(|r| r.value.as_str()),
+            Some("acute pain")
+        );
+        assert_eq!((span.start, span.end), (46, 69));
+        assert!(matches!(
+            v.findings[1].value,
+            FindingValue::Untestable { reason: None, .. }
+        ));
+        assert!(matches!(v.findings[2].value, FindingValue::Found(_)));
+        assert!(matches!(
+            v.after.as_deref(),
+            Some([Finding {
+                value: FindingValue::Untestable { .. },
+                ..
+            }])
+        ));
+    }
+
+    #[test]
+    fn previous_reads_the_previous_visit() {
+        let parsed = parse_item("rule r { when a < previous.f(side: right) then b }");
+        let Some(ItemData::Rule(r)) = parsed.item.map(|i| i.data) else {
+            panic!("{:?}", parsed.errors);
+        };
+        let ExprKind::Compare(_, _, right) = &r.when.kind else {
+            panic!("{:?}", r.when);
+        };
+        assert!(
+            matches!(&right.kind, ExprKind::Phase(Phase::Previous, c) if c.name.text == "f"),
+            "{right:?}"
+        );
     }
 }

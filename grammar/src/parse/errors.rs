@@ -126,8 +126,18 @@ fn tidy_expected(mut expected: Vec<String>) -> Vec<String> {
     const OPERATORS: [&str; 11] = [
         "`!=`", "`==`", "`<`", "`<=`", "`>`", "`>=`", "`+`", "`-`", "`and`", "`or`", "`in`",
     ];
-    const EXPR_START: [&str; 10] = [
-        "`(`", "`after`", "`all`", "`any`", "`at`", "`before`", "`no`", "`none`", "`not`", "`yes`",
+    const EXPR_START: [&str; 11] = [
+        "`(`",
+        "`after`",
+        "`all`",
+        "`any`",
+        "`at`",
+        "`before`",
+        "`no`",
+        "`none`",
+        "`not`",
+        "`previous`",
+        "`yes`",
     ];
     let has_operator = expected.iter().any(|e| {
         OPERATORS.contains(&e.as_str())
@@ -179,6 +189,9 @@ fn help_for(expected: &[String], text: &str, pos: usize) -> Option<String> {
         return Some(format!(
             "`{word}` is a keyword and cannot be used as a name; choose another name"
         ));
+    }
+    if word == "history" && expected.iter().any(|e| e == "`visit`") {
+        return Some("a case has at most one `history` block, before its first visit".into());
     }
     if expected.iter().any(|e| e == "`}`") && rest.is_empty() {
         return Some("close the item with `}`".into());
@@ -292,6 +305,8 @@ fn rule_words(rule: Rule) -> Option<String> {
         Rule::findings_block => "`findings`",
         Rule::given_clause => "`given`",
         Rule::after_block => "`after`",
+        Rule::history_block => "`history`",
+        Rule::untestable => "`untestable`",
         Rule::EOI => "the end of the item",
         Rule::header
         | Rule::use_item

@@ -239,7 +239,9 @@ impl Builder {
                 let mut p = inner.into_inner();
                 let phase = match next(&mut p)?.as_rule() {
                     Rule::kw_before => Phase::Before,
-                    _ => Phase::After,
+                    Rule::kw_after => Phase::After,
+                    Rule::kw_previous => Phase::Previous,
+                    _ => return Err(Malformed),
                 };
                 ExprKind::Phase(phase, self.call(next(&mut p)?)?)
             }

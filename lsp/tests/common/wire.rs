@@ -56,6 +56,17 @@ pub struct Wire {
 impl Wire {
     /// Starts a server on pipes and initializes it (UTF-16 positions, as VS Code).
     pub async fn start() -> Wire {
+        let mut wire = Wire::connect();
+        let id = wire
+            .request("initialize", json!({"capabilities": {}}))
+            .await;
+        wire.response(id).await;
+        wire.notify("initialized", json!({})).await;
+        wire
+    }
+
+    /// Starts a server on pipes, not initialized.
+    pub fn connect() -> Wire {
         let (client_out, server_in) = tokio::io::duplex(1 << 20);
         let (server_out, client_in) = tokio::io::duplex(1 << 20);
         tokio::spawn(sot_lsp::serve(server_in, server_out));
@@ -92,17 +103,11 @@ impl Wire {
                 }
             }
         });
-        let mut wire = Wire {
+        Wire {
             to_server: client_out,
             from_server: rx,
             next_id: 0,
-        };
-        let id = wire
-            .request("initialize", json!({"capabilities": {}}))
-            .await;
-        wire.response(id).await;
-        wire.notify("initialized", json!({})).await;
-        wire
+        }
     }
 
     async fn send(&mut self, message: Value) {
