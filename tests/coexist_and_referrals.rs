@@ -375,3 +375,30 @@ case one {
     ]));
     assert!(!report.contains("coexist"), "{report}");
 }
+
+#[test]
+fn json_case_data_takes_the_new_expect_forms() {
+    let dir = tempdir("json_v02");
+    let data = r#"{"cases": [{"name": "json_both", "visits": [{"visit": 1, "findings": {
+        "pelvic_torsion": "no", "arm_fossa": "left", "short_leg": "right",
+        "pain_on_cough": "yes", "strength_decreasing": "no", "test_sign_one": "no"},
+      "expect": ["category III, II", "no refer", "ruled_out motor_deficit",
+                 "no red_flag test_flag_one", "category II, III, I"]}]}]}"#;
+    let path = dir.join("both.json");
+    std::fs::write(&path, data).expect("write");
+    let out = sot(&[
+        "test",
+        "tests/fixtures/run/red_flag_in_category.sot",
+        "--cases",
+        &path.display().to_string(),
+    ]);
+    let report = stdout(&out);
+    assert!(
+        report.contains("found: categories III and II, coexisting"),
+        "{report}"
+    );
+    assert!(
+        report.trim_end().ends_with("4 passed, 1 failed"),
+        "{report}"
+    );
+}

@@ -29,6 +29,19 @@ impl std::ops::Not for Tri {
     }
 }
 
+impl std::ops::BitAnd for Tri {
+    type Output = Tri;
+
+    /// Kleene conjunction: false wins, then unknown.
+    fn bitand(self, other: Tri) -> Tri {
+        match (self, other) {
+            (Tri::False, _) | (_, Tri::False) => Tri::False,
+            (Tri::True, Tri::True) => Tri::True,
+            _ => Tri::Unknown,
+        }
+    }
+}
+
 /// The findings an expression reads.
 #[derive(Clone, Copy)]
 pub struct Env<'a> {

@@ -203,7 +203,7 @@ fn completions(db: &Database, file: SourceFile, text: &str, at: usize) -> Vec<Co
         return of(DefKind::Category);
     }
     // Right after `refer`: the urgency words (a string may follow instead).
-    if trimmed == "refer " || trimmed.starts_with("refer ") && !trimmed.contains('"') {
+    if trimmed.starts_with("refer ") && !trimmed.contains('"') {
         return ["emergency", "urgent", "routine"]
             .iter()
             .map(|w| {

@@ -1,6 +1,6 @@
 //! One visit, evaluated in the order of LANGUAGE.md §4 and §7.4: categories, red flags
-//! (which may be bound to a category), rules, recommendations, checks. The result is compact (states by index); `explain` turns it into
-//! a report with reasons.
+//! (which may be bound to a category), rules, recommendations, checks. The result is compact
+//! (states by index); `explain` turns it into a report with reasons.
 
 use std::borrow::Cow;
 
@@ -247,7 +247,7 @@ pub fn evaluate_visit(
             let when = truth(program, &r.when, env);
             match r.category {
                 None => when,
-                Some(c) => and(in_category(program, &category, &categories, c), when),
+                Some(c) => in_category(program, &category, &categories, c) & when,
             }
         })
         .collect();
@@ -468,15 +468,6 @@ pub fn coexist_line(program: &Program, categories: &[u32]) -> Option<usize> {
         .coexist
         .iter()
         .position(|line| categories.iter().all(|c| line.categories.contains(c)))
-}
-
-/// Kleene `and`.
-fn and(a: Tri, b: Tri) -> Tri {
-    match (a, b) {
-        (Tri::False, _) | (_, Tri::False) => Tri::False,
-        (Tri::True, Tri::True) => Tri::True,
-        _ => Tri::Unknown,
-    }
 }
 
 /// `in category c` of a red flag (LANGUAGE.md §7.4): true when `c` is one of the visit's

@@ -412,21 +412,34 @@ fn ordered_coexisting(
                 } else {
                     " (through other categories)"
                 };
-                out.push(
-                    Diagnostic::new(
-                        Code::E0404,
-                        line,
-                        format!(
-                            "`{}` and `{}` coexist here, but precedence puts `{}` above `{}`{how}",
-                            a.text, b.text, hi.text, lo.text
-                        ),
-                    )
-                    .label(format!("`{}` outranks `{}`", hi.text, lo.text))
-                    .help(format!(
-                        "drop the precedence between `{}` and `{}`, or drop them from this `coexist` line",
-                        hi.text, lo.text
-                    )),
-                );
+                let mut diag = Diagnostic::new(
+                    Code::E0404,
+                    line,
+                    format!(
+                        "`{}` and `{}` coexist here, but precedence puts `{}` above `{}`{how}",
+                        a.text, b.text, hi.text, lo.text
+                    ),
+                )
+                .label(format!("`{}` outranks `{}`", hi.text, lo.text))
+                .help(format!(
+                    "drop the precedence between `{}` and `{}`, or drop them from this `coexist` line",
+                    hi.text, lo.text
+                ));
+                // A direct order written in this file: point at it too.
+                let written =
+                    precedence
+                        .iter()
+                        .filter(|(_, own, _)| *own)
+                        .find_map(|(names, _, offset)| {
+                            names
+                                .windows(2)
+                                .find(|p| p[0].text == hi.text && p[1].text == lo.text)
+                                .map(|p| p[0].span.to(p[1].span).shift(*offset))
+                        });
+                if let Some(span) = written.filter(|_| direct) {
+                    diag = diag.with_secondary(span, "ordered here");
+                }
+                out.push(diag);
             }
         }
     }
