@@ -263,7 +263,11 @@ mod tests {
         for at in 0..=item.len() {
             let (line, character) = index.position(offset + at, Encoding::Utf16);
             let got = walk.position(item, at);
-            assert_eq!((got.line as usize, got.character as usize), (line, character), "at {at}");
+            assert_eq!(
+                (got.line as usize, got.character as usize),
+                (line, character),
+                "at {at}"
+            );
         }
     }
 

@@ -126,7 +126,11 @@ async fn every_token_points_at_its_text() {
     let mut at = Vec::new();
     for t in data.chunks(5) {
         line += t[0] as usize;
-        start = if t[0] == 0 { start + t[1] as usize } else { t[1] as usize };
+        start = if t[0] == 0 {
+            start + t[1] as usize
+        } else {
+            t[1] as usize
+        };
         let units = &lines[line][start..start + t[2] as usize];
         let word = String::from_utf16_lossy(units);
         match t[3] {
