@@ -291,6 +291,9 @@ fuzz_target!(|data: &[u8]| {
         eprintln!("{session:#?}");
     }
     let (bytes, mut ids) = script(&session);
+    if debug {
+        eprintln!("-> {}", String::from_utf8_lossy(&bytes).escape_debug());
+    }
     runtime().block_on(async move {
         let (mut client_out, server_in) = tokio::io::duplex(1 << 16);
         let (server_out, client_in) = tokio::io::duplex(1 << 16);

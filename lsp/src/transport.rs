@@ -55,10 +55,11 @@ pub fn messages(input: impl AsyncRead + Unpin + Send + 'static) -> mpsc::Receive
                     Ok(0) | Err(_) => return,
                     Ok(n) => header_bytes += n,
                 }
-                // Bytes before a `Content-Length:` on its line (what was left of a frame
-                // whose length was wrong): they are answered with a parse error, and the
-                // header starts the next message, so one bad frame loses nothing after it.
-                if let Some(at) = header_start(&line).filter(|at| *at > 0) {
+                // Bytes before a `Content-Length:` on its line, or lines of them before it
+                // (what was left of a frame whose length was wrong): they are answered with
+                // a parse error, and the header starts the next message, so one bad frame
+                // loses nothing after it.
+                if let Some(at) = header_start(&line).filter(|at| *at > 0 || bad_header) {
                     let garbage = malformed("bytes before a Content-Length header", &mut count);
                     if sender.send(garbage).await.is_err() {
                         return;
@@ -163,6 +164,14 @@ mod tests {
             ),
             // Bytes with no line end before a header.
             format!("garbage{}", frame(TWO)),
+            // A line of bytes before a header (found by fuzzing: the header's message was
+            // read as a bad frame's, and its request never answered).
+            format!("garbage\r\n{}", frame(TWO)),
+            format!(
+                "Content-Length: {}\r\n\r\n{ONE}\n{}",
+                ONE.len() - 5,
+                frame(TWO)
+            ),
         ];
         // Headers in any order, and a blank line before a message, are fine.
         let fine = format!(
