@@ -4,25 +4,9 @@
 //! `expect` forms failing when they do not hold; the handbook and the graph of coexist lines,
 //! red flags' categories and urgencies.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn sot(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sot"))
-        .args(args)
-        .current_dir(repo())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("sot runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use common::{repo, sot, stdout, tempdir};
 
 fn json_run(fixture: &str) -> serde_json::Value {
     let out = sot(&["run", "--format", "json", fixture]);
@@ -171,13 +155,6 @@ fn a_red_flag_of_a_category_names_it_and_what_would_decide_it() {
         json["cases"][0]["visits"][0]["red_flags"][0]["category"],
         "III"
     );
-}
-
-fn tempdir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create temp dir");
-    dir
 }
 
 #[test]

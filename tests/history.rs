@@ -2,25 +2,9 @@
 //! `history`, `previous.x` and `untestable` findings, in every report format, in JSON case
 //! data and in `sot schema`.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn sot(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sot"))
-        .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("sot runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use common::{repo, sot, stderr, stdout, tally, tempdir};
 
 const FIXTURES: [&str; 4] = [
     "history_fills_visits",
@@ -179,20 +163,7 @@ fn the_schema_allows_a_history_and_untestable_findings() {
 /// expectation of the fixture fails.
 #[test]
 fn the_new_forms_decide_expectations() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("history_mutants");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let tally = |out: &Output| -> (usize, usize) {
-        let text = stdout(out);
-        let last = text.lines().last().unwrap_or_default().to_string();
-        let n: Vec<usize> = last
-            .split(|c: char| !c.is_ascii_digit())
-            .filter_map(|n| n.parse().ok())
-            .collect();
-        assert!(n.len() >= 2, "{text}");
-        (n[0], n[1])
-    };
+    let (repo, dir) = (repo(), tempdir("history_mutants"));
     let mut mutants = 0;
     for fixture in FIXTURES {
         let text = std::fs::read_to_string(repo.join(format!("tests/fixtures/run/{fixture}.sot")))

@@ -1,51 +1,12 @@
 //! End-to-end tests of `sot run`, `sot test` and `sot schema`: the semantic fixtures pass,
 //! no wrong expectation passes, reports are snapshotted, JSON case data is checked.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn sot(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sot"))
-        .args(args)
-        .current_dir(repo())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("sot runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn tempdir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create temp dir");
-    dir
-}
-
-/// `(passed, failed)` from the last line of `sot test`.
-fn tally(out: &Output) -> (usize, usize) {
-    let text = stdout(out);
-    let last = text.lines().last().unwrap_or_default().to_string();
-    let numbers: Vec<usize> = last
-        .split(|c: char| !c.is_ascii_digit())
-        .filter_map(|n| n.parse().ok())
-        .collect();
-    assert!(
-        last.contains("passed") && numbers.len() >= 2,
-        "last line: {last}"
-    );
-    (numbers[0], numbers[1])
-}
+use common::{repo, sot, stderr, stdout, tally, tempdir};
 
 #[test]
 fn every_semantic_fixture_passes() {
