@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{at, find, Harness, URI};
+use common::{at, find, labels, semantic_tokens, Harness, URI};
 use serde_json::{json, Value};
 
 const PROTOCOL: &str = "protocol \"Case forms\"
@@ -41,15 +41,6 @@ case tom {
   }
 }
 ";
-
-fn labels(completion: &Value) -> Vec<String> {
-    completion
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v["label"].as_str().map(str::to_string))
-        .collect()
-}
 
 #[tokio::test]
 async fn completion_offers_the_case_forms() {
@@ -98,36 +89,21 @@ async fn hover_explains_the_new_keywords() {
 async fn the_new_keywords_are_keyword_tokens() {
     let mut h = Harness::start(false).await;
     h.open(URI, PROTOCOL).await;
-    let tokens = h
-        .request(
-            "textDocument/semanticTokens/full",
-            json!({"textDocument": {"uri": URI}}),
-        )
-        .await;
-    let data: Vec<u64> = tokens["data"]
-        .as_array()
+    let keywords: Vec<(u32, u32, u32)> = semantic_tokens(&mut h, URI)
+        .await
         .into_iter()
-        .flatten()
-        .filter_map(Value::as_u64)
+        .filter(|t| t.3 == 0)
+        .map(|(line, character, length, _)| (line, character, length))
         .collect();
-    let (mut line, mut character) = (0u64, 0u64);
-    let mut keywords = Vec::new();
-    for t in data.chunks(5) {
-        line += t[0];
-        character = if t[0] == 0 { character + t[1] } else { t[1] };
-        if t[3] == 0 {
-            keywords.push((line, character, t[2]));
-        }
-    }
     for needle in [
         "history {",
         "previous.short_leg != none",
         "untestable \"acute",
     ] {
         let (l, c) = find(PROTOCOL, needle);
-        let len = needle.split(['.', ' ']).next().unwrap_or_default().len() as u64;
+        let len = needle.split(['.', ' ']).next().unwrap_or_default().len() as u32;
         assert!(
-            keywords.contains(&(u64::from(l), u64::from(c), len)),
+            keywords.contains(&(l, c, len)),
             "{needle} is no keyword token: {keywords:?}"
         );
     }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{at, find, Harness};
+use common::{at, find, labels, semantic_tokens, Harness};
 use serde_json::{json, Value};
 
 const URI: &str = "file:///lsp-test/coexist.sot";
@@ -53,15 +53,6 @@ case both {
   }
 }
 ";
-
-fn labels(items: &Value) -> Vec<String> {
-    items
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|i| i["label"].as_str().map(String::from))
-        .collect()
-}
 
 async fn completion_after(h: &mut Harness, text: &str, needle: &str) -> Vec<String> {
     let (l, c) = find(text, needle);
@@ -123,30 +114,10 @@ async fn hover_shows_a_red_flags_category_and_urgency_and_a_categorys_coexist_li
 async fn urgency_words_are_keywords_only_after_refer() {
     let mut h = Harness::start(false).await;
     assert!(h.open(URI, PROTOCOL).await.is_empty());
-    let tokens = h
-        .request(
-            "textDocument/semanticTokens/full",
-            json!({"textDocument": {"uri": URI}}),
-        )
-        .await;
-    let data: Vec<u32> = tokens["data"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|n| n.as_u64().map(|n| n as u32))
-        .collect();
-    let (mut line, mut character) = (0, 0);
-    let decoded: Vec<(u32, u32, u32)> = data
-        .chunks(5)
-        .map(|t| {
-            line += t[0];
-            character = if t[0] == 0 { character + t[1] } else { t[1] };
-            (line, character, t[3])
-        })
-        .collect();
+    let decoded = semantic_tokens(&mut h, URI).await;
     let type_at = |needle: &str| {
         let (l, c) = find(PROTOCOL, needle);
-        decoded.iter().find(|t| t.0 == l && t.1 == c).map(|t| t.2)
+        decoded.iter().find(|t| t.0 == l && t.1 == c).map(|t| t.3)
     };
     // The legend: 0 keyword, 7 enum member.
     assert_eq!(type_at("emergency \""), Some(0), "{decoded:?}");

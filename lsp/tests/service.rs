@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{at, find, Harness, PROTOCOL, URI};
+use common::{at, find, semantic_tokens, Harness, PROTOCOL, URI};
 use serde_json::json;
 
 #[tokio::test]
@@ -455,30 +455,6 @@ async fn ranged_edits_past_the_end_or_backwards_are_clamped() {
     assert!(diagnostics[0]["message"]
         .as_str()
         .is_some_and(|m| m.contains("appended")));
-}
-
-/// The semantic tokens of a document, decoded: `(line, character, length, type)`.
-async fn semantic_tokens(h: &mut Harness, uri: &str) -> Vec<(u32, u32, u32, u32)> {
-    let tokens = h
-        .request(
-            "textDocument/semanticTokens/full",
-            json!({"textDocument": {"uri": uri}}),
-        )
-        .await;
-    let data: Vec<u32> = tokens["data"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|n| n.as_u64().map(|n| n as u32))
-        .collect();
-    let (mut line, mut character) = (0, 0);
-    data.chunks(5)
-        .map(|t| {
-            line += t[0];
-            character = if t[0] == 0 { character + t[1] } else { t[1] };
-            (line, character, t[2], t[3])
-        })
-        .collect()
 }
 
 #[tokio::test]

@@ -169,3 +169,37 @@ pub fn find(text: &str, needle: &str) -> (u32, u32) {
     let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
     (line, text[line_start..at].encode_utf16().count() as u32)
 }
+
+/// The semantic tokens of a document, decoded: `(line, character, length, type)`.
+pub async fn semantic_tokens(h: &mut Harness, uri: &str) -> Vec<(u32, u32, u32, u32)> {
+    let tokens = h
+        .request(
+            "textDocument/semanticTokens/full",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .await;
+    let data: Vec<u32> = tokens["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n.as_u64().map(|n| n as u32))
+        .collect();
+    let (mut line, mut character) = (0, 0);
+    data.chunks(5)
+        .map(|t| {
+            line += t[0];
+            character = if t[0] == 0 { character + t[1] } else { t[1] };
+            (line, character, t[2], t[3])
+        })
+        .collect()
+}
+
+/// The labels of a completion answer.
+pub fn labels(items: &Value) -> Vec<String> {
+    items
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["label"].as_str().map(String::from))
+        .collect()
+}
