@@ -1,6 +1,9 @@
 //! End-to-end tests of the `sot` command: output (insta snapshots), exit statuses, and
 //! hostile input.
 
+mod common;
+
+use common::tempdir;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -413,14 +416,6 @@ fn lsp_accepts_the_flags_language_clients_pass() {
         help.contains("--stdio") && !help.contains("clientProcessId"),
         "{help}"
     );
-}
-
-/// A fresh folder under the target directory for one test.
-fn tempdir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create temp dir");
-    dir
 }
 
 #[test]

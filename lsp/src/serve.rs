@@ -122,17 +122,14 @@ pub async fn serve(
             continue;
         };
         let exit = request.method() == "exit";
-        if request.method() == "shutdown" {
-            ended = Ended::AfterShutdown;
+        match request.method() {
+            "initialized" => initialized = true,
+            "shutdown" => (ended, initialized) = (Ended::AfterShutdown, false),
+            _ => {}
         }
         let whole = whole_file::METHODS.contains(&request.method());
         if EDITS.contains(&request.method()) {
             edits.fetch_add(1, Ordering::SeqCst);
-        }
-        match request.method() {
-            "initialized" => initialized = true,
-            "shutdown" => initialized = false,
-            _ => {}
         }
         if whole && initialized {
             // Answered by the backend itself, straight to bytes (see `whole_file`).
