@@ -11,12 +11,15 @@ use sot_compiler::{
 use sot_grammar::ast::Span;
 
 use crate::load::load_paths;
-use crate::report::{json, Renderer};
+use crate::color::Colors;
+use crate::report::{json, DiagnosticJson, Renderer};
 
 /// Arguments of `sot check`.
 #[derive(Args)]
 pub struct CheckArgs {
-    /// Files or folders to check (folders: every `*.sot` below). Default: the current folder.
+    /// Files or folders to check (folders: every `*.sot` below), or `-` for a protocol on
+    /// standard input (named `<stdin>`; its `use` paths start from the current folder).
+    /// Default: the current folder.
     paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -24,6 +27,10 @@ pub struct CheckArgs {
     /// Treat warnings as errors (`--deny warnings`).
     #[arg(long, value_enum)]
     deny: Option<Deny>,
+    /// Check again whenever a file checked (or one it `use`s) changes, or a `*.sot` file is
+    /// added below a folder named; until interrupted (Ctrl-C).
+    #[arg(long)]
+    watch: bool,
 }
 
 /// Output formats of `sot check`.
@@ -42,12 +49,23 @@ enum Deny {
     Warnings,
 }
 
-/// Runs `sot check`.
-pub fn run(args: &CheckArgs, color: bool) -> ExitCode {
+/// Runs `sot check` (once, or with `--watch` until interrupted).
+pub fn run(args: &CheckArgs, colors: Colors) -> ExitCode {
+    if args.watch {
+        return crate::watch::watch("check", &args.paths, colors, |read| {
+            once(args, colors.stderr, read)
+        });
+    }
+    once(args, colors.stderr, &mut Vec::new())
+}
+
+/// Checks once; pushes every file read (or looked for) onto `read`.
+fn once(args: &CheckArgs, color: bool, read: &mut Vec<PathBuf>) -> ExitCode {
     let loaded = match load_paths(&args.paths) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    read.extend(loaded.read.iter().cloned());
     let db = &loaded.db;
     // (path, text, diagnostics) of every file with something to say.
     let mut results: Vec<(PathBuf, String, Vec<Diagnostic>)> = Vec::new();
@@ -99,7 +117,7 @@ pub fn run(args: &CheckArgs, color: bool) -> ExitCode {
         .count();
     match args.format {
         Format::Json => {
-            let all: Vec<serde_json::Value> = results
+            let all: Vec<DiagnosticJson> = results
                 .iter()
                 .flat_map(|(path, text, ds)| {
                     let index = LineIndex::new(text);
@@ -108,7 +126,13 @@ pub fn run(args: &CheckArgs, color: bool) -> ExitCode {
                         .collect::<Vec<_>>()
                 })
                 .collect();
-            outln!("{}", serde_json::Value::Array(all));
+            match serde_json::to_string(&all) {
+                Ok(text) => outln!("{text}"),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            }
         }
         Format::Human => {
             let renderer = Renderer::new(color);

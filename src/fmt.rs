@@ -1,13 +1,13 @@
 //! `sot fmt`: format files in the canonical style (or check that they are).
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
 use sot_compiler::{syntax_code, LineIndex};
 
-use crate::load::{read_source_marked, sot_files, ReadError};
+use crate::color::{paint, Colors, BAD, GOOD, PLACE};
+use crate::load::{is_stdin, read_source_marked, read_stdin, sot_files, ReadError, STDIN_NAME};
 
 /// Arguments of `sot fmt`.
 #[derive(Args)]
@@ -18,32 +18,43 @@ pub struct FmtArgs {
     /// Change nothing; list the files that would change and exit with 1 if there are any.
     #[arg(long)]
     check: bool,
+    /// Change nothing; print a unified diff of what formatting would change (in colour on a
+    /// terminal) and exit with 1 if anything would.
+    #[arg(long)]
+    diff: bool,
 }
 
 /// Runs `sot fmt`.
-pub fn run(args: &FmtArgs) -> ExitCode {
-    if args.paths.iter().any(|p| p.as_os_str() == "-") {
-        let mut text = String::new();
-        let limit = sot_compiler::MAX_FILE_BYTES as u64;
-        if let Err(e) = std::io::stdin().take(limit + 1).read_to_string(&mut text) {
-            eprintln!("error: cannot read standard input: {e}");
-            return ExitCode::from(2);
-        }
-        if text.len() as u64 > limit {
-            eprintln!(
-                "error[E0001]: <stdin> is more than the {limit} bytes `sot` reads; not formatted"
-            );
-            return ExitCode::from(1);
-        }
-        return match sot_grammar::format_file(&text) {
-            Ok(out) => {
-                out!("{out}");
-                ExitCode::SUCCESS
+pub fn run(args: &FmtArgs, colors: Colors) -> ExitCode {
+    let diff = args.diff.then_some(colors.stdout);
+    if args.paths.iter().any(|p| is_stdin(p)) {
+        let (text, marked) = match read_stdin() {
+            Ok(read) => read,
+            Err(ReadError::Io(message)) => {
+                eprintln!("error: {message}");
+                return ExitCode::from(2);
             }
+            Err(ReadError::Content(problem)) => {
+                eprintln!("error[E0001]: {STDIN_NAME} is {problem}; not formatted");
+                return ExitCode::from(1);
+            }
+        };
+        return match sot_grammar::format_file(&text) {
+            Ok(out) => match diff {
+                Some(color) => {
+                    let changed = out != text || marked;
+                    print_diff(STDIN_NAME, &text, &out, color);
+                    ExitCode::from(u8::from(changed))
+                }
+                None => {
+                    out!("{out}");
+                    ExitCode::SUCCESS
+                }
+            },
             Err(e) => {
                 let at = LineIndex::new(&text).line_column(&text, e.offset);
                 eprintln!(
-                    "error[{}]: <stdin>:{}:{}: {}; not formatted",
+                    "error[{}]: {STDIN_NAME}:{}:{}: {}; not formatted",
                     syntax_code(e.kind).as_str(),
                     at.line,
                     at.column,
@@ -91,7 +102,9 @@ pub fn run(args: &FmtArgs) -> ExitCode {
             Ok(out) if out == text && !marked => {}
             Ok(out) => {
                 changed += 1;
-                if args.check {
+                if let Some(color) = diff {
+                    print_diff(&path.display().to_string(), &text, &out, color);
+                } else if args.check {
                     outln!("{}", path.display());
                 } else if let Err(e) = write_formatted(&path, &out) {
                     eprintln!(
@@ -118,7 +131,7 @@ pub fn run(args: &FmtArgs) -> ExitCode {
     }
     if io_error {
         ExitCode::from(2)
-    } else if broken > 0 || (args.check && changed > 0) {
+    } else if broken > 0 || ((args.check || args.diff) && changed > 0) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -137,5 +150,37 @@ fn write_formatted(path: &std::path::Path, text: &str) -> std::io::Result<()> {
 fn print_help(e: &sot_grammar::FormatError) {
     if let Some(help) = &e.help {
         eprintln!("  help: {help}");
+    }
+}
+
+/// Prints the unified diff (3 lines of context) from `old` to `new` of the file `name`, or,
+/// when only a byte order mark would be dropped, says so.
+fn print_diff(name: &str, old: &str, new: &str, color: bool) {
+    let diff = similar::TextDiff::from_lines(old, new);
+    let mut unified = diff.unified_diff();
+    let text = unified
+        .context_radius(3)
+        .header(name, name)
+        .to_string();
+    if text.is_empty() {
+        outln!("--- {name}\n+++ {name}\n(formatting drops the byte order mark at the start)");
+        return;
+    }
+    for line in text.lines() {
+        let style = if line.starts_with("+++") || line.starts_with("---") {
+            Some(crate::color::HEADING)
+        } else if line.starts_with('+') {
+            Some(GOOD)
+        } else if line.starts_with('-') {
+            Some(BAD)
+        } else if line.starts_with("@@") {
+            Some(PLACE)
+        } else {
+            None
+        };
+        match style {
+            Some(style) => outln!("{}", paint(color, style, line)),
+            None => outln!("{line}"),
+        }
     }
 }

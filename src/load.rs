@@ -5,7 +5,15 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use sot_compiler::{normalize, parse_in_parallel, Database, SourceFile};
-pub use sot_files::{read_source, read_source_marked, read_text, Project, ReadError};
+pub use sot_files::{read_source, read_source_marked, read_stdin, read_text, Project, ReadError};
+
+/// The name diagnostics give to a protocol read from standard input (`sot check -`).
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Whether a path named on the command line means standard input (`-`).
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
 
 /// Files loaded for a command.
 pub struct Loaded {
@@ -17,6 +25,9 @@ pub struct Loaded {
     pub not_text: Vec<(PathBuf, String)>,
     /// Files that could not be read at all (an I/O error: exit status 2).
     pub io_errors: Vec<String>,
+    /// Every file read or looked for (named, found in named folders, or named by a `use`),
+    /// whether it was there or not: what `--watch` watches.
+    pub read: Vec<PathBuf>,
 }
 
 /// The files named, and every `*.sot` below the folders named, in order.
@@ -85,19 +96,35 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, String> {
         roots: Vec::new(),
         not_text: Vec::new(),
         io_errors: Vec::new(),
+        read: Vec::new(),
     };
     let Loaded {
         db,
         roots,
         not_text,
         io_errors,
+        read,
     } = &mut loaded;
     // The project root of every loaded file, by normalised path.
     let mut projects: HashMap<PathBuf, Project> = HashMap::new();
     for named in paths {
+        if is_stdin(named) {
+            // `use` paths resolve from the current folder, as for a file there.
+            if let Some(file) = read_stdin_into(db, not_text, io_errors) {
+                projects
+                    .entry(file.path(db).clone())
+                    .or_insert_with(|| Project::of(Path::new(".")));
+                if !roots.contains(&file) {
+                    roots.push(file);
+                }
+            }
+            continue;
+        }
         let found = sot_files(std::slice::from_ref(named))?;
         let project = Project::of(named);
+        read.push(named.clone());
         for path in found {
+            read.push(path.clone());
             if let Some(file) = read_into(db, not_text, io_errors, &path) {
                 projects
                     .entry(file.path(db).clone())
@@ -113,6 +140,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, String> {
         let Some(project) = projects.get(from).cloned() else {
             return;
         };
+        read.push(path.to_path_buf());
         match project.admits(path) {
             Ok(true) => {}
             Ok(false) => return, // missing: E0103 "cannot find"
@@ -141,6 +169,33 @@ fn read_into(
         }
         Err(ReadError::Content(problem)) => {
             not_text.push((normalize(path), problem));
+            None
+        }
+        Err(ReadError::Io(message)) => {
+            io_errors.push(message);
+            None
+        }
+    }
+}
+
+/// Reads standard input into the database as [`STDIN_NAME`] (once: a second `-` finds it).
+fn read_stdin_into(
+    db: &mut Database,
+    not_text: &mut Vec<(PathBuf, String)>,
+    io_errors: &mut Vec<String>,
+) -> Option<SourceFile> {
+    let name = Path::new(STDIN_NAME);
+    if let Some(file) = db.workspace().files(db).get(name).copied() {
+        return Some(file);
+    }
+    match read_stdin() {
+        Ok((text, _)) => {
+            let file = db.set_file(name, text);
+            parse_in_parallel(db, file);
+            Some(file)
+        }
+        Err(ReadError::Content(problem)) => {
+            not_text.push((name.to_path_buf(), problem));
             None
         }
         Err(ReadError::Io(message)) => {

@@ -14,20 +14,24 @@ macro_rules! out {
 }
 
 mod check;
+mod color;
 mod doc;
 mod fmt;
 mod graph;
 mod load;
+mod man;
 mod report;
 mod run;
 mod schema;
 mod test;
+mod watch;
 mod write;
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
+
+use color::{Color, Colors};
 
 /// Check and run Sacro Occipital Technique (SOT) protocols written in the sot language.
 ///
@@ -40,7 +44,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 Start with `sot check protocols/` to check the bundled protocol library."
 )]
 struct Cli {
-    /// When to colour output (`NO_COLOR` in the environment means never, for `auto`).
+    /// When to colour output. `auto`: on a terminal, unless `NO_COLOR` is set, `CLICOLOR=0`
+    /// or `TERM=dumb`; `CLICOLOR_FORCE=1` colours even when not writing to a terminal.
     #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
     color: Color,
     #[command(subcommand)]
@@ -52,8 +57,9 @@ enum Command {
     /// Check protocol files and report every problem at once.
     ///
     /// Checks each file named, and every `*.sot` file below each folder named (the current
-    /// folder by default), with the files they `use`. Each problem has a code (E0301, W0604…)
-    /// explained in docs/language.md, the exact place, and help where a fix is known.
+    /// folder by default), with the files they `use`; `-` checks standard input. Each problem
+    /// has a code (E0301, W0604…) explained in docs/language.md, the exact place, and help
+    /// where a fix is known. `--watch` checks again after every change.
     Check(check::CheckArgs),
     /// Run the cases of a protocol file: each visit's category, red flags, what the protocol
     /// recommends and why, and the outcome of each before/after check.
@@ -66,7 +72,8 @@ enum Command {
     /// Format protocol files in the canonical style, keeping every comment.
     ///
     /// Files with a syntax error are left alone (exit status 1). `--check` changes nothing
-    /// and lists the files that would change; `-` formats standard input to standard output.
+    /// and lists the files that would change; `--diff` changes nothing and shows how they
+    /// would; `-` formats standard input to standard output.
     Fmt(fmt::FmtArgs),
     /// Write a handbook for students: red flags, categories, indicators, rules in words, checks.
     Doc(doc::DocArgs),
@@ -77,11 +84,13 @@ enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff), e.g. `sot man > sot.1`.
-    Man,
+    /// Print a manual page (roff): `sot man > sot.1`, `sot man check > sot-check.1`, or
+    /// every page with `sot man --dir man/`.
+    Man(man::ManArgs),
     /// Run the language server on standard input and output (for editors).
     Lsp(LspArgs),
-    /// Print the JSON Schema of case data (`sot run FILE --cases DATA.json`) for a protocol.
+    /// Print a JSON Schema: of case data for a protocol (`sot schema FILE`, for `sot run FILE
+    /// --cases DATA.json`), or of a command's JSON output (`sot schema --output run|check|test`).
     Schema(schema::SchemaArgs),
 }
 
@@ -98,39 +107,15 @@ struct LspArgs {
     client_process_id: Option<String>,
 }
 
-/// When to colour output.
-#[derive(Clone, Copy, ValueEnum)]
-enum Color {
-    /// Colour when writing to a terminal and `NO_COLOR` is not set.
-    Auto,
-    /// Always colour.
-    Always,
-    /// Never colour.
-    Never,
-}
-
-impl Color {
-    fn enabled(self) -> bool {
-        match self {
-            Color::Always => true,
-            Color::Never => false,
-            Color::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && std::io::stderr().is_terminal()
-            }
-        }
-    }
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let color = cli.color.enabled();
+    let colors = Colors::decide(cli.color);
     match cli.command {
-        Command::Check(args) => check::run(&args, color),
-        Command::Run(args) => run::run(&args, color),
-        Command::Test(args) => test::run(&args, color),
-        Command::Schema(args) => schema::run(&args, color),
-        Command::Fmt(args) => fmt::run(&args),
+        Command::Check(args) => check::run(&args, colors),
+        Command::Run(args) => run::run(&args, colors),
+        Command::Test(args) => test::run(&args, colors),
+        Command::Schema(args) => schema::run(&args, colors.stderr),
+        Command::Fmt(args) => fmt::run(&args, colors),
         Command::Lsp(LspArgs {
             stdio: _,
             client_process_id: _,
@@ -153,8 +138,8 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Command::Doc(args) => doc::run(&args, color),
-        Command::Graph(args) => graph::run(&args, color),
+        Command::Doc(args) => doc::run(&args, colors.stderr),
+        Command::Graph(args) => graph::run(&args, colors.stderr),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut buffer = Vec::new();
@@ -162,20 +147,7 @@ fn main() -> ExitCode {
             out!("{}", String::from_utf8_lossy(&buffer));
             ExitCode::SUCCESS
         }
-        Command::Man => {
-            let command = <Cli as clap::CommandFactory>::command();
-            let mut buffer = Vec::new();
-            match clap_mangen::Man::new(command).render(&mut buffer) {
-                Ok(()) => {
-                    out!("{}", String::from_utf8_lossy(&buffer));
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(2)
-                }
-            }
-        }
+        Command::Man(args) => man::run(&args, <Cli as clap::CommandFactory>::command()),
     }
 }
 

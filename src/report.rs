@@ -4,6 +4,8 @@ use std::fmt;
 use std::path::Path;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use schemars::JsonSchema;
+use serde::Serialize;
 use sot_compiler::{Code, Diagnostic, LineIndex, Severity};
 
 /// A compiler diagnostic with its file, as miette wants it.
@@ -220,20 +222,83 @@ impl Renderer {
     }
 }
 
-/// The JSON object of one diagnostic (LANGUAGE.md §5): 1-based lines, columns in characters.
-pub fn json(path: &Path, text: &str, index: &LineIndex, d: &Diagnostic) -> serde_json::Value {
+/// One diagnostic (LANGUAGE.md §5): 1-based lines, columns in characters.
+// The fields in alphabetical order: the order `sot check --format json` has always printed.
+#[derive(Serialize, JsonSchema)]
+pub struct DiagnosticJson {
+    /// The code (`E0301`, `W0604`), explained in docs/language.md.
+    code: String,
+    /// The column where it starts.
+    column: usize,
+    /// The column where it ends (exclusive).
+    end_column: usize,
+    /// The line where it ends.
+    end_line: usize,
+    /// The file, as it was named (`<stdin>` for standard input).
+    file: String,
+    /// How to fix it, when a fix is known.
+    help: Option<String>,
+    /// What the primary label says at that place, if anything.
+    label: Option<String>,
+    /// The line where it starts.
+    line: usize,
+    /// What is wrong.
+    message: String,
+    /// How serious it is.
+    severity: SeverityJson,
+}
+
+/// How serious a diagnostic is.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+enum SeverityJson {
+    /// The protocol is refused: `sot run`, `sot test` and `sot doc` do not use it.
+    Error,
+    /// Worth fixing; the protocol still runs.
+    Warning,
+}
+
+/// The JSON form of one diagnostic in `path` (whose text is `text`, indexed by `index`).
+pub fn json(path: &Path, text: &str, index: &LineIndex, d: &Diagnostic) -> DiagnosticJson {
     let start = index.line_column(text, d.primary.span.start as usize);
     let end = index.line_column(text, d.primary.span.end as usize);
-    serde_json::json!({
-        "code": d.code.as_str(),
-        "severity": d.severity().as_str(),
-        "message": d.message,
-        "file": path.display().to_string(),
-        "line": start.line,
-        "column": start.column,
-        "end_line": end.line,
-        "end_column": end.column,
-        "label": (!d.primary.message.is_empty()).then(|| d.primary.message.clone()),
-        "help": d.help,
-    })
+    DiagnosticJson {
+        code: d.code.as_str().to_string(),
+        severity: match d.severity() {
+            Severity::Error => SeverityJson::Error,
+            Severity::Warning => SeverityJson::Warning,
+        },
+        message: d.message.clone(),
+        file: path.display().to_string(),
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+        label: (!d.primary.message.is_empty()).then(|| d.primary.message.clone()),
+        help: d.help.clone(),
+    }
+}
+
+/// The JSON form of every error of `files` (of those a protocol sees): what `sot test
+/// --format json` reports for a protocol it cannot run.
+pub fn errors_json(db: &sot_compiler::Database, files: &[sot_compiler::SourceFile]) -> Vec<DiagnosticJson> {
+    files
+        .iter()
+        .flat_map(|file| {
+            let (path, text) = (file.path(db), file.text(db));
+            let index = LineIndex::new(text);
+            sot_compiler::file_diagnostics(db, *file)
+                .iter()
+                .filter(|d| d.severity() == Severity::Error)
+                .map(|d| json(path, text, &index, d))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// A diagnostic about a whole file (at its line 1, column 1): a file that is not protocol
+/// text, or case data that cannot be read as such.
+pub fn whole_file_json(path: &Path, code: Code, message: &str) -> DiagnosticJson {
+    let d = Diagnostic::new(code, sot_grammar::ast::Span::new(0, 0), message.to_string());
+    json(path, "", &LineIndex::new(""), &d)
 }

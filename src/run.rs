@@ -11,12 +11,14 @@ use sot_runtime::explain::{explain_case, CaseReport};
 
 use crate::check::print_errors;
 use crate::load::load_one;
-use crate::report::Renderer;
+use crate::color::{paint, Colors, BAD, HEADING, NOTE};
+use crate::report::{json, whole_file_json, DiagnosticJson, Renderer};
 
 /// Arguments of `sot run`.
 #[derive(Args)]
 pub struct RunArgs {
-    /// A `.sot` file with cases (and the files it `use`s).
+    /// A `.sot` file with cases (and the files it `use`s), or `-` for a protocol on standard
+    /// input (named `<stdin>`; its `use` paths start from the current folder).
     file: PathBuf,
     /// Case data as JSON to run instead of the file's own cases (same as `--cases`).
     #[arg(value_name = "CASES.json", conflicts_with = "cases")]
@@ -34,6 +36,10 @@ pub struct RunArgs {
     /// check that are `not_needed` share one line).
     #[arg(long, short)]
     verbose: bool,
+    /// Run again whenever the file (or one it `use`s, or the case data) changes; until
+    /// interrupted (Ctrl-C).
+    #[arg(long)]
+    watch: bool,
 }
 
 /// Output formats of `sot run`.
@@ -49,27 +55,38 @@ enum Format {
     Html,
 }
 
-/// Runs `sot run`.
-pub fn run(args: &RunArgs, color: bool) -> ExitCode {
+/// Runs `sot run` (once, or with `--watch` until interrupted).
+pub fn run(args: &RunArgs, colors: Colors) -> ExitCode {
+    if args.watch {
+        let named = [args.file.clone()];
+        return crate::watch::watch("run", &named, colors, |read| once(args, colors, read));
+    }
+    once(args, colors, &mut Vec::new())
+}
+
+/// Runs the cases once; pushes every file read (or looked for) onto `read`.
+fn once(args: &RunArgs, colors: Colors, read: &mut Vec<PathBuf>) -> ExitCode {
+    read.extend(args.cases.iter().chain(&args.data).cloned());
     let (loaded, file) = match load_one(&args.file) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    read.extend(loaded.read.iter().cloned());
     let db = &loaded.db;
     let Some(program) = lower_file(db, file) else {
-        let errors = print_errors(db, visible_files(db, file), color);
+        let errors = print_errors(db, visible_files(db, file), colors.stderr);
         eprintln!("sot run: {errors} error(s); fix them first (`sot check` lists warnings too)");
         return ExitCode::from(1);
     };
     let json_cases;
     let all_cases = match args.cases.as_ref().or(args.data.as_ref()) {
         None => &program.cases,
-        Some(path) => match read_json_cases(db, file, path, color) {
-            Ok(cases) => {
+        Some(path) => match read_json_cases(db, file, path) {
+            Ok((cases, _)) => {
                 json_cases = cases;
                 &json_cases
             }
-            Err(code) => return code,
+            Err(problem) => return problem.print(path, colors.stderr),
         },
     };
     let cases: Vec<_> = all_cases
@@ -100,6 +117,10 @@ pub fn run(args: &RunArgs, color: bool) -> ExitCode {
             .iter()
             .map(|r| report::text_with(r, args.verbose))
             .collect::<Vec<_>>()
+            .join("\n")
+            .lines()
+            .map(|line| paint_line(line, colors.stdout))
+            .collect::<Vec<_>>()
             .join("\n"),
         Format::Markdown => reports
             .iter()
@@ -113,34 +134,103 @@ pub fn run(args: &RunArgs, color: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The cases of a JSON file, or the exit status after reporting why there are none.
+/// Why the cases of a JSON file could not be had.
+pub enum CasesProblem {
+    /// The file could not be read (exit status 2): the whole message.
+    Io(String),
+    /// The file is not text (E0501): what it is.
+    NotText(String),
+    /// The data does not fit the protocol: the JSON text and every problem in it.
+    Invalid(String, Vec<sot_compiler::Diagnostic>),
+}
+
+impl CasesProblem {
+    /// Reports the problem with case data at `path` on standard error, as people read it;
+    /// returns the exit status.
+    pub fn print(&self, path: &std::path::Path, color: bool) -> ExitCode {
+        match self {
+            CasesProblem::Io(message) => {
+                eprintln!("error: {message}");
+                ExitCode::from(2)
+            }
+            CasesProblem::NotText(problem) => {
+                eprintln!("error[E0501]: `{}` is {problem}", path.display());
+                ExitCode::from(1)
+            }
+            CasesProblem::Invalid(text, diagnostics) => {
+                let renderer = Renderer::new(color);
+                for d in diagnostics {
+                    eprint!("{}", renderer.render(path, text, d));
+                }
+                eprintln!(
+                    "sot run: {} problem(s) in `{}`",
+                    diagnostics.len(),
+                    path.display()
+                );
+                ExitCode::from(1)
+            }
+        }
+    }
+
+    /// The problem as JSON diagnostics (nothing for an I/O error, which is no diagnostic).
+    pub fn json(&self, path: &std::path::Path) -> Vec<DiagnosticJson> {
+        match self {
+            CasesProblem::Io(_) => Vec::new(),
+            CasesProblem::NotText(problem) => {
+                let message = format!("`{}` is {problem}", path.display());
+                vec![whole_file_json(path, sot_compiler::Code::E0501, &message)]
+            }
+            CasesProblem::Invalid(text, diagnostics) => {
+                let index = sot_compiler::LineIndex::new(text);
+                diagnostics
+                    .iter()
+                    .map(|d| json(path, text, &index, d))
+                    .collect()
+            }
+        }
+    }
+}
+
+/// The cases of a JSON file, with its text, or why there are none.
 pub fn read_json_cases(
     db: &sot_compiler::Database,
     file: sot_compiler::SourceFile,
     path: &std::path::Path,
-    color: bool,
-) -> Result<Vec<sot_ir::Case>, ExitCode> {
+) -> Result<(Vec<sot_ir::Case>, String), CasesProblem> {
     let text = match crate::load::read_text(path) {
         Ok(text) => text,
-        Err(crate::load::ReadError::Io(message)) => {
-            eprintln!("error: {message}");
-            return Err(ExitCode::from(2));
-        }
+        Err(crate::load::ReadError::Io(message)) => return Err(CasesProblem::Io(message)),
         Err(crate::load::ReadError::Content(problem)) => {
-            eprintln!("error[E0501]: `{}` is {problem}", path.display());
-            return Err(ExitCode::from(1));
+            return Err(CasesProblem::NotText(problem))
         }
     };
-    sot_compiler::json_cases(db, file, &text).map_err(|diagnostics| {
-        let renderer = Renderer::new(color);
-        for d in &diagnostics {
-            eprint!("{}", renderer.render(path, &text, d));
+    match sot_compiler::json_cases(db, file, &text) {
+        Ok(cases) => Ok((cases, text)),
+        Err(diagnostics) => Err(CasesProblem::Invalid(text, diagnostics)),
+    }
+}
+
+/// A line of the text report, in colour when `color`: case and visit headings in bold, a
+/// raised red flag in red, a red flag not ruled out in yellow. The text is the renderer's
+/// (`sot_report::run`); only its look changes.
+fn paint_line(line: &str, color: bool) -> String {
+    let body = line.trim_start();
+    let style = if !color {
+        None
+    } else if body.starts_with("RED FLAG") {
+        Some(BAD)
+    } else if body.starts_with("Red flag") && body.contains("not ruled out") {
+        Some(NOTE)
+    } else if line.starts_with("Case ") || line.starts_with("Visit ") {
+        Some(HEADING)
+    } else {
+        None
+    };
+    match style {
+        Some(style) => {
+            let indent = &line[..line.len() - body.len()];
+            format!("{indent}{}", paint(true, style, body))
         }
-        eprintln!(
-            "sot run: {} problem(s) in `{}`",
-            diagnostics.len(),
-            path.display()
-        );
-        ExitCode::from(1)
-    })
+        None => line.to_string(),
+    }
 }

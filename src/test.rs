@@ -4,18 +4,24 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Args;
-use sot_compiler::{lower_file, visible_files};
+use clap::{Args, ValueEnum};
+use schemars::JsonSchema;
+use serde::Serialize;
+use sot_compiler::{lower_file, visible_files, Code, LineIndex};
 use sot_runtime::expect::{test_case, Coverage};
 use sot_runtime::visit::Outcome;
 
 use crate::check::print_errors;
+use crate::color::{paint, Colors, BAD, GOOD};
 use crate::load::load_paths;
+use crate::report::{errors_json, whole_file_json, DiagnosticJson};
+use crate::run::{read_json_cases, CasesProblem};
 
 /// Arguments of `sot test`.
 #[derive(Args)]
 pub struct TestArgs {
-    /// Files or folders (every `*.sot` below) whose cases to run. Default: the current folder.
+    /// Files or folders (every `*.sot` below) whose cases to run, or `-` for a protocol on
+    /// standard input. Default: the current folder.
     paths: Vec<PathBuf>,
     /// Also list the rules (and `for` bindings), categories, red flags and check outcomes
     /// that no case exercised, with the percentage covered.
@@ -24,6 +30,98 @@ pub struct TestArgs {
     /// Run the `expect` lines of this JSON case data against the one protocol file named.
     #[arg(long, value_name = "DATA.json")]
     cases: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Run again whenever a file tested (or one it `use`s, or the case data) changes, or a
+    /// `*.sot` file is added below a folder named; until interrupted (Ctrl-C).
+    #[arg(long)]
+    watch: bool,
+}
+
+/// Output formats of `sot test`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// A line per failure and `N passed, M failed`.
+    Text,
+    /// One JSON object: every expectation, the problems that kept cases from running, the
+    /// totals (`sot schema --output test` prints its JSON Schema).
+    Json,
+}
+
+/// `sot test --format json`.
+#[derive(Serialize, JsonSchema)]
+#[schemars(title = "sot test --format json")]
+pub struct TestJson {
+    /// Every `expect` line of every case run, passed or failed, in order.
+    expectations: Vec<ExpectationJson>,
+    /// The errors that kept a file's cases from running: errors of the protocol or of a file
+    /// it uses, problems of the case data, files that are not protocol text.
+    problems: Vec<DiagnosticJson>,
+    /// What the cases exercised (with `--coverage`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    coverage: Option<CoverageJson>,
+    /// The counts.
+    totals: TotalsJson,
+}
+
+/// One `expect` line and its verdict.
+#[derive(Serialize, JsonSchema)]
+struct ExpectationJson {
+    /// The file it is written in (the case data with `--cases`).
+    file: String,
+    /// Its 1-based line.
+    line: usize,
+    /// The 1-based column (characters) where its line's text starts.
+    column: Option<usize>,
+    /// The case.
+    case: String,
+    /// The visit's number.
+    visit: i64,
+    /// Whether it holds.
+    passed: bool,
+    /// The expectation as written (`expect category II`).
+    expectation: String,
+    /// What it expects, without the `expect` keyword (`category II`).
+    expected: String,
+    /// What the protocol gave for the visit, in the same words (`category I`).
+    found: String,
+}
+
+/// The counts of a run of `sot test`.
+#[derive(Serialize, JsonSchema)]
+struct TotalsJson {
+    /// Expectations that hold.
+    passed: usize,
+    /// Expectations that do not.
+    failed: usize,
+    /// Files whose cases could not run (see `problems`).
+    files_with_errors: usize,
+}
+
+/// What the cases exercised, by kind.
+#[derive(Serialize, JsonSchema)]
+struct CoverageJson {
+    /// Each kind: rules (and `for` bindings), categories, `coexist` lines, red flags, check
+    /// outcomes.
+    kinds: Vec<KindCoverageJson>,
+    /// How many of everything were exercised.
+    exercised: usize,
+    /// How many there are.
+    total: usize,
+}
+
+/// The coverage of one kind.
+#[derive(Serialize, JsonSchema)]
+struct KindCoverageJson {
+    /// `rule`, `category`, `coexist line`, `red flag` or `check outcome`.
+    kind: &'static str,
+    /// How many some case exercised.
+    exercised: usize,
+    /// How many there are.
+    total: usize,
+    /// Those no case exercised (`name in file`).
+    not_exercised: Vec<String>,
 }
 
 /// What exists and what the cases exercised, by name, across every file tested.
@@ -33,60 +131,122 @@ struct Tally {
     hit: BTreeSet<(&'static str, String)>,
 }
 
-/// Runs `sot test`.
-pub fn run(args: &TestArgs, color: bool) -> ExitCode {
+/// Runs `sot test` (once, or with `--watch` until interrupted).
+pub fn run(args: &TestArgs, colors: Colors) -> ExitCode {
+    if args.watch {
+        return crate::watch::watch("test", &args.paths, colors, |read| {
+            once(args, colors, read)
+        });
+    }
+    once(args, colors, &mut Vec::new())
+}
+
+/// Tests once; pushes every file read (or looked for) onto `read`.
+fn once(args: &TestArgs, colors: Colors, read: &mut Vec<PathBuf>) -> ExitCode {
+    let json = args.format == Format::Json;
     let loaded = match load_paths(&args.paths) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    read.extend(loaded.read.iter().cloned());
+    read.extend(args.cases.iter().cloned());
     let db = &loaded.db;
     if args.cases.is_some() && loaded.roots.len() != 1 {
         eprintln!("error: `--cases` runs case data against one protocol file; name exactly one");
         return ExitCode::from(2);
     }
-    let (mut passed, mut failed, mut broken_files) = (0usize, 0usize, 0usize);
+    let mut report = TestJson {
+        expectations: Vec::new(),
+        problems: Vec::new(),
+        coverage: None,
+        totals: TotalsJson {
+            passed: 0,
+            failed: 0,
+            files_with_errors: 0,
+        },
+    };
+    let mut io_error = false;
     let mut tally = Tally::default();
     for (path, problem) in &loaded.not_text {
-        eprintln!("error[E0001]: `{}` is {problem}", path.display());
-        broken_files += 1;
+        let message = format!("`{}` is {problem}", path.display());
+        if json {
+            report.problems.push(whole_file_json(path, Code::E0001, &message));
+        } else {
+            eprintln!("error[E0001]: {message}");
+        }
+        report.totals.files_with_errors += 1;
     }
     for file in &loaded.roots {
         let path = file.path(db).display().to_string();
         let Some(program) = lower_file(db, *file) else {
-            print_errors(db, visible_files(db, *file), color);
-            outln!("FAIL {path}: the protocol has errors; its cases were not run");
-            broken_files += 1;
+            if json {
+                report
+                    .problems
+                    .extend(errors_json(db, visible_files(db, *file)));
+            } else {
+                print_errors(db, visible_files(db, *file), colors.stderr);
+                let fail = paint(colors.stdout, BAD, "FAIL");
+                outln!("{fail} {path}: the protocol has errors; its cases were not run");
+            }
+            report.totals.files_with_errors += 1;
             continue;
         };
         let json_cases;
-        let (cases, path) = match &args.cases {
-            None => (&program.cases, path),
-            Some(data) => match crate::run::read_json_cases(db, *file, data, color) {
-                Ok(cases) => {
+        let (cases, path, text) = match &args.cases {
+            None => (&program.cases, path, file.text(db).clone()),
+            Some(data) => match read_json_cases(db, *file, data) {
+                Ok((cases, text)) => {
                     json_cases = cases;
-                    (&json_cases, data.display().to_string())
+                    (&json_cases, data.display().to_string(), text)
                 }
-                Err(_) => {
-                    broken_files += 1;
+                Err(problem) => {
+                    report.totals.files_with_errors += 1;
+                    match (json, problem) {
+                        (_, CasesProblem::Io(message)) => {
+                            eprintln!("error: {message}");
+                            io_error = true;
+                        }
+                        (true, problem) => report.problems.extend(problem.json(data)),
+                        (false, problem) => {
+                            problem.print(data, colors.stderr);
+                        }
+                    }
                     continue;
                 }
             },
         };
+        let index = LineIndex::new(&text);
         for case in cases {
             let (verdicts, states) = test_case(program, case);
             for v in verdicts {
-                match v.failure {
-                    None => passed += 1,
-                    Some(found) => {
-                        failed += 1;
+                if v.passed {
+                    report.totals.passed += 1;
+                } else {
+                    report.totals.failed += 1;
+                    if !json {
                         outln!(
-                            "FAIL {path}:{}: case {}, visit {}: `{}`\n     found: {found}",
+                            "{} {path}:{}: case {}, visit {}: `{}`\n     found: {}",
+                            paint(colors.stdout, BAD, "FAIL"),
                             v.line,
                             v.case,
                             v.visit,
-                            v.text
+                            v.text,
+                            v.found
                         );
                     }
+                }
+                if json {
+                    report.expectations.push(ExpectationJson {
+                        file: path.clone(),
+                        line: v.line,
+                        column: line_start_column(&text, &index, v.line),
+                        expected: v.text.strip_prefix("expect ").unwrap_or(&v.text).to_string(),
+                        case: v.case,
+                        visit: v.visit,
+                        passed: v.passed,
+                        expectation: v.text,
+                        found: v.found,
+                    });
                 }
             }
             let mut coverage = Coverage::default();
@@ -99,24 +259,65 @@ pub fn run(args: &TestArgs, color: bool) -> ExitCode {
         }
     }
     if args.coverage {
-        print_coverage(&tally);
+        let coverage = coverage_of(&tally);
+        if json {
+            report.coverage = Some(coverage);
+        } else {
+            print_coverage(&coverage);
+        }
     }
     for message in &loaded.io_errors {
         eprintln!("error: {message}");
     }
-    let files = if broken_files > 0 {
-        format!(" ({broken_files} file(s) with errors)")
-    } else {
-        String::new()
-    };
-    outln!("{passed} passed, {failed} failed{files}");
-    if !loaded.io_errors.is_empty() {
+    let totals = &report.totals;
+    let code = if !loaded.io_errors.is_empty() || io_error {
         ExitCode::from(2)
-    } else if failed > 0 || broken_files > 0 {
+    } else if totals.failed > 0 || totals.files_with_errors > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    };
+    if json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(text) => outln!("{text}"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        outln!("{}", summary(totals, colors.stdout));
     }
+    code
+}
+
+/// `N passed, M failed`, and how many files had errors; the failures in colour.
+fn summary(totals: &TotalsJson, color: bool) -> String {
+    let passed = format!("{} passed", totals.passed);
+    let failed = format!("{} failed", totals.failed);
+    let failed = if totals.failed > 0 {
+        paint(color, BAD, &failed)
+    } else {
+        failed
+    };
+    let files = match totals.files_with_errors {
+        0 => String::new(),
+        n => paint(color, BAD, &format!(" ({n} file(s) with errors)")),
+    };
+    let passed = if totals.failed == 0 && totals.files_with_errors == 0 {
+        paint(color, GOOD, &passed)
+    } else {
+        passed
+    };
+    format!("{passed}, {failed}{files}")
+}
+
+/// The column where line `line` (1-based) of `text` starts, past its indentation.
+fn line_start_column(text: &str, index: &LineIndex, line: usize) -> Option<usize> {
+    let start = index.line_start(line.checked_sub(1)?)?;
+    let rest = text.get(start..)?;
+    let indent = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    Some(index.line_column(text, start + indent).column)
 }
 
 /// Adds a program's targets and what its cases hit, by name.
@@ -194,8 +395,9 @@ fn tally_program(tally: &mut Tally, program: &sot_ir::Program, coverage: &Covera
     }
 }
 
-fn print_coverage(tally: &Tally) {
-    outln!("coverage:");
+/// What the cases exercised, from the tally.
+fn coverage_of(tally: &Tally) -> CoverageJson {
+    let mut kinds = Vec::new();
     for kind in [
         "rule",
         "category",
@@ -213,24 +415,39 @@ fn print_coverage(tally: &Tally) {
         if all.is_empty() && kind == "coexist line" {
             continue;
         }
-        let missed: Vec<&String> = all
+        let not_exercised: Vec<String> = all
             .iter()
-            .copied()
-            .filter(|n| !tally.hit.contains(&(kind, (*n).clone())))
+            .filter(|n| !tally.hit.contains(&(kind, (**n).clone())))
+            .map(|n| (*n).clone())
             .collect();
-        let covered = all.len() - missed.len();
-        let plural = if kind == "category" {
+        kinds.push(KindCoverageJson {
+            kind,
+            exercised: all.len() - not_exercised.len(),
+            total: all.len(),
+            not_exercised,
+        });
+    }
+    CoverageJson {
+        kinds,
+        exercised: tally.all.iter().filter(|k| tally.hit.contains(k)).count(),
+        total: tally.all.len(),
+    }
+}
+
+fn print_coverage(coverage: &CoverageJson) {
+    outln!("coverage:");
+    for kind in &coverage.kinds {
+        let plural = if kind.kind == "category" {
             "categories".to_string()
         } else {
-            format!("{kind}s")
+            format!("{}s", kind.kind)
         };
-        outln!("  {plural}: {covered} of {} exercised", all.len());
-        for m in missed {
+        outln!("  {plural}: {} of {} exercised", kind.exercised, kind.total);
+        for m in &kind.not_exercised {
             outln!("    not exercised: {m}");
         }
     }
-    let total = tally.all.len();
-    let hit = tally.all.iter().filter(|k| tally.hit.contains(k)).count();
+    let (hit, total) = (coverage.exercised, coverage.total);
     let percent = if total == 0 {
         100.0
     } else {

@@ -34,7 +34,32 @@ pub fn read_source(path: &Path) -> Result<String, ReadError> {
 
 /// As [`read_source`], also saying whether a byte order mark was dropped.
 pub fn read_source_marked(path: &Path) -> Result<(String, bool), ReadError> {
-    let mut text = read_text(path)?;
+    protocol_text(read_text(path)?)
+}
+
+/// Reads protocol text from standard input (`sot check -`): at most [`MAX_FILE_BYTES`]
+/// (never reading more than one byte past the limit), in UTF-8, with the checks of
+/// [`read_source`]; also says whether a byte order mark was dropped.
+pub fn read_stdin() -> Result<(String, bool), ReadError> {
+    let io = |e: std::io::Error| ReadError::Io(format!("cannot read standard input: {e}"));
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(ReadError::Content(format!(
+            "too large: more than the {MAX_FILE_BYTES} bytes `sot` reads; split the protocol \
+             into files joined with `use`"
+        )));
+    }
+    protocol_text(utf8(bytes)?)
+}
+
+/// The checks of [`read_source`] on text already read: the byte order mark dropped (and
+/// whether there was one), NUL bytes and CR-only line ends refused.
+fn protocol_text(mut text: String) -> Result<(String, bool), ReadError> {
     let marked = text.starts_with('\u{feff}');
     if marked {
         text.drain(..'\u{feff}'.len_utf8());
@@ -91,6 +116,11 @@ pub fn read_text(path: &Path) -> Result<String, ReadError> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(too_large(bytes.len() as u64));
     }
+    utf8(bytes)
+}
+
+/// The bytes as text, or E0001 saying where they stop being UTF-8.
+fn utf8(bytes: Vec<u8>) -> Result<String, ReadError> {
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         ReadError::Content(format!(

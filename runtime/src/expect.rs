@@ -20,8 +20,11 @@ pub struct Verdict {
     pub line: usize,
     /// The line as written.
     pub text: String,
-    /// `None` when it holds; otherwise what was found instead.
-    pub failure: Option<String>,
+    /// Whether it holds.
+    pub passed: bool,
+    /// What was found, in the words of a failure (`category II`, `no adjustment`, `outcome
+    /// complete`), whether it holds or not.
+    pub found: String,
 }
 
 /// What the cases exercised, for `sot test --coverage`.
@@ -76,12 +79,16 @@ pub fn test_case(program: &Program, case: &Case) -> (Vec<Verdict>, Vec<VisitStat
         .iter()
         .zip(&states)
         .flat_map(|(visit, state)| {
-            visit.expects.iter().map(move |line| Verdict {
-                case: case.name.clone(),
-                visit: visit.number,
-                line: line.line,
-                text: line.text.clone(),
-                failure: judge(program, line, state).err(),
+            visit.expects.iter().map(move |line| {
+                let (passed, found) = judge(program, line, state);
+                Verdict {
+                    case: case.name.clone(),
+                    visit: visit.number,
+                    line: line.line,
+                    text: line.text.clone(),
+                    passed,
+                    found,
+                }
             })
         })
         .collect();
@@ -150,9 +157,8 @@ fn recommends(state: &VisitState, adjustment: u32, args: &Option<Vec<Value>>) ->
         .any(|r| r.adjustment == adjustment && args.as_ref().is_none_or(|a| *a == r.args))
 }
 
-/// `Ok` when the expectation holds, else what was found.
-fn judge(program: &Program, line: &ExpectLine, state: &VisitState) -> Result<(), String> {
-    let fail = |found: String| Err(found);
+/// Whether the expectation holds, and what was found (in the words a failure shows).
+fn judge(program: &Program, line: &ExpectLine, state: &VisitState) -> (bool, String) {
     match &line.expect {
         Expect::Category(expected) => {
             let holds = match (expected, &state.category) {
@@ -160,55 +166,28 @@ fn judge(program: &Program, line: &ExpectLine, state: &VisitState) -> Result<(),
                 (Some(c), chosen) => chosen.categories().contains(c),
                 _ => false,
             };
-            if holds {
-                Ok(())
-            } else {
-                fail(category_found(program, state))
-            }
+            (holds, category_found(program, state))
         }
         Expect::Categories(expected) => {
             // Set equality; an ambiguous visit has no category.
             let found = state.category.categories();
             let holds = expected.iter().all(|c| found.contains(c))
                 && found.iter().all(|c| expected.contains(c));
-            if holds {
-                Ok(())
-            } else {
-                fail(category_found(program, state))
-            }
+            (holds, category_found(program, state))
         }
-        Expect::Ambiguous => match state.category {
-            CategoryState::Ambiguous(_) => Ok(()),
-            _ => fail(category_found(program, state)),
-        },
-        Expect::Provisional => {
-            if state.provisional {
-                Ok(())
-            } else {
-                fail(category_found(program, state))
-            }
+        Expect::Ambiguous => (
+            matches!(state.category, CategoryState::Ambiguous(_)),
+            category_found(program, state),
+        ),
+        Expect::Provisional => (state.provisional, category_found(program, state)),
+        Expect::Refer | Expect::NoRefer => {
+            let holds = state.referred() == matches!(line.expect, Expect::Refer);
+            (holds, raised_list(program, state))
         }
-        Expect::Refer => {
-            if state.referred() {
-                Ok(())
-            } else {
-                fail("no red flag raised".into())
-            }
-        }
-        Expect::RedFlag(f) => {
-            if state.red_flags.get(*f as usize) == Some(&Tri::True) {
-                Ok(())
-            } else {
-                fail(raised_list(program, state))
-            }
-        }
-        Expect::NoRefer => {
-            if state.referred() {
-                fail(raised_list(program, state))
-            } else {
-                Ok(())
-            }
-        }
+        Expect::RedFlag(f) => (
+            state.red_flags.get(*f as usize) == Some(&Tri::True),
+            raised_list(program, state),
+        ),
         Expect::NoRedFlag(f) | Expect::NotRuledOut(f) | Expect::RuledOut(f) => {
             let wanted = match &line.expect {
                 Expect::NoRedFlag(_) => [Tri::False, Tri::Unknown].as_slice(),
@@ -216,31 +195,24 @@ fn judge(program: &Program, line: &ExpectLine, state: &VisitState) -> Result<(),
                 _ => &[Tri::False],
             };
             match state.red_flags.get(*f as usize) {
-                Some(t) if wanted.contains(t) => Ok(()),
-                Some(t) => fail(format!(
-                    "red flag {}",
-                    match t {
-                        Tri::True => "raised",
-                        Tri::Unknown => "not ruled out",
-                        Tri::False => "ruled out",
-                    }
-                )),
-                None => fail("no such red flag".into()),
+                Some(t) => (
+                    wanted.contains(t),
+                    format!(
+                        "red flag {}",
+                        match t {
+                            Tri::True => "raised",
+                            Tri::Unknown => "not ruled out",
+                            Tri::False => "ruled out",
+                        }
+                    ),
+                ),
+                None => (false, "no such red flag".into()),
             }
         }
-        Expect::Adjustment(a, args) => {
-            if recommends(state, *a, args) {
-                Ok(())
-            } else {
-                fail(recommended_list(program, state))
-            }
-        }
-        Expect::NoAdjustment(a, args) => {
-            if recommends(state, *a, args) {
-                fail(recommended_list(program, state))
-            } else {
-                Ok(())
-            }
+        Expect::Adjustment(a, args) | Expect::NoAdjustment(a, args) => {
+            let holds =
+                recommends(state, *a, args) == matches!(line.expect, Expect::Adjustment(..));
+            (holds, recommended_list(program, state))
         }
         Expect::Check(c, instance, word) => {
             let outcomes = state
@@ -248,11 +220,9 @@ fn judge(program: &Program, line: &ExpectLine, state: &VisitState) -> Result<(),
                 .get(*c as usize)
                 .map(Vec::as_slice)
                 .unwrap_or_default();
-            let found = outcomes.get(instance.unwrap_or(0) as usize).copied();
-            match found {
-                Some(o) if o.word() == word => Ok(()),
-                Some(o) => fail(format!("outcome {}", o.word())),
-                None => fail("no such check binding".into()),
+            match outcomes.get(instance.unwrap_or(0) as usize).copied() {
+                Some(o) => (o.word() == word, format!("outcome {}", o.word())),
+                None => (false, "no such check binding".into()),
             }
         }
         Expect::Withheld(r, instance) => {
@@ -261,24 +231,20 @@ fn judge(program: &Program, line: &ExpectLine, state: &VisitState) -> Result<(),
                 Some(i) => states.get(*i as usize) == Some(&RuleState::Withheld),
                 None => states.contains(&RuleState::Withheld),
             };
-            if holds {
-                Ok(())
-            } else {
-                let shown: Vec<String> = match instance {
-                    Some(i) => states
-                        .get(*i as usize)
-                        .map(|s| describe(*s))
-                        .into_iter()
-                        .collect(),
-                    None => states
-                        .iter()
-                        .map(|s| describe(*s))
-                        .collect::<BTreeSet<_>>()
-                        .into_iter()
-                        .collect(),
-                };
-                fail(format!("rule {}", shown.join(", ")))
-            }
+            let shown: Vec<String> = match instance {
+                Some(i) => states
+                    .get(*i as usize)
+                    .map(|s| describe(*s))
+                    .into_iter()
+                    .collect(),
+                None => states
+                    .iter()
+                    .map(|s| describe(*s))
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
+            };
+            (holds, format!("rule {}", shown.join(", ")))
         }
     }
 }

@@ -2,6 +2,7 @@
 //! which rule and which findings produced it, and for everything undecided, which findings
 //! to examine. The report is what `sot run` prints (text, JSON, Markdown, HTML).
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use sot_ir::{Case, Expr, Findings, Phase, Program, Urgency, Visit};
 
@@ -12,7 +13,7 @@ use crate::visit::{
 };
 
 /// A finding and its value as found (or "not examined").
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct FindingValue {
     /// The finding, as written in a case (`occipital_fiber(line: 2, area: 3)`).
     pub finding: String,
@@ -47,7 +48,7 @@ impl FindingValue {
 
 /// Why a finding is unknown, beyond "not examined" (LANGUAGE.md §7.3, §7.6, §7.9): nothing a
 /// report asks to examine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Unknown {
     /// The examiner tried and could not test it.
@@ -59,7 +60,7 @@ pub enum Unknown {
 }
 
 /// A red flag raised or not ruled out.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct RedFlagReport {
     /// Its name.
     pub red_flag: String,
@@ -82,7 +83,7 @@ pub struct RedFlagReport {
 }
 
 /// A category by name and title.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct NamedCategory {
     /// Its name (`II`).
     pub name: String,
@@ -91,7 +92,7 @@ pub struct NamedCategory {
 }
 
 /// The visit's category.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct CategoryReport {
     /// `"category"` (one), `"coexisting"` (several, all the visit's, from a `coexist`
     /// line), `"ambiguous"` (several tied) or `"none"`.
@@ -109,7 +110,7 @@ pub struct CategoryReport {
 }
 
 /// One rule (and binding) that supports a recommendation or was held back.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct RuleReport {
     /// The rule.
     pub rule: String,
@@ -135,7 +136,7 @@ pub struct RuleReport {
 }
 
 /// A recommended adjustment with its explanation.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct RecommendationReport {
     /// The call as the protocol writes it (`block(category: II, short_leg: right)`).
     pub adjustment: String,
@@ -144,7 +145,7 @@ pub struct RecommendationReport {
 }
 
 /// A check's outcome.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct CheckReport {
     /// The check.
     pub check: String,
@@ -159,7 +160,7 @@ pub struct CheckReport {
 }
 
 /// One visit's report.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct VisitReport {
     /// The visit's number.
     pub visit: i64,
@@ -186,7 +187,7 @@ pub struct VisitReport {
 }
 
 /// A case's report.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct CaseReport {
     /// The case's name.
     pub case: String,

@@ -40,7 +40,7 @@ pub enum Undecided {
 }
 
 /// The outcome of a before/after check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The adjustment was not given, or there is nothing to compare.

@@ -1,0 +1,190 @@
+//! `--watch` (of `check`, `test` and `run`): run once, then again whenever a file the run
+//! read changes (the files named, the `*.sot` files below the folders named, and every file
+//! they `use`), until interrupted. Changes are debounced, so an editor's burst of writes for
+//! one save runs once; a file added below a watched folder counts, and a file that goes
+//! missing is reported by the run and watched for.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use notify_debouncer_mini::notify::RecursiveMode;
+use notify_debouncer_mini::{new_debouncer, DebounceEventResult};
+
+use crate::color::{paint, Colors, HEADING, NOTE};
+use crate::load::is_stdin;
+
+/// How long a file must stay quiet before a change runs the command.
+const QUIET: Duration = Duration::from_millis(300);
+
+/// Runs `once` and again after every change to what it read, until interrupted; `once`
+/// pushes the paths of every file it read, or looked for, onto its argument. `named` are
+/// the paths named on the command line (none: the current folder).
+pub fn watch(
+    command: &str,
+    named: &[PathBuf],
+    colors: Colors,
+    mut once: impl FnMut(&mut Vec<PathBuf>) -> ExitCode,
+) -> ExitCode {
+    if named.iter().any(|p| is_stdin(p)) {
+        eprintln!("error: `--watch` cannot watch standard input; name files or folders");
+        return ExitCode::from(2);
+    }
+    let named: Vec<PathBuf> = if named.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        named.to_vec()
+    };
+    let (sender, events) = std::sync::mpsc::channel::<DebounceEventResult>();
+    let mut debouncer = match new_debouncer(QUIET, sender) {
+        Ok(debouncer) => debouncer,
+        Err(e) => {
+            eprintln!("error: cannot watch files: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let clear = std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
+    let mut watched: BTreeMap<PathBuf, RecursiveMode> = BTreeMap::new();
+    let mut why = "first run".to_string();
+    loop {
+        if clear {
+            // Clear the screen and its scrollback, cursor home.
+            eprint!("\x1b[2J\x1b[3J\x1b[H");
+        }
+        let header = format!("── {} · sot {command} · {why} ──", clock());
+        eprintln!("{}", paint(colors.stderr, HEADING, &header));
+        let mut read = Vec::new();
+        once(&mut read);
+        let targets = Targets::new(&named, &read);
+        let wanted = targets.folders();
+        for (path, mode) in &watched {
+            if wanted.get(path) != Some(mode) {
+                let _ = debouncer.watcher().unwatch(path);
+            }
+        }
+        for (path, mode) in &wanted {
+            if watched.get(path) != Some(mode) {
+                if let Err(e) = debouncer.watcher().watch(path, *mode) {
+                    eprintln!("warning: cannot watch `{}`: {e}", path.display());
+                }
+            }
+        }
+        watched = wanted;
+        let waiting = "watching for changes (Ctrl-C to stop)";
+        eprintln!("{}", paint(colors.stderr, NOTE, waiting));
+        why = loop {
+            match events.recv() {
+                Ok(Ok(batch)) => {
+                    let changed: BTreeSet<&Path> = batch
+                        .iter()
+                        .map(|e| e.path.as_path())
+                        .filter(|p| targets.concerns(p))
+                        .collect();
+                    if let Some(first) = changed.first() {
+                        let more = match changed.len() - 1 {
+                            0 => String::new(),
+                            1 => " and 1 other file".to_string(),
+                            n => format!(" and {n} other files"),
+                        };
+                        break format!("{}{more} changed", targets.show(first));
+                    }
+                }
+                Ok(Err(e)) => eprintln!("warning: watching files: {e}"),
+                Err(_) => {
+                    eprintln!("error: the file watcher stopped");
+                    return ExitCode::from(2);
+                }
+            }
+        };
+    }
+}
+
+/// What a run depends on, as absolute paths: the folders named (watched with everything
+/// below) and the files read or looked for.
+struct Targets {
+    /// The current folder, to show paths as the user named them.
+    here: PathBuf,
+    folders: Vec<PathBuf>,
+    files: BTreeSet<PathBuf>,
+}
+
+impl Targets {
+    fn new(named: &[PathBuf], read: &[PathBuf]) -> Targets {
+        let here = std::env::current_dir().unwrap_or_default();
+        let absolute = |p: &Path| sot_compiler::normalize(&here.join(p));
+        let mut folders = Vec::new();
+        let mut files = BTreeSet::new();
+        for path in named {
+            if path.is_dir() {
+                folders.push(absolute(path));
+            } else {
+                files.insert(absolute(path));
+            }
+        }
+        for path in read {
+            if !path.is_dir() {
+                files.insert(absolute(path));
+            }
+        }
+        Targets {
+            here,
+            folders,
+            files,
+        }
+    }
+
+    /// The folders to watch: the named ones with everything below, and the folder of each
+    /// file read (a file replaced by a rename, as editors save, stays watched), or the
+    /// nearest folder above it that exists.
+    fn folders(&self) -> BTreeMap<PathBuf, RecursiveMode> {
+        let mut out: BTreeMap<PathBuf, RecursiveMode> = self
+            .folders
+            .iter()
+            .map(|f| (f.clone(), RecursiveMode::Recursive))
+            .collect();
+        for file in &self.files {
+            if self.folders.iter().any(|f| file.starts_with(f)) {
+                continue;
+            }
+            if let Some(folder) = file.ancestors().skip(1).find(|a| a.is_dir()) {
+                out.entry(folder.to_path_buf())
+                    .or_insert(RecursiveMode::NonRecursive);
+            }
+        }
+        out
+    }
+
+    /// Whether a change at `path` can change the run: a file it read or looked for, a folder
+    /// on the way to one, or a `*.sot` file (or folder) below a named folder.
+    fn concerns(&self, path: &Path) -> bool {
+        let path = sot_compiler::normalize(path);
+        self.files.contains(&path)
+            || self.files.iter().any(|f| f.starts_with(&path))
+            || (self.folders.iter().any(|f| path.starts_with(f))
+                && (path.extension().is_some_and(|e| e == "sot") || path.is_dir()))
+    }
+
+    /// `path` relative to the current folder when it is below it.
+    fn show(&self, path: &Path) -> String {
+        path.strip_prefix(&self.here)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+}
+
+/// The time of day (UTC), `HH:MM:SS UTC`.
+fn clock() -> String {
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+        % 86_400;
+    format!(
+        "{:02}:{:02}:{:02} UTC",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}
