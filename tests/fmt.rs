@@ -200,3 +200,51 @@ fn mixed_and_or_is_e0305_as_in_check() {
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(err.starts_with("error[E0001]: broken.sot:"), "{err}");
 }
+
+#[test]
+fn diff_shows_what_would_change_and_changes_nothing() {
+    let dir = tempdir("fmt_diff");
+    std::fs::write(dir.join("messy.sot"), MESSY).expect("write");
+    let out = sot_in(&dir, &["fmt", "--diff", "messy.sot"]);
+    assert_eq!(out.status.code(), Some(1));
+    let diff = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(diff.starts_with("--- messy.sot\n+++ messy.sot\n@@ "), "{diff}");
+    assert!(diff.contains("\n-type Grade=0..3\n"), "{diff}");
+    assert!(diff.contains("\n+type Grade = 0..3\n"), "{diff}");
+    assert!(!diff.contains('\x1b'), "colour when not on a terminal: {diff}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("messy.sot")).ok().as_deref(),
+        Some(MESSY),
+        "--diff changed the file"
+    );
+    let fmt = sot_in(&dir, &["fmt", "messy.sot"]);
+    assert_eq!(fmt.status.code(), Some(0));
+    let clean = sot_in(&dir, &["fmt", "--diff", "messy.sot"]);
+    assert_eq!(clean.status.code(), Some(0));
+    assert!(clean.stdout.is_empty(), "{}", String::from_utf8_lossy(&clean.stdout));
+}
+
+#[test]
+fn diff_of_standard_input_and_in_colour() {
+    let dir = tempdir("fmt_diff_stdin");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sot"))
+        .args(["fmt", "--diff", "--color", "always", "-"])
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sot runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(MESSY.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("sot ends");
+    assert_eq!(out.status.code(), Some(1));
+    let diff = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(diff.contains("<stdin>"), "{diff}");
+    // Removed lines red, added lines green.
+    assert!(diff.contains("\x1b[1m\x1b[31m-type Grade=0..3"), "{diff:?}");
+    assert!(diff.contains("\x1b[32m+type Grade = 0..3"), "{diff:?}");
+}

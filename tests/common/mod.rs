@@ -52,3 +52,27 @@ pub fn tally(out: &Output) -> (usize, usize) {
     );
     (numbers[0], numbers[1])
 }
+
+/// Runs `sot ARGS` in `dir` with `input` on standard input, without colours.
+pub fn sot_with_input(dir: &Path, args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sot"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sot runs");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let input = input.to_vec();
+    // From another thread: sot may stop reading (too much input) while we still write.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("sot ends");
+    let _ = writer.join();
+    out
+}
