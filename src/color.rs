@@ -3,9 +3,9 @@
 //!
 //! `--color always|never` wins; with `auto` (the default) the environment decides as the clap
 //! ecosystem reads it (`anstream`, `anstyle-query`): `NO_COLOR` (set and not empty) means
-//! never, then `CLICOLOR_FORCE` (not `0`) means always, even when not writing to a terminal,
-//! then `CLICOLOR=0` means never; otherwise colour only on a terminal whose `TERM` is not
-//! `dumb`.
+//! never, then `CLICOLOR_FORCE` (set and not empty) means always, even when not writing to a
+//! terminal, then `CLICOLOR=0` means never; otherwise colour only on a terminal whose `TERM`
+//! is set and not `dumb`.
 
 use anstream::{AutoStream, ColorChoice};
 use anstyle::{AnsiColor, Style};
@@ -13,8 +13,8 @@ use anstyle::{AnsiColor, Style};
 /// When to colour output (`--color`).
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum Color {
-    /// Colour on a terminal, unless the environment says otherwise (`NO_COLOR`, `CLICOLOR`,
-    /// `CLICOLOR_FORCE`, `TERM=dumb`).
+    /// Colour on a terminal, unless the environment says otherwise (`NO_COLOR`, `CLICOLOR=0`,
+    /// `TERM=dumb`; `CLICOLOR_FORCE` colours off a terminal too).
     Auto,
     /// Always colour.
     Always,
