@@ -80,7 +80,7 @@ pub fn watch(
                     let changed: BTreeSet<&Path> = batch
                         .iter()
                         .map(|e| e.path.as_path())
-                        .filter(|p| targets.concerns(p))
+                        .filter(|p| !watched.contains_key(*p) && targets.concerns(p))
                         .collect();
                     if let Some(first) = changed.first() {
                         let more = match changed.len() - 1 {
@@ -156,8 +156,9 @@ impl Targets {
         out
     }
 
-    /// Whether a change at `path` can change the run: a file it read or looked for, a folder
-    /// on the way to one, or a `*.sot` file (or folder) below a named folder.
+    /// Whether a change at `path` (not a watched folder itself) can change the run: a file it
+    /// read or looked for, a folder on the way to one, or a `*.sot` file (or folder) below a
+    /// named folder.
     fn concerns(&self, path: &Path) -> bool {
         let path = sot_compiler::normalize(path);
         self.files.contains(&path)

@@ -1,0 +1,170 @@
+//! End-to-end tests of `--watch`: the real binary left running on a folder while its files
+//! change. Every wait is generous (a busy machine builds while this runs); a step that does
+//! not come within its time fails with what was printed so far.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use common::tempdir;
+
+/// How long one step may take.
+const STEP: Duration = Duration::from_secs(30);
+
+const CLEAN: &str = "protocol \"Watched\"\ntype Tilt = up | down\nindicator tilt: Tilt?\n";
+const BROKEN: &str = "protocol \"Watched\"\ntype Tilt = up | down\nindicator tilt: Til?\n";
+
+/// `sot ARGS --watch` running in `dir`, and the lines it writes on standard error.
+struct Watching {
+    child: Child,
+    lines: Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Watching {
+    fn start(dir: &Path, args: &[&str]) -> Watching {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sot"))
+            .args(args)
+            .arg("--watch")
+            .current_dir(dir)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("sot runs");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let (send, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Watching {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits for a line with `text`, then for the run to end (`watching for changes`);
+    /// returns the lines of that run from the header on.
+    fn wait_for(&mut self, text: &str) -> Vec<String> {
+        let from = self.seen.len();
+        let deadline = Instant::now() + STEP;
+        let mut found = false;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    found |= line.contains(text);
+                    let done = found && line.starts_with("watching for changes");
+                    self.seen.push(line);
+                    if done {
+                        let run = self.seen[from..].to_vec();
+                        let start = run.iter().rposition(|l| l.starts_with("── ")).unwrap_or(0);
+                        return run[start..].to_vec();
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => panic!(
+                    "no `{text}` within {STEP:?}; printed:\n{}",
+                    self.seen.join("\n")
+                ),
+                Err(RecvTimeoutError::Disconnected) => panic!(
+                    "sot stopped before `{text}`; printed:\n{}",
+                    self.seen.join("\n")
+                ),
+            }
+        }
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Replaces a file the way editors save: a new file renamed over the old one.
+fn save(path: &Path, text: &str) {
+    let temporary = path.with_extension("sot.saving");
+    std::fs::write(&temporary, text).expect("write");
+    std::fs::rename(&temporary, path).expect("rename");
+}
+
+#[test]
+fn check_watch_reruns_on_every_change() {
+    let dir = tempdir("watch_check");
+    std::fs::create_dir_all(dir.join("protocols")).expect("mkdir");
+    let file = dir.join("protocols/watched.sot");
+    std::fs::write(&file, CLEAN).expect("write");
+    let mut watching = Watching::start(&dir, &["check", "protocols"]);
+    let first = watching.wait_for(": 0 errors");
+    assert!(first[0].contains("sot check · first run"), "{first:?}");
+
+    // Broken in place (truncate and write).
+    std::fs::write(&file, BROKEN).expect("write");
+    let broken = watching.wait_for("1 error");
+    assert!(
+        broken[0].contains("protocols/watched.sot changed"),
+        "{broken:?}"
+    );
+    assert!(broken.iter().any(|l| l.contains("E0101")), "{broken:?}");
+
+    // Fixed as an editor saves (rename over it).
+    save(&file, CLEAN);
+    let fixed = watching.wait_for(": 0 errors");
+    assert!(fixed[0].contains("watched.sot changed"), "{fixed:?}");
+
+    // A file added below the folder counts.
+    std::fs::write(dir.join("protocols/added.sot"), BROKEN).expect("write");
+    // (The run may have been started by a late event of the save before: the header names
+    // what changed first.)
+    let added = watching.wait_for("checked 2 files");
+    assert!(added[0].contains(" changed ──"), "{added:?}");
+    assert!(added.iter().any(|l| l.contains("1 error")), "{added:?}");
+
+    // A file that goes missing is reported, and the watch goes on.
+    std::fs::remove_file(dir.join("protocols/added.sot")).expect("remove");
+    watching.wait_for("checked 1 file: 0 errors");
+}
+
+#[test]
+fn a_used_file_is_watched_and_a_missing_named_file_is_reported() {
+    let dir = tempdir("watch_use");
+    std::fs::write(dir.join("types.sot"), "type Tilt = up | down\n").expect("write");
+    std::fs::write(
+        dir.join("main.sot"),
+        "protocol \"Main\"\nuse \"types.sot\"\nindicator tilt: Tilt?\n",
+    )
+    .expect("write");
+    let mut watching = Watching::start(&dir, &["check", "main.sot"]);
+    watching.wait_for("(and 1 file they use): 0 errors");
+    // The used file changes: the named one is checked again, with the used file's error.
+    save(&dir.join("types.sot"), "type Til = up | down\n");
+    let run = watching.wait_for("1 error");
+    assert!(run[0].contains("types.sot changed"), "{run:?}");
+    // The named file goes missing: said so; it comes back: checked again.
+    std::fs::remove_file(dir.join("main.sot")).expect("remove");
+    watching.wait_for("no such file or folder");
+    std::fs::write(dir.join("main.sot"), "protocol \"Main\"\n").expect("write");
+    watching.wait_for("checked 1 file: no problems");
+}
+
+#[test]
+fn standard_input_cannot_be_watched() {
+    let out = Command::new(env!("CARGO_BIN_EXE_sot"))
+        .args(["check", "--watch", "-"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("sot runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot watch standard input"));
+}
