@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use notify_debouncer_mini::notify::RecursiveMode;
-use notify_debouncer_mini::{new_debouncer, DebounceEventResult};
+use notify_debouncer_full::notify::{EventKind, RecursiveMode};
+use notify_debouncer_full::{new_debouncer, DebounceEventResult};
 
 use crate::color::{paint, Colors, HEADING, NOTE};
 use crate::load::is_stdin;
@@ -38,7 +38,7 @@ pub fn watch(
         named.to_vec()
     };
     let (sender, events) = std::sync::mpsc::channel::<DebounceEventResult>();
-    let mut debouncer = match new_debouncer(QUIET, sender) {
+    let mut debouncer = match new_debouncer(QUIET, None, sender) {
         Ok(debouncer) => debouncer,
         Err(e) => {
             eprintln!("error: cannot watch files: {e}");
@@ -61,12 +61,12 @@ pub fn watch(
         let wanted = targets.folders();
         for (path, mode) in &watched {
             if wanted.get(path) != Some(mode) {
-                let _ = debouncer.watcher().unwatch(path);
+                let _ = debouncer.unwatch(path);
             }
         }
         for (path, mode) in &wanted {
             if watched.get(path) != Some(mode) {
-                if let Err(e) = debouncer.watcher().watch(path, *mode) {
+                if let Err(e) = debouncer.watch(path, *mode) {
                     eprintln!("warning: cannot watch `{}`: {e}", path.display());
                 }
             }
@@ -77,9 +77,12 @@ pub fn watch(
         why = loop {
             match events.recv() {
                 Ok(Ok(batch)) => {
+                    // Reading a file is no change (the run itself reads them all).
                     let changed: BTreeSet<&Path> = batch
                         .iter()
-                        .map(|e| e.path.as_path())
+                        .filter(|e| !matches!(e.kind, EventKind::Access(_)))
+                        .flat_map(|e| &e.paths)
+                        .map(PathBuf::as_path)
                         .filter(|p| !watched.contains_key(*p) && targets.concerns(p))
                         .collect();
                     if let Some(first) = changed.first() {
@@ -91,7 +94,11 @@ pub fn watch(
                         break format!("{}{more} changed", targets.show(first));
                     }
                 }
-                Ok(Err(e)) => eprintln!("warning: watching files: {e}"),
+                Ok(Err(errors)) => {
+                    for e in errors {
+                        eprintln!("warning: watching files: {e}");
+                    }
+                }
                 Err(_) => {
                     eprintln!("error: the file watcher stopped");
                     return ExitCode::from(2);

@@ -18,7 +18,8 @@ const STEP: Duration = Duration::from_secs(30);
 const CLEAN: &str = "protocol \"Watched\"\ntype Tilt = up | down\nindicator tilt: Tilt?\n";
 const BROKEN: &str = "protocol \"Watched\"\ntype Tilt = up | down\nindicator tilt: Til?\n";
 
-/// `sot ARGS --watch` running in `dir`, and the lines it writes on standard error.
+/// `sot ARGS --watch` running in `dir`, and the lines it writes (standard output and error,
+/// each line whole, in the order they come).
 struct Watching {
     child: Child,
     lines: Receiver<String>,
@@ -33,19 +34,23 @@ impl Watching {
             .current_dir(dir)
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("sot runs");
-        let stderr = child.stderr.take().expect("stderr is piped");
         let (send, lines) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if send.send(line).is_err() {
-                    break;
+        let stdout: Box<dyn std::io::Read + Send> = Box::new(child.stdout.take().expect("piped"));
+        let stderr: Box<dyn std::io::Read + Send> = Box::new(child.stderr.take().expect("piped"));
+        for stream in [stdout, stderr] {
+            let send = send.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    if send.send(line).is_err() {
+                        break;
+                    }
                 }
-            }
-        });
+            });
+        }
         Watching {
             child,
             lines,
@@ -156,6 +161,21 @@ fn a_used_file_is_watched_and_a_missing_named_file_is_reported() {
     watching.wait_for("no such file or folder");
     std::fs::write(dir.join("main.sot"), "protocol \"Main\"\n").expect("write");
     watching.wait_for("checked 1 file: no problems");
+}
+
+#[test]
+fn reading_the_files_is_no_change() {
+    // Each run reads every file it watches: that must not start the next run.
+    let dir = tempdir("watch_quiet");
+    std::fs::write(dir.join("quiet.sot"), CLEAN).expect("write");
+    let mut watching = Watching::start(&dir, &["test", "."]);
+    watching.wait_for("0 passed, 0 failed");
+    std::thread::sleep(Duration::from_secs(3));
+    let later: Vec<String> = watching.lines.try_iter().collect();
+    assert!(
+        !later.iter().any(|l| l.starts_with("── ")),
+        "ran again with nothing changed: {later:?}"
+    );
 }
 
 #[test]
