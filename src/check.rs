@@ -10,8 +10,8 @@ use sot_compiler::{
 };
 use sot_grammar::ast::Span;
 
-use crate::load::load_paths;
 use crate::color::Colors;
+use crate::load::load_paths;
 use crate::report::{json, DiagnosticJson, Renderer};
 
 /// Arguments of `sot check`.

@@ -158,10 +158,7 @@ fn print_help(e: &sot_grammar::FormatError) {
 fn print_diff(name: &str, old: &str, new: &str, color: bool) {
     let diff = similar::TextDiff::from_lines(old, new);
     let mut unified = diff.unified_diff();
-    let text = unified
-        .context_radius(3)
-        .header(name, name)
-        .to_string();
+    let text = unified.context_radius(3).header(name, name).to_string();
     if text.is_empty() {
         outln!("--- {name}\n+++ {name}\n(formatting drops the byte order mark at the start)");
         return;

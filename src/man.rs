@@ -25,7 +25,12 @@ pub fn run(args: &ManArgs, mut command: clap::Command) -> ExitCode {
     command = command.disable_help_subcommand(true);
     command.build();
     let pages: Vec<clap::Command> = std::iter::once(command.clone())
-        .chain(command.get_subcommands().filter(|s| !s.is_hide_set()).cloned())
+        .chain(
+            command
+                .get_subcommands()
+                .filter(|s| !s.is_hide_set())
+                .cloned(),
+        )
         .collect();
     if let Some(dir) = &args.dir {
         return write_pages(dir, &pages);

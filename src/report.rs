@@ -281,7 +281,10 @@ pub fn json(path: &Path, text: &str, index: &LineIndex, d: &Diagnostic) -> Diagn
 
 /// The JSON form of every error of `files` (of those a protocol sees): what `sot test
 /// --format json` reports for a protocol it cannot run.
-pub fn errors_json(db: &sot_compiler::Database, files: &[sot_compiler::SourceFile]) -> Vec<DiagnosticJson> {
+pub fn errors_json(
+    db: &sot_compiler::Database,
+    files: &[sot_compiler::SourceFile],
+) -> Vec<DiagnosticJson> {
     files
         .iter()
         .flat_map(|file| {

@@ -10,8 +10,8 @@ use sot_report::run as report;
 use sot_runtime::explain::{explain_case, CaseReport};
 
 use crate::check::print_errors;
-use crate::load::load_one;
 use crate::color::{paint, Colors, BAD, HEADING, NOTE};
+use crate::load::load_one;
 use crate::report::{json, whole_file_json, DiagnosticJson, Renderer};
 
 /// Arguments of `sot run`.

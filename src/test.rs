@@ -134,9 +134,7 @@ struct Tally {
 /// Runs `sot test` (once, or with `--watch` until interrupted).
 pub fn run(args: &TestArgs, colors: Colors) -> ExitCode {
     if args.watch {
-        return crate::watch::watch("test", &args.paths, colors, |read| {
-            once(args, colors, read)
-        });
+        return crate::watch::watch("test", &args.paths, colors, |read| once(args, colors, read));
     }
     once(args, colors, &mut Vec::new())
 }
@@ -170,7 +168,9 @@ fn once(args: &TestArgs, colors: Colors, read: &mut Vec<PathBuf>) -> ExitCode {
     for (path, problem) in &loaded.not_text {
         let message = format!("`{}` is {problem}", path.display());
         if json {
-            report.problems.push(whole_file_json(path, Code::E0001, &message));
+            report
+                .problems
+                .push(whole_file_json(path, Code::E0001, &message));
         } else {
             eprintln!("error[E0001]: {message}");
         }
@@ -240,7 +240,11 @@ fn once(args: &TestArgs, colors: Colors, read: &mut Vec<PathBuf>) -> ExitCode {
                         file: path.clone(),
                         line: v.line,
                         column: line_start_column(&text, &index, v.line),
-                        expected: v.text.strip_prefix("expect ").unwrap_or(&v.text).to_string(),
+                        expected: v
+                            .text
+                            .strip_prefix("expect ")
+                            .unwrap_or(&v.text)
+                            .to_string(),
                         case: v.case,
                         visit: v.visit,
                         passed: v.passed,

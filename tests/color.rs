@@ -48,10 +48,19 @@ fn on_pipes_colour_only_when_forced() {
     assert!(!both(&[], &[term]), "a pipe is not a terminal");
     assert!(both(&[], &[term, ("CLICOLOR_FORCE", "1")]));
     assert!(both(&[], &[("TERM", "dumb"), ("CLICOLOR_FORCE", "1")]));
-    assert!(!both(&[], &[term, ("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]));
-    assert!(!both(&[], &[term, ("CLICOLOR_FORCE", "")]), "empty is unset");
+    assert!(!both(
+        &[],
+        &[term, ("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]
+    ));
+    assert!(
+        !both(&[], &[term, ("CLICOLOR_FORCE", "")]),
+        "empty is unset"
+    );
     // The flag wins over the environment.
-    assert!(!both(&["--color", "never"], &[term, ("CLICOLOR_FORCE", "1")]));
+    assert!(!both(
+        &["--color", "never"],
+        &[term, ("CLICOLOR_FORCE", "1")]
+    ));
     assert!(both(&["--color", "always"], &[term]));
     assert!(both(&["--color", "always"], &[term, ("NO_COLOR", "1")]));
     assert!(both(&["--color", "always"], &[term, ("CLICOLOR", "0")]));
@@ -69,10 +78,19 @@ fn sot_test_colours_its_failures_and_summary_when_asked() {
     let path = dir.join("first_look.sot");
     let path = path.to_str().expect("UTF-8 path");
     let (plain, _) = piped(&["test", path], &[]);
-    assert!(plain.contains("FAIL ") && !plain.contains('\x1b'), "{plain}");
+    assert!(
+        plain.contains("FAIL ") && !plain.contains('\x1b'),
+        "{plain}"
+    );
     let (coloured, _) = piped(&["test", path], &[("CLICOLOR_FORCE", "1")]);
-    assert!(coloured.contains("\x1b[1m\x1b[31mFAIL\x1b[0m"), "{coloured:?}");
-    assert!(coloured.contains("\x1b[1m\x1b[31m1 failed\x1b[0m"), "{coloured:?}");
+    assert!(
+        coloured.contains("\x1b[1m\x1b[31mFAIL\x1b[0m"),
+        "{coloured:?}"
+    );
+    assert!(
+        coloured.contains("\x1b[1m\x1b[31m1 failed\x1b[0m"),
+        "{coloured:?}"
+    );
     // Without the colours, the same text.
     let stripped = coloured
         .replace("\x1b[1m\x1b[31m", "")
@@ -98,7 +116,11 @@ mod terminal {
             assert_eq!(libc::grantpt(fd), 0, "grantpt");
             assert_eq!(libc::unlockpt(fd), 0, "unlockpt");
             let mut buf = [0 as libc::c_char; 256];
-            assert_eq!(libc::ptsname_r(fd, buf.as_mut_ptr(), buf.len()), 0, "ptsname_r");
+            assert_eq!(
+                libc::ptsname_r(fd, buf.as_mut_ptr(), buf.len()),
+                0,
+                "ptsname_r"
+            );
             let name = std::ffi::CStr::from_ptr(buf.as_ptr())
                 .to_string_lossy()
                 .into_owned();
@@ -164,7 +186,10 @@ mod terminal {
         assert!(!coloured(&[term, ("CLICOLOR", "0")]));
         assert!(!coloured(&[("TERM", "dumb")]));
         assert!(coloured(&[term, ("CLICOLOR", "1")]));
-        assert!(coloured(&[term, ("NO_COLOR", "")]), "an empty NO_COLOR is unset");
+        assert!(
+            coloured(&[term, ("NO_COLOR", "")]),
+            "an empty NO_COLOR is unset"
+        );
         // The flag wins.
         let always = |env: &[(&str, &str)]| {
             on_terminal(&[RUN, &["--color", "always"]].concat(), env).contains('\x1b')

@@ -208,12 +208,20 @@ fn diff_shows_what_would_change_and_changes_nothing() {
     let out = sot_in(&dir, &["fmt", "--diff", "messy.sot"]);
     assert_eq!(out.status.code(), Some(1));
     let diff = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(diff.starts_with("--- messy.sot\n+++ messy.sot\n@@ "), "{diff}");
+    assert!(
+        diff.starts_with("--- messy.sot\n+++ messy.sot\n@@ "),
+        "{diff}"
+    );
     assert!(diff.contains("\n-type Grade=0..3\n"), "{diff}");
     assert!(diff.contains("\n+type Grade = 0..3\n"), "{diff}");
-    assert!(!diff.contains('\x1b'), "colour when not on a terminal: {diff}");
+    assert!(
+        !diff.contains('\x1b'),
+        "colour when not on a terminal: {diff}"
+    );
     assert_eq!(
-        std::fs::read_to_string(dir.join("messy.sot")).ok().as_deref(),
+        std::fs::read_to_string(dir.join("messy.sot"))
+            .ok()
+            .as_deref(),
         Some(MESSY),
         "--diff changed the file"
     );
@@ -221,7 +229,11 @@ fn diff_shows_what_would_change_and_changes_nothing() {
     assert_eq!(fmt.status.code(), Some(0));
     let clean = sot_in(&dir, &["fmt", "--diff", "messy.sot"]);
     assert_eq!(clean.status.code(), Some(0));
-    assert!(clean.stdout.is_empty(), "{}", String::from_utf8_lossy(&clean.stdout));
+    assert!(
+        clean.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&clean.stdout)
+    );
 }
 
 #[test]

@@ -71,7 +71,10 @@ fn object_pointers(value: &Value, at: String, out: &mut Vec<String>) {
     }
 }
 
-/// Renames a field of an object, removes a field, adds one: in every object of `output` (at
+/// A change made to one object of an output.
+type Change = fn(&mut serde_json::Map<String, Value>);
+
+/// Renames a field of an object, adds one: in every object of `output` (at
 /// most `limit` of them, spread over the output), each change must make it invalid.
 fn assert_strict(validator: &jsonschema::Validator, output: &Value, limit: usize, what: &str) {
     let mut pointers = Vec::new();
@@ -80,7 +83,7 @@ fn assert_strict(validator: &jsonschema::Validator, output: &Value, limit: usize
     let step = pointers.len().div_ceil(limit).max(1);
     let mut checked = 0;
     for pointer in pointers.iter().step_by(step) {
-        let changes: [(&str, fn(&mut serde_json::Map<String, Value>)); 2] = [
+        let changes: [(&str, Change); 2] = [
             ("a field renamed", |map| {
                 if let Some(key) = map.keys().next().cloned() {
                     let value = map.remove(&key).unwrap_or(Value::Null);
@@ -139,21 +142,35 @@ fn run_output_fits_its_schema() {
             }
             let output = json_of(&args);
             assert_valid(&validator, &output, &format!("{args:?}"));
-            visits += output["cases"]
-                .as_array()
-                .map_or(0, |cases| cases.iter().map(|c| c["visits"].as_array().map_or(0, Vec::len)).sum());
+            visits += output["cases"].as_array().map_or(0, |cases| {
+                cases
+                    .iter()
+                    .map(|c| c["visits"].as_array().map_or(0, Vec::len))
+                    .sum()
+            });
         }
     }
     assert!(visits > 100, "only {visits} visits run");
     // Case data as JSON, with history and untestable findings.
     for (protocol, data) in [
-        ("protocols/examples/first_look.sot", "tests/fixtures/json/maria.json"),
-        ("tests/fixtures/run/untestable_findings.sot", "tests/fixtures/json/untestable.json"),
+        (
+            "protocols/examples/first_look.sot",
+            "tests/fixtures/json/maria.json",
+        ),
+        (
+            "tests/fixtures/run/untestable_findings.sot",
+            "tests/fixtures/json/untestable.json",
+        ),
     ] {
         let output = json_of(&["run", "--format", "json", protocol, "--cases", data]);
         assert_valid(&validator, &output, data);
     }
-    let output = json_of(&["run", "--format", "json", "protocols/cases/red_flag_stops_care.sot"]);
+    let output = json_of(&[
+        "run",
+        "--format",
+        "json",
+        "protocols/cases/red_flag_stops_care.sot",
+    ]);
     assert_strict(&validator, &output, 150, "sot run");
     assert_required(&validator, &output, "/cases/0/visits/0", "refer");
     assert_required(&validator, &output, "/cases/0/visits/0/category", "state");
@@ -162,7 +179,12 @@ fn run_output_fits_its_schema() {
 #[test]
 fn check_output_fits_its_schema() {
     let validator = schema("check");
-    let many = json_of(&["check", "--format", "json", "tests/fixtures/check/many_errors.sot"]);
+    let many = json_of(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/check/many_errors.sot",
+    ]);
     assert!(many.as_array().is_some_and(|a| a.len() > 5), "{many}");
     assert_valid(&validator, &many, "many_errors.sot");
     // Every diagnostic code has a fixture: every kind of diagnostic, and warnings too.
@@ -174,7 +196,10 @@ fn check_output_fits_its_schema() {
         .iter()
         .filter_map(|d| d["severity"].as_str())
         .collect();
-    assert_eq!(severities.into_iter().collect::<Vec<_>>(), ["error", "warning"]);
+    assert_eq!(
+        severities.into_iter().collect::<Vec<_>>(),
+        ["error", "warning"]
+    );
     let library = json_of(&["check", "--format", "json", "protocols"]);
     assert_valid(&validator, &library, "protocols");
     assert_strict(&validator, &many, 50, "sot check");
@@ -192,7 +217,12 @@ fn test_output_fits_its_schema() {
         &["test", "--format", "json", "protocols"][..],
         &["test", "--format", "json", "--coverage", "protocols"],
         &["test", "--format", "json", "tests/fixtures/run"],
-        &["test", "--format", "json", "tests/fixtures/check/many_errors.sot"],
+        &[
+            "test",
+            "--format",
+            "json",
+            "tests/fixtures/check/many_errors.sot",
+        ],
         &[
             "test",
             "--format",
@@ -258,28 +288,44 @@ fn test_json_has_every_expectation_with_its_place_and_what_was_found() {
     assert_eq!(wrong["case"], "maria");
     assert_eq!(wrong["visit"], 1);
     // Line and column point at the `expect` in the file.
-    let source = std::fs::read_to_string(&dir.join("first_look.sot")).expect("read");
+    let source = std::fs::read_to_string(dir.join("first_look.sot")).expect("read");
     let line = source
         .lines()
         .nth(wrong["line"].as_u64().expect("line") as usize - 1)
         .expect("the line");
     let column = wrong["column"].as_u64().expect("column") as usize;
-    assert!(line[column - 1..].starts_with("expect category III"), "{line:?} at {column}");
-    let right = expectations.iter().find(|e| e["passed"] == true).expect("a pass");
-    assert!(right["found"].as_str().is_some_and(|f| !f.is_empty()), "{right}");
+    assert!(
+        line[column - 1..].starts_with("expect category III"),
+        "{line:?} at {column}"
+    );
+    let right = expectations
+        .iter()
+        .find(|e| e["passed"] == true)
+        .expect("a pass");
+    assert!(
+        right["found"].as_str().is_some_and(|f| !f.is_empty()),
+        "{right}"
+    );
     assert_eq!(report["problems"], serde_json::json!([]));
 }
 
 #[test]
 fn test_json_reports_check_errors_as_diagnostics() {
-    let out = sot(&["test", "--format", "json", "tests/fixtures/check/many_errors.sot"]);
+    let out = sot(&[
+        "test",
+        "--format",
+        "json",
+        "tests/fixtures/check/many_errors.sot",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     // JSON only: nothing for people on standard error, no `FAIL` line.
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
     let report: Value = serde_json::from_str(&stdout(&out)).expect("JSON, not text");
     let problems = report["problems"].as_array().expect("problems");
     assert!(problems.len() > 5, "{report}");
-    assert!(problems.iter().all(|p| p["severity"] == "error" && p["line"].as_u64() > Some(0)));
+    assert!(problems
+        .iter()
+        .all(|p| p["severity"] == "error" && p["line"].as_u64() > Some(0)));
     assert_eq!(report["totals"]["files_with_errors"], 1);
     // Bad case data: its problems, pointing into the JSON file.
     let out = sot(&[
@@ -294,5 +340,7 @@ fn test_json_reports_check_errors_as_diagnostics() {
     let report: Value = serde_json::from_str(&stdout(&out)).expect("JSON, not text");
     let problems = report["problems"].as_array().expect("problems");
     assert!(!problems.is_empty());
-    assert!(problems.iter().all(|p| p["file"] == "tests/fixtures/json/bad_values.json"));
+    assert!(problems
+        .iter()
+        .all(|p| p["file"] == "tests/fixtures/json/bad_values.json"));
 }

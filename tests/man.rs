@@ -25,7 +25,12 @@ fn has_flag(page: &str, flag: &str) -> bool {
 fn each_subcommand_has_a_page_with_its_flags() {
     for (name, flags) in PAGES {
         let out = sot(&["man", name]);
-        assert_eq!(out.status.code(), Some(0), "sot man {name}: {}", stderr(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "sot man {name}: {}",
+            stderr(&out)
+        );
         let page = stdout(&out);
         assert!(
             page.contains(&format!(".TH sot-{name} 1")),
@@ -69,7 +74,12 @@ fn dir_writes_every_page() {
         .expect("read dir")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(names.iter().all(|n| n.ends_with(".1") && !n.starts_with('.')), "{names:?}");
+    assert!(
+        names
+            .iter()
+            .all(|n| n.ends_with(".1") && !n.starts_with('.')),
+        "{names:?}"
+    );
     assert!(!names.contains(&"sot-help.1".to_string()), "{names:?}");
 }
 
@@ -77,5 +87,9 @@ fn dir_writes_every_page() {
 fn an_unknown_subcommand_is_a_usage_error() {
     let out = sot(&["man", "frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("its subcommands are check, run"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("its subcommands are check, run"),
+        "{}",
+        stderr(&out)
+    );
 }

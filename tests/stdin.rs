@@ -67,12 +67,20 @@ fn standard_input_obeys_the_rules_of_files() {
         "{}",
         stderr(&nul)
     );
-    let cr = sot_with_input(&dir, &["run", "-"], b"protocol \"x\"\rindicator a: yes_no\r");
+    let cr = sot_with_input(
+        &dir,
+        &["run", "-"],
+        b"protocol \"x\"\rindicator a: yes_no\r",
+    );
     assert_eq!(cr.status.code(), Some(1));
     assert!(stderr(&cr).contains("CR-only line ends"), "{}", stderr(&cr));
     let latin1 = sot_with_input(&dir, &["check", "-"], b"protocol \"caf\xe9\"\n");
     assert_eq!(latin1.status.code(), Some(1));
-    assert!(stderr(&latin1).contains("not valid UTF-8"), "{}", stderr(&latin1));
+    assert!(
+        stderr(&latin1).contains("not valid UTF-8"),
+        "{}",
+        stderr(&latin1)
+    );
     // A byte order mark is dropped, as from a file.
     let bom = sot_with_input(&dir, &["check", "-"], b"\xef\xbb\xbfprotocol \"x\"\n");
     assert_eq!(bom.status.code(), Some(0), "{}", stderr(&bom));
