@@ -13,8 +13,7 @@ use anstyle::{AnsiColor, Style};
 /// When to colour output (`--color`).
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum Color {
-    /// Colour on a terminal, unless the environment says otherwise (`NO_COLOR`, `CLICOLOR=0`,
-    /// `TERM=dumb`; `CLICOLOR_FORCE` colours off a terminal too).
+    /// Colour as the terminal and the environment allow.
     Auto,
     /// Always colour.
     Always,

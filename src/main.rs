@@ -63,11 +63,14 @@ enum Command {
     Check(check::CheckArgs),
     /// Run the cases of a protocol file: each visit's category, red flags, what the protocol
     /// recommends and why, and the outcome of each before/after check.
+    ///
+    /// `-` runs a protocol read from standard input; `--watch` runs again after every change.
     Run(run::RunArgs),
     /// Run the `expect` lines of the cases in files or folders like a test suite.
     ///
     /// Each failure shows where it is, what was expected and what was found; the last line is
-    /// `N passed, M failed`. `--coverage` lists what no case exercised.
+    /// `N passed, M failed`. `--coverage` lists what no case exercised; `--format json` gives
+    /// every expectation to tools; `--watch` tests again after every change.
     Test(test::TestArgs),
     /// Format protocol files in the canonical style, keeping every comment.
     ///

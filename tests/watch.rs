@@ -58,25 +58,24 @@ impl Watching {
         }
     }
 
-    /// Waits for a line with `text`, then for the run to end (`watching for changes`);
-    /// returns the lines of that run from the header on.
+    /// Waits for a line with `text` and for its run to end (`watching for changes`, on
+    /// standard error, which may come before the run's last lines on standard output);
+    /// returns the lines from that run's header on.
     fn wait_for(&mut self, text: &str) -> Vec<String> {
         let from = self.seen.len();
         let deadline = Instant::now() + STEP;
-        let mut found = false;
         loop {
+            let run = &self.seen[from..];
+            let header = run.iter().rposition(|l| l.starts_with("── "));
+            let ended = run
+                .iter()
+                .rposition(|l| l.starts_with("watching for changes"));
+            if run.iter().any(|l| l.contains(text)) && ended > header {
+                return run[header.unwrap_or(0)..].to_vec();
+            }
             let left = deadline.saturating_duration_since(Instant::now());
             match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    found |= line.contains(text);
-                    let done = found && line.starts_with("watching for changes");
-                    self.seen.push(line);
-                    if done {
-                        let run = self.seen[from..].to_vec();
-                        let start = run.iter().rposition(|l| l.starts_with("── ")).unwrap_or(0);
-                        return run[start..].to_vec();
-                    }
-                }
+                Ok(line) => self.seen.push(line),
                 Err(RecvTimeoutError::Timeout) => panic!(
                     "no `{text}` within {STEP:?}; printed:\n{}",
                     self.seen.join("\n")
@@ -161,6 +160,27 @@ fn a_used_file_is_watched_and_a_missing_named_file_is_reported() {
     watching.wait_for("no such file or folder");
     std::fs::write(dir.join("main.sot"), "protocol \"Main\"\n").expect("write");
     watching.wait_for("checked 1 file: no problems");
+}
+
+#[test]
+fn run_watch_follows_the_case_data() {
+    let dir = tempdir("watch_run_cases");
+    let repo = common::repo();
+    std::fs::copy(
+        repo.join("protocols/examples/first_look.sot"),
+        dir.join("first_look.sot"),
+    )
+    .expect("copy");
+    let data = std::fs::read_to_string(repo.join("tests/fixtures/json/maria.json")).expect("read");
+    std::fs::write(dir.join("maria.json"), &data).expect("write");
+    let mut watching = Watching::start(&dir, &["run", "first_look.sot", "--cases", "maria.json"]);
+    watching.wait_for("Case maria");
+    // The case data breaks: its problems are reported; it is fixed: the case runs again.
+    save(&dir.join("maria.json"), "{");
+    let broken = watching.wait_for("problem(s) in `maria.json`");
+    assert!(broken[0].contains("maria.json changed"), "{broken:?}");
+    save(&dir.join("maria.json"), &data);
+    watching.wait_for("Case maria");
 }
 
 #[test]
