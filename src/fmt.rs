@@ -41,11 +41,11 @@ pub fn run(args: &FmtArgs, colors: Colors) -> ExitCode {
         };
         return match sot_grammar::format_file(&text) {
             Ok(out) => match diff {
-                Some(color) => {
-                    let changed = out != text || marked;
+                Some(color) if out != text || marked => {
                     print_diff(STDIN_NAME, &text, &out, color);
-                    ExitCode::from(u8::from(changed))
+                    ExitCode::from(1)
                 }
+                Some(_) => ExitCode::SUCCESS,
                 None => {
                     out!("{out}");
                     ExitCode::SUCCESS

@@ -259,4 +259,29 @@ fn diff_of_standard_input_and_in_colour() {
     // Removed lines red, added lines green.
     assert!(diff.contains("\x1b[1m\x1b[31m-type Grade=0..3"), "{diff:?}");
     assert!(diff.contains("\x1b[32m+type Grade = 0..3"), "{diff:?}");
+
+    // Formatted text: no diff, status 0.
+    let formatted = fmt_stdin(&dir, &["fmt", "-"], MESSY);
+    let again = fmt_stdin(&dir, &["fmt", "--diff", "-"], &formatted);
+    assert_eq!(again, "");
+}
+
+/// What `sot ARGS` printed with `input` on standard input; asserts status 0.
+fn fmt_stdin(dir: &Path, args: &[&str], input: &str) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sot"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sot runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("sot ends");
+    assert_eq!(out.status.code(), Some(0), "{args:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
