@@ -229,10 +229,13 @@ pub struct DiagnosticJson {
     /// The code (`E0301`, `W0604`), explained in docs/language.md.
     code: String,
     /// The column where it starts.
+    #[schemars(range(min = 1))]
     column: usize,
     /// The column where it ends (exclusive).
+    #[schemars(range(min = 1))]
     end_column: usize,
     /// The line where it ends.
+    #[schemars(range(min = 1))]
     end_line: usize,
     /// The file, as it was named (`<stdin>` for standard input).
     file: String,
@@ -241,6 +244,7 @@ pub struct DiagnosticJson {
     /// What the primary label says at that place, if anything.
     label: Option<String>,
     /// The line where it starts.
+    #[schemars(range(min = 1))]
     line: usize,
     /// What is wrong.
     message: String,

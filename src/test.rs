@@ -71,8 +71,10 @@ struct ExpectationJson {
     /// The file it is written in (the case data with `--cases`).
     file: String,
     /// Its 1-based line.
+    #[schemars(range(min = 1))]
     line: usize,
     /// The 1-based column (characters) where its line's text starts.
+    #[schemars(range(min = 1))]
     column: Option<usize>,
     /// The case.
     case: String,
