@@ -46,6 +46,28 @@ impl Colors {
     }
 }
 
+/// The `--color` of the command line as clap's own choice, for its help and errors, which
+/// are written before the arguments are parsed (the last `--color` wins, as in parsing).
+pub fn flag_in_args() -> clap::ColorChoice {
+    let mut choice = clap::ColorChoice::Auto;
+    let mut args = std::env::args_os().skip(1);
+    while let Some(arg) = args.next() {
+        let value = match arg.to_str() {
+            Some("--") => break,
+            Some("--color") => args.next(),
+            Some(a) => a.strip_prefix("--color=").map(Into::into),
+            None => None,
+        };
+        match value.as_ref().and_then(|v| v.to_str()) {
+            Some("always") => choice = clap::ColorChoice::Always,
+            Some("never") => choice = clap::ColorChoice::Never,
+            Some("auto") => choice = clap::ColorChoice::Auto,
+            _ => {}
+        }
+    }
+    choice
+}
+
 /// `text` in `style` when `on`, else as it is.
 pub fn paint(on: bool, style: Style, text: &str) -> String {
     if on {

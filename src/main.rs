@@ -111,7 +111,12 @@ struct LspArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // clap's own help and errors follow `--color` too (it reads the environment as we do).
+    let command = <Cli as clap::CommandFactory>::command().color(color::flag_in_args());
+    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&command.get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let colors = Colors::decide(cli.color);
     match cli.command {
         Command::Check(args) => check::run(&args, colors),

@@ -69,6 +69,30 @@ fn on_pipes_colour_only_when_forced() {
 }
 
 #[test]
+fn usage_errors_and_help_follow_the_same_decision() {
+    let force = [("CLICOLOR_FORCE", "1")];
+    let (_, err) = piped(&["check", "--frob"], &force);
+    assert!(
+        err.contains("unexpected argument") && err.contains('\x1b'),
+        "{err:?}"
+    );
+    let (_, err) = piped(&["check", "--frob", "--color", "never"], &force);
+    assert!(
+        err.contains("unexpected argument") && !err.contains('\x1b'),
+        "{err:?}"
+    );
+    let (_, err) = piped(&["--color=always", "check", "--frob"], &[]);
+    assert!(err.contains('\x1b'), "{err:?}");
+    let (help, _) = piped(&["check", "--help", "--color", "always"], &[]);
+    assert!(
+        help.contains("--watch") && help.contains('\x1b'),
+        "{help:?}"
+    );
+    let (help, _) = piped(&["check", "--help"], &[]);
+    assert!(!help.contains('\x1b'), "{help:?}");
+}
+
+#[test]
 fn sot_test_colours_its_failures_and_summary_when_asked() {
     let dir = common::tempdir("color_failing_test");
     let text = std::fs::read_to_string(repo().join("protocols/examples/first_look.sot"))
