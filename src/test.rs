@@ -58,6 +58,9 @@ pub struct TestJson {
     /// The errors that kept a file's cases from running: errors of the protocol or of a file
     /// it uses, problems of the case data, files that are not protocol text.
     problems: Vec<DiagnosticJson>,
+    /// The files whose cases did not run (a protocol with errors, case data that does not
+    /// fit it, a file that is not protocol text): their problems are in `problems`.
+    not_run: Vec<String>,
     /// What the cases exercised (with `--coverage`).
     #[serde(skip_serializing_if = "Option::is_none")]
     coverage: Option<CoverageJson>,
@@ -158,6 +161,7 @@ fn once(args: &TestArgs, colors: Colors, read: &mut Vec<PathBuf>) -> ExitCode {
     let mut report = TestJson {
         expectations: Vec::new(),
         problems: Vec::new(),
+        not_run: Vec::new(),
         coverage: None,
         totals: TotalsJson {
             passed: 0,
@@ -176,6 +180,7 @@ fn once(args: &TestArgs, colors: Colors, read: &mut Vec<PathBuf>) -> ExitCode {
         } else {
             eprintln!("error[E0001]: {message}");
         }
+        report.not_run.push(path.display().to_string());
         report.totals.files_with_errors += 1;
     }
     for file in &loaded.roots {
@@ -190,6 +195,7 @@ fn once(args: &TestArgs, colors: Colors, read: &mut Vec<PathBuf>) -> ExitCode {
                 let fail = paint(colors.stdout, BAD, "FAIL");
                 outln!("{fail} {path}: the protocol has errors; its cases were not run");
             }
+            report.not_run.push(path);
             report.totals.files_with_errors += 1;
             continue;
         };
@@ -202,6 +208,7 @@ fn once(args: &TestArgs, colors: Colors, read: &mut Vec<PathBuf>) -> ExitCode {
                     (&json_cases, data.display().to_string(), text)
                 }
                 Err(problem) => {
+                    report.not_run.push(data.display().to_string());
                     report.totals.files_with_errors += 1;
                     match (json, problem) {
                         (_, CasesProblem::Io(message)) => {

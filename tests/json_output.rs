@@ -307,6 +307,7 @@ fn test_json_has_every_expectation_with_its_place_and_what_was_found() {
         "{right}"
     );
     assert_eq!(report["problems"], serde_json::json!([]));
+    assert_eq!(report["not_run"], serde_json::json!([]));
 }
 
 #[test]
@@ -327,6 +328,10 @@ fn test_json_reports_check_errors_as_diagnostics() {
         .iter()
         .all(|p| p["severity"] == "error" && p["line"].as_u64() > Some(0)));
     assert_eq!(report["totals"]["files_with_errors"], 1);
+    assert_eq!(
+        report["not_run"],
+        serde_json::json!(["tests/fixtures/check/many_errors.sot"])
+    );
     // Bad case data: its problems, pointing into the JSON file.
     let out = sot(&[
         "test",
