@@ -108,24 +108,32 @@ pub fn watch(
     }
 }
 
-/// What a run depends on, as absolute paths: the folders named (watched with everything
-/// below) and the files read or looked for.
+/// What a run depends on, as absolute paths: the folders named (with the folders below them
+/// that `sot` searches for `*.sot` files) and the files read or looked for.
 struct Targets {
     /// The current folder, to show paths as the user named them.
     here: PathBuf,
-    folders: Vec<PathBuf>,
+    /// The folders named.
+    roots: Vec<PathBuf>,
+    /// The files read or looked for.
     files: BTreeSet<PathBuf>,
+}
+
+/// Whether `sot` skips a folder of this name when it searches for `*.sot` files (as
+/// `load::sot_files` does: hidden folders and `target`).
+fn skipped(name: &std::ffi::OsStr) -> bool {
+    name == "target" || name.to_string_lossy().starts_with('.')
 }
 
 impl Targets {
     fn new(named: &[PathBuf], read: &[PathBuf]) -> Targets {
         let here = std::env::current_dir().unwrap_or_default();
         let absolute = |p: &Path| sot_compiler::normalize(&here.join(p));
-        let mut folders = Vec::new();
+        let mut roots = Vec::new();
         let mut files = BTreeSet::new();
         for path in named {
             if path.is_dir() {
-                folders.push(absolute(path));
+                roots.push(absolute(path));
             } else {
                 files.insert(absolute(path));
             }
@@ -135,43 +143,57 @@ impl Targets {
                 files.insert(absolute(path));
             }
         }
-        Targets {
-            here,
-            folders,
-            files,
-        }
+        Targets { here, roots, files }
     }
 
-    /// The folders to watch: the named ones with everything below, and the folder of each
-    /// file read (a file replaced by a rename, as editors save, stays watched), or the
-    /// nearest folder above it that exists.
+    /// The folders to watch (each alone, not what is below it): the named ones and the
+    /// folders below them that are searched (not hidden folders or `target`, whose builds
+    /// would swamp the watch), and the folder of each file read (a file replaced by a
+    /// rename, as editors save, stays watched), or the nearest folder above it that exists.
     fn folders(&self) -> BTreeMap<PathBuf, RecursiveMode> {
-        let mut out: BTreeMap<PathBuf, RecursiveMode> = self
-            .folders
-            .iter()
-            .map(|f| (f.clone(), RecursiveMode::Recursive))
-            .collect();
-        for file in &self.files {
-            if self.folders.iter().any(|f| file.starts_with(f)) {
-                continue;
+        let mut out = BTreeMap::new();
+        let mut stack = self.roots.clone();
+        while let Some(folder) = stack.pop() {
+            if let Ok(entries) = std::fs::read_dir(&folder) {
+                // Symbolic links are not followed: a link to a folder above would never end.
+                stack.extend(
+                    entries
+                        .filter_map(Result::ok)
+                        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                        .filter(|e| !skipped(&e.file_name()))
+                        .map(|e| e.path()),
+                );
             }
+            out.insert(folder, RecursiveMode::NonRecursive);
+        }
+        for file in &self.files {
             if let Some(folder) = file.ancestors().skip(1).find(|a| a.is_dir()) {
-                out.entry(folder.to_path_buf())
-                    .or_insert(RecursiveMode::NonRecursive);
+                out.insert(folder.to_path_buf(), RecursiveMode::NonRecursive);
             }
         }
         out
     }
 
     /// Whether a change at `path` (not a watched folder itself) can change the run: a file it
-    /// read or looked for, a folder on the way to one, or a `*.sot` file (or folder) below a
-    /// named folder.
+    /// read or looked for, a folder on the way to one, or a `*.sot` file or a folder that a
+    /// named folder's search reaches.
     fn concerns(&self, path: &Path) -> bool {
         let path = sot_compiler::normalize(path);
-        self.files.contains(&path)
-            || self.files.iter().any(|f| f.starts_with(&path))
-            || (self.folders.iter().any(|f| path.starts_with(f))
-                && (path.extension().is_some_and(|e| e == "sot") || path.is_dir()))
+        if self.files.contains(&path) || self.files.iter().any(|f| f.starts_with(&path)) {
+            return true;
+        }
+        self.roots.iter().any(|root| {
+            let Ok(below) = path.strip_prefix(root) else {
+                return false;
+            };
+            let mut parts: Vec<&std::ffi::OsStr> = below.iter().collect();
+            let Some(last) = parts.pop() else {
+                return false;
+            };
+            !parts.iter().any(|p| skipped(p))
+                && (path.extension().is_some_and(|e| e == "sot")
+                    || (path.is_dir() && !skipped(last)))
+        })
     }
 
     /// `path` relative to the current folder when it is below it.

@@ -199,6 +199,32 @@ fn reading_the_files_is_no_change() {
 }
 
 #[test]
+fn a_new_folder_counts_and_target_and_hidden_folders_do_not() {
+    let dir = tempdir("watch_folders");
+    std::fs::write(dir.join("a.sot"), CLEAN).expect("write");
+    let mut watching = Watching::start(&dir, &["check", "."]);
+    watching.wait_for("checked 1 file: 0 errors");
+    // What `sot check .` does not read: a build folder and a hidden one.
+    for folder in ["target", ".git"] {
+        std::fs::create_dir_all(dir.join(folder).join("deep")).expect("mkdir");
+        std::fs::write(dir.join(folder).join("deep/b.sot"), BROKEN).expect("write");
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    let later: Vec<String> = watching.lines.try_iter().collect();
+    assert!(
+        !later.iter().any(|l| l.starts_with("── ")),
+        "ran again for a folder it does not read: {later:?}"
+    );
+    // A new folder below, with a protocol in it.
+    std::fs::create_dir_all(dir.join("sub/deeper")).expect("mkdir");
+    std::fs::write(dir.join("sub/deeper/c.sot"), BROKEN).expect("write");
+    watching.wait_for("checked 2 files: 1 error");
+    // And it is watched from then on.
+    save(&dir.join("sub/deeper/c.sot"), CLEAN);
+    watching.wait_for("checked 2 files: 0 errors");
+}
+
+#[test]
 fn standard_input_cannot_be_watched() {
     let out = Command::new(env!("CARGO_BIN_EXE_sot"))
         .args(["check", "--watch", "-"])
