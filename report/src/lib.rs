@@ -11,5 +11,5 @@
 pub mod escape;
 pub mod graph;
 pub mod handbook;
-mod page;
+pub mod page;
 pub mod run;
