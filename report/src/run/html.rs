@@ -193,7 +193,8 @@ fn visit(v: &VisitReport, i: usize, verbose: bool) -> Markup {
 fn raised(f: &RedFlagReport) -> Markup {
     html! {
         div.flag role="alert" {
-            p.head { "Red flag: " (titled(f.title.as_deref(), &f.red_flag)) " — " (urgency(f)) }
+            p.head { "Red flag: " (titled(f.title.as_deref(), &f.red_flag))
+                @if f.urgency.is_some() { " — " (urgency(f)) } }
             p { (with_code(&f.refer)) }
             p.muted { "Because " (flag_because(f)) "." }
         }
