@@ -72,14 +72,32 @@ fn raised_red_flags_are_listed_most_urgent_first_in_every_format() {
                 let (start, end) = (at("id=\"case-1-visit-1\""), at("id=\"case-1-visit-2\""));
                 let text = visible(&page[start..end]);
                 let len = text.len();
-                (text, 0, len, " — ", " (emergency referral): examine saddle_anaesthesia")
+                (
+                    text,
+                    0,
+                    len,
+                    " — ",
+                    " (emergency referral): examine saddle_anaesthesia",
+                )
             }
             _ => {
                 let text = stdout(&out).replace('\\', "");
-                let heading = if format == "text" { "\nVisit" } else { "## Visit" };
+                let heading = if format == "text" {
+                    "\nVisit"
+                } else {
+                    "## Visit"
+                };
                 let start = text.find(&format!("{heading} 1 (")).expect("a first visit");
-                let end = text.find(&format!("{heading} 2 (")).expect("a second visit");
-                (text, start, end, " (", " (emergency referral) not ruled out: examine saddle_anaesthesia")
+                let end = text
+                    .find(&format!("{heading} 2 ("))
+                    .expect("a second visit");
+                (
+                    text,
+                    start,
+                    end,
+                    " (",
+                    " (emergency referral) not ruled out: examine saddle_anaesthesia",
+                )
             }
         };
         let visit = &text[start..end];
@@ -94,9 +112,16 @@ fn raised_red_flags_are_listed_most_urgent_first_in_every_format() {
                 "No category",
             ],
         );
-        assert!(!visit.contains("plain_flag (") && !visit.contains("plain_flag — "), "{visit}");
+        assert!(
+            !visit.contains("plain_flag (") && !visit.contains("plain_flag — "),
+            "{visit}"
+        );
         // A red flag not ruled out shows its urgency too.
-        let all = if format == "html" { visible(&stdout(&out)) } else { text.clone() };
+        let all = if format == "html" {
+            visible(&stdout(&out))
+        } else {
+            text.clone()
+        };
         assert!(all.contains(&format!("cauda_equina{open}")), "{all}");
     }
     let json = json_run(URGENCY);

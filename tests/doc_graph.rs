@@ -414,19 +414,37 @@ fn printed_pages_fit_a_phone_with_contents_summaries_and_red_flags_first() {
             &repo().join("protocols/sot/cmrt.sot").display().to_string(),
         ],
     );
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let handbook = std::fs::read_to_string(dir.join("cmrt.html")).expect("written");
 
-    for (name, html) in [("referral", &referral), ("ruth", &ruth), ("handbook", &handbook)] {
+    for (name, html) in [
+        ("referral", &referral),
+        ("ruth", &ruth),
+        ("handbook", &handbook),
+    ] {
         for width in [400, 1200] {
             let p = probe(browser, html, &dir, name, width);
-            assert_eq!(p["width"], width, "{name}: the window is {width} px wide: {p}");
+            assert_eq!(
+                p["width"], width,
+                "{name}: the window is {width} px wide: {p}"
+            );
             assert!(
                 p["scroll"].as_u64() <= p["width"].as_u64(),
                 "{name} scrolls sideways at {width} px: {p}"
             );
-            assert!(p["toc"].as_u64() > Some(3), "{name}: a table of contents: {p}");
-            assert_eq!(p["backticks"], false, "{name} shows Markdown's backticks: {p}");
+            assert!(
+                p["toc"].as_u64() > Some(3),
+                "{name}: a table of contents: {p}"
+            );
+            assert_eq!(
+                p["backticks"], false,
+                "{name} shows Markdown's backticks: {p}"
+            );
         }
     }
     let p = probe(browser, &referral, &dir, "referral", 400);

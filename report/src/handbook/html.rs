@@ -60,8 +60,7 @@ pub fn handbook_html(markdown: &str) -> String {
                 if *level == HeadingLevel::H1 && title.is_empty() {
                     // The title is the page's heading, not part of its body.
                     title = pieces;
-                    while i < events.len() && !matches!(events[i], Event::End(TagEnd::Heading(_)))
-                    {
+                    while i < events.len() && !matches!(events[i], Event::End(TagEnd::Heading(_))) {
                         i += 1;
                     }
                     i += 1;
@@ -139,4 +138,3 @@ fn toc(entries: &[Entry]) -> Markup {
         }
     }
 }
-

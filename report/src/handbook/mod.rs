@@ -337,19 +337,10 @@ pub fn handbook_markdown(db: &dyn salsa::Database, file: SourceFile) -> String {
                 &condition(&r.when, Moment::Visit, &bools),
             );
             if let Some(u) = &r.unless {
-                condition_item(
-                    &mut out,
-                    0,
-                    "Unless ",
-                    &condition(u, Moment::Visit, &bools),
-                );
+                condition_item(&mut out, 0, "Unless ", &condition(u, Moment::Visit, &bools));
             }
             let calls: Vec<String> = r.then.iter().map(call_text).collect();
-            let _ = writeln!(
-                out,
-                "- The protocol recommends `{}`.\n",
-                calls.join("`, `")
-            );
+            let _ = writeln!(out, "- The protocol recommends `{}`.\n", calls.join("`, `"));
         }
     }
 

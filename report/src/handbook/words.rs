@@ -231,4 +231,3 @@ pub(super) fn type_words(ty: &Ty) -> String {
         other => other.to_string(),
     }
 }
-

@@ -58,9 +58,7 @@ pub(crate) fn outcome_meaning(o: Outcome) -> &'static str {
         Outcome::Ineffective => "neither complete nor marginal",
         Outcome::Unknown => "a finding that decides it is not known",
         Outcome::NotNeeded => "before the adjustment there was nothing to correct",
-        Outcome::NotApplicable => {
-            "its adjustment was not given, or there is nothing to compare"
-        }
+        Outcome::NotApplicable => "its adjustment was not given, or there is nothing to compare",
     }
 }
 
@@ -130,7 +128,11 @@ fn lines_of(v: &VisitReport, outcome: Outcome, verbose: bool) -> Vec<CheckLine> 
             } else {
                 (
                     c.check.clone(),
-                    format!("{} of {total} bindings: {}", same.len(), bindings.join("; ")),
+                    format!(
+                        "{} of {total} bindings: {}",
+                        same.len(),
+                        bindings.join("; ")
+                    ),
                 )
             };
             let detail = if outcome == Outcome::NotApplicable && same.len() == total {

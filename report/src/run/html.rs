@@ -5,14 +5,16 @@
 
 use maud::{html, Markup};
 
-use sot_runtime::explain::{CaseReport, RecommendationReport, RedFlagReport, RuleReport, VisitReport};
+use sot_runtime::explain::{
+    CaseReport, RecommendationReport, RedFlagReport, RuleReport, VisitReport,
+};
 use sot_runtime::visit::Outcome;
 
 use super::checks::{check_groups, outcome_meaning, outcome_word, CheckLine};
 use super::summary;
 use super::words::{
-    binding, because, category_headline, category_open, findings_text, flag_because, urgency,
-    undecided_text, waits_for,
+    because, binding, category_headline, category_open, findings_text, flag_because,
+    undecided_text, urgency, waits_for,
 };
 use crate::escape::{code_spans, Piece};
 use crate::page::Page;

@@ -9,7 +9,7 @@ use sot_runtime::visit::Outcome;
 use super::checks::{check_groups, outcome_meaning, outcome_word};
 use super::summary;
 use super::words::{
-    binding, because, category_headline, category_open, findings_text, flag_because, flag_name,
+    because, binding, category_headline, category_open, findings_text, flag_because, flag_name,
     rule_name, undecided_text, waits_for,
 };
 use crate::escape::{markdown_escape as esc, markdown_with_code};

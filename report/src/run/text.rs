@@ -7,7 +7,7 @@ use sot_runtime::visit::Outcome;
 
 use super::checks::{check_groups, outcome_meaning, outcome_word};
 use super::words::{
-    binding, because, category_headline, category_open, findings_text, flag_because, flag_name,
+    because, binding, category_headline, category_open, findings_text, flag_because, flag_name,
     rule_name, undecided_text, waits_for,
 };
 
@@ -95,7 +95,11 @@ fn visit(out: &mut String, v: &VisitReport, verbose: bool) {
         let _ = writeln!(out, "  Checks:");
     }
     for g in groups {
-        let head = format!("{} ({})", outcome_word(g.outcome), outcome_meaning(g.outcome));
+        let head = format!(
+            "{} ({})",
+            outcome_word(g.outcome),
+            outcome_meaning(g.outcome)
+        );
         if g.outcome == Outcome::NotApplicable && g.lines.iter().all(|l| l.detail.is_empty()) {
             let names: Vec<&str> = g.lines.iter().map(|l| l.name.as_str()).collect();
             let _ = writeln!(out, "    {head}: {}", names.join(", "));
@@ -134,12 +138,7 @@ fn recommendation(out: &mut String, r: &RecommendationReport) {
             .unwrap_or_default();
         let _ = writeln!(out, "        because {}{title}:", b.rule);
         for one in same {
-            let _ = writeln!(
-                out,
-                "          {}: {}",
-                binding(&one.binding),
-                because(one)
-            );
+            let _ = writeln!(out, "          {}: {}", binding(&one.binding), because(one));
         }
     }
 }

@@ -49,12 +49,15 @@ fn split_call(call: &str) -> (&str, Vec<(&str, &str)>) {
     (name, args)
 }
 
+/// What findings fold by: their prefix, indicator, parameter names and suffix.
+type FoldKey = (String, String, Vec<String>, String);
+
 /// Findings as `prefix + call + suffix`, those of one indicator with the same prefix and
 /// suffix folded when they are every combination of the values they name (each parameter's
 /// values joined by `/`); the rest as they are, in their order.
 fn fold(items: Vec<(String, String, String)>) -> Vec<String> {
     // Groups in the order of their first finding: (prefix, name, parameters, suffix) → calls.
-    let mut groups: Vec<((String, String, Vec<String>, String), Vec<String>)> = Vec::new();
+    let mut groups: Vec<(FoldKey, Vec<String>)> = Vec::new();
     for (prefix, call, suffix) in items {
         let (name, args) = split_call(&call);
         let key = (
@@ -135,7 +138,10 @@ pub(crate) fn plain_names(findings: &[String]) -> String {
 /// What would decide an unknown value, in groups: the findings to examine now, the
 /// untestable ones (with their reasons; never asked for), and those of the previous visit
 /// (which cannot be examined now).
-pub(crate) fn undecided_text(to_examine: &[FindingValue], not_examinable: &[FindingValue]) -> String {
+pub(crate) fn undecided_text(
+    to_examine: &[FindingValue],
+    not_examinable: &[FindingValue],
+) -> String {
     let all: Vec<&FindingValue> = to_examine.iter().chain(not_examinable).collect();
     let group = |pick: &dyn Fn(&FindingValue) -> bool, note: &dyn Fn(&FindingValue) -> String| {
         let picked: Vec<&FindingValue> = all.iter().copied().filter(|f| pick(f)).collect();
@@ -147,7 +153,10 @@ pub(crate) fn undecided_text(to_examine: &[FindingValue], not_examinable: &[Find
     if !examine.is_empty() {
         parts.push(format!("examine {examine}"));
     }
-    let untestable = group(&|f| f.unknown == Some(Unknown::Untestable), &untestable_note);
+    let untestable = group(
+        &|f| f.unknown == Some(Unknown::Untestable),
+        &untestable_note,
+    );
     if !untestable.is_empty() {
         parts.push(format!("untestable: {untestable}"));
     }
@@ -323,7 +332,10 @@ mod tests {
             .chain(&["side: right, fossa: upper", "side: right, fossa: lower"])
             .map(|a| t(&format!("arm_fossa({a})")))
             .collect();
-        assert_eq!(fold(all), ["arm_fossa(side: left/right, fossa: upper/lower) = no"]);
+        assert_eq!(
+            fold(all),
+            ["arm_fossa(side: left/right, fossa: upper/lower) = no"]
+        );
         let some = vec![
             t("arm_fossa(side: left, fossa: upper)"),
             t("short_leg"),
@@ -343,7 +355,11 @@ mod tests {
     fn different_values_stay_apart() {
         let items = vec![
             t("sciatic_pain(point: gluteal)"),
-            (String::new(), "sciatic_pain(point: mid_calf)".into(), " = 2".into()),
+            (
+                String::new(),
+                "sciatic_pain(point: mid_calf)".into(),
+                " = 2".into(),
+            ),
         ];
         assert_eq!(fold(items).len(), 2);
     }
