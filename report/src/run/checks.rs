@@ -8,7 +8,7 @@
 use sot_runtime::explain::{CheckReport, VisitReport};
 use sot_runtime::visit::Outcome;
 
-use super::words::findings_text;
+use super::words::{bindings, findings_text};
 
 /// One line of a group: the check (with its binding), its title, and the findings compared.
 pub(crate) struct CheckLine {
@@ -122,17 +122,30 @@ fn lines_of(v: &VisitReport, outcome: Outcome, verbose: bool) -> Vec<CheckLine> 
         let with_findings = same.iter().any(|o| !o.findings.is_empty());
         if matches!(outcome, Outcome::NotNeeded | Outcome::NotApplicable) || !with_findings {
             done.push(&c.check);
-            let bindings: Vec<String> = same.iter().map(|o| o.binding.join(", ")).collect();
-            let (name, detail) = if same.len() == total {
+            // The bindings named, or those left out when they are fewer.
+            let others: Vec<&[String]> = v
+                .checks
+                .iter()
+                .filter(|o| o.check == c.check && o.outcome != outcome)
+                .map(|o| o.binding.as_slice())
+                .collect();
+            let these: Vec<&[String]> = same.iter().map(|o| o.binding.as_slice()).collect();
+            let inner = |all: &[&[String]]| {
+                let b = bindings(all);
+                b.trim_start_matches('[').trim_end_matches(']').to_string()
+            };
+            let n = same.len();
+            let (name, detail) = if n == total {
                 (c.check.clone(), format!("all {total} bindings"))
+            } else if others.len() < these.len() {
+                (
+                    c.check.clone(),
+                    format!("{n} of {total} bindings, all but {}", inner(&others)),
+                )
             } else {
                 (
                     c.check.clone(),
-                    format!(
-                        "{} of {total} bindings: {}",
-                        same.len(),
-                        bindings.join("; ")
-                    ),
+                    format!("{n} of {total} bindings: {}", inner(&these)),
                 )
             };
             let detail = if outcome == Outcome::NotApplicable && same.len() == total {

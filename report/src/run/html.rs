@@ -13,8 +13,8 @@ use sot_runtime::visit::Outcome;
 use super::checks::{check_groups, outcome_meaning, outcome_word, CheckLine};
 use super::summary;
 use super::words::{
-    because, binding, category_headline, category_open, findings_text, flag_because,
-    undecided_text, urgency, waits_for,
+    because, binding, bindings, by_rule, category_headline, category_open, flag_because,
+    group_findings, group_waits_for, undecided_text, urgency,
 };
 use crate::escape::{code_spans, Piece};
 use crate::page::Page;
@@ -181,11 +181,11 @@ fn visit(v: &VisitReport, i: usize, verbose: bool) -> Markup {
             }
             @if !v.withheld.is_empty() {
                 h4 { "Withheld (a contraindication holds)" }
-                ul { @for w in &v.withheld { li { (rule(w)) ": " (findings_text(&w.findings)) } } }
+                ul { @for w in by_rule(&v.withheld) { li { (rules(&w)) ": " (group_findings(&w)) } } }
             }
             @if !v.not_evaluated.is_empty() {
                 h4 { "Not evaluated" }
-                ul { @for n in &v.not_evaluated { (not_evaluated(n)) } }
+                ul { @for n in by_rule(&v.not_evaluated) { (not_evaluated(&n)) } }
             }
             (checks(v, verbose))
         }
@@ -208,15 +208,22 @@ fn rule(r: &RuleReport) -> Markup {
     html! { (titled(r.title.as_deref(), &r.rule)) @if !b.is_empty() { " " (b) } }
 }
 
+/// A rule named once for all its bindings in `group`.
+fn rules(group: &[&RuleReport]) -> Markup {
+    match group {
+        [first, _, ..] => {
+            let all: Vec<&[String]> = group.iter().map(|r| r.binding.as_slice()).collect();
+            html! { (titled(first.title.as_deref(), &first.rule)) " " (bindings(&all)) }
+        }
+        [one] => rule(one),
+        [] => html! {},
+    }
+}
+
 /// A recommendation and the rules behind it, each rule named once (its bindings under it).
 fn recommendation(r: &RecommendationReport) -> Markup {
-    let mut rules: Vec<(&RuleReport, Vec<&RuleReport>)> = Vec::new();
-    for b in &r.because {
-        match rules.iter_mut().find(|(first, _)| first.rule == b.rule) {
-            Some((_, all)) => all.push(b),
-            None => rules.push((b, vec![b])),
-        }
-    }
+    let rules: Vec<(&RuleReport, Vec<&RuleReport>)> =
+        by_rule(&r.because).into_iter().map(|g| (g[0], g)).collect();
     html! {
         li {
             code { (r.adjustment) }
@@ -233,11 +240,15 @@ fn recommendation(r: &RecommendationReport) -> Markup {
     }
 }
 
-fn not_evaluated(n: &RuleReport) -> Markup {
-    let waits = waits_for(n);
+fn not_evaluated(n: &[&RuleReport]) -> Markup {
+    let waits = group_waits_for(n);
+    let reason = n
+        .first()
+        .and_then(|r| r.reason.as_deref())
+        .unwrap_or_default();
     html! {
         li {
-            (rule(n)) " — " (with_code(n.reason.as_deref().unwrap_or_default()))
+            (rules(n)) " — " (with_code(reason))
             @if !waits.is_empty() { ": " (waits) }
         }
     }

@@ -9,8 +9,8 @@ use sot_runtime::visit::Outcome;
 use super::checks::{check_groups, outcome_meaning, outcome_word};
 use super::summary;
 use super::words::{
-    because, binding, category_headline, category_open, findings_text, flag_because, flag_name,
-    rule_name, undecided_text, waits_for,
+    because, binding, by_rule, category_headline, category_open, flag_because, flag_name,
+    group_findings, group_waits_for, rule_name, rules_name, undecided_text,
 };
 use crate::escape::{markdown_escape as esc, markdown_with_code};
 
@@ -86,16 +86,16 @@ fn visit(out: &mut String, v: &VisitReport, verbose: bool) {
             recommendation(out, r);
         }
     }
-    for w in &v.withheld {
+    for w in by_rule(&v.withheld) {
         let _ = writeln!(
             out,
             "- Withheld: {} ({})",
-            esc(&rule_name(w)),
-            esc(&findings_text(&w.findings))
+            esc(&rules_name(&w)),
+            esc(&group_findings(&w))
         );
     }
-    for n in &v.not_evaluated {
-        let waits = waits_for(n);
+    for n in by_rule(&v.not_evaluated) {
+        let waits = group_waits_for(&n);
         let waits = if waits.is_empty() {
             waits
         } else {
@@ -104,8 +104,8 @@ fn visit(out: &mut String, v: &VisitReport, verbose: bool) {
         let _ = writeln!(
             out,
             "- Not evaluated: {}: {}{waits}",
-            esc(&rule_name(n)),
-            markdown_with_code(n.reason.as_deref().unwrap_or_default()),
+            esc(&rules_name(&n)),
+            markdown_with_code(n[0].reason.as_deref().unwrap_or_default()),
         );
     }
     let groups = check_groups(v, verbose);
@@ -138,13 +138,8 @@ fn visit(out: &mut String, v: &VisitReport, verbose: bool) {
 
 /// The rules behind a recommendation, each named once.
 fn recommendation(out: &mut String, r: &RecommendationReport) {
-    let mut shown: Vec<&str> = Vec::new();
-    for b in &r.because {
-        if shown.contains(&b.rule.as_str()) {
-            continue;
-        }
-        shown.push(&b.rule);
-        let same: Vec<_> = r.because.iter().filter(|o| o.rule == b.rule).collect();
+    for same in by_rule(&r.because) {
+        let b = same[0];
         if same.len() == 1 {
             let _ = writeln!(
                 out,

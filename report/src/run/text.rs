@@ -7,8 +7,8 @@ use sot_runtime::visit::Outcome;
 
 use super::checks::{check_groups, outcome_meaning, outcome_word};
 use super::words::{
-    because, binding, category_headline, category_open, findings_text, flag_because, flag_name,
-    rule_name, undecided_text, waits_for,
+    because, binding, by_rule, category_headline, category_open, flag_because, flag_name,
+    group_findings, group_waits_for, rule_name, rules_name, undecided_text,
 };
 
 /// The report as plain text; `verbose` lists every binding of every check on its own line.
@@ -72,23 +72,23 @@ fn visit(out: &mut String, v: &VisitReport, verbose: bool) {
             recommendation(out, r);
         }
     }
-    for w in &v.withheld {
+    for w in by_rule(&v.withheld) {
         let _ = writeln!(
             out,
             "  Withheld: {} — {}",
-            rule_name(w),
-            findings_text(&w.findings)
+            rules_name(&w),
+            group_findings(&w)
         );
     }
-    for n in &v.not_evaluated {
-        let waits = waits_for(n);
+    for n in by_rule(&v.not_evaluated) {
+        let waits = group_waits_for(&n);
         let waits = if waits.is_empty() {
             waits
         } else {
             format!(": {waits}")
         };
-        let reason = n.reason.as_deref().unwrap_or_default();
-        let _ = writeln!(out, "  Not evaluated: {} — {reason}{waits}", rule_name(n));
+        let reason = n[0].reason.as_deref().unwrap_or_default();
+        let _ = writeln!(out, "  Not evaluated: {} — {reason}{waits}", rules_name(&n));
     }
     let groups = check_groups(v, verbose);
     if !groups.is_empty() {
@@ -102,7 +102,10 @@ fn visit(out: &mut String, v: &VisitReport, verbose: bool) {
         );
         if g.outcome == Outcome::NotApplicable && g.lines.iter().all(|l| l.detail.is_empty()) {
             let names: Vec<&str> = g.lines.iter().map(|l| l.name.as_str()).collect();
-            let _ = writeln!(out, "    {head}: {}", names.join(", "));
+            let _ = writeln!(out, "    {head}:");
+            for line in wrap(&names, 90) {
+                let _ = writeln!(out, "      {line}");
+            }
             continue;
         }
         let _ = writeln!(out, "    {head}:");
@@ -117,16 +120,32 @@ fn visit(out: &mut String, v: &VisitReport, verbose: bool) {
     }
 }
 
+/// Names joined by `, ` into lines of at most `width` characters (a longer name has a line
+/// of its own).
+fn wrap(names: &[&str], width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let piece = if i + 1 == names.len() {
+            name.to_string()
+        } else {
+            format!("{name},")
+        };
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + piece.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(&piece);
+            }
+            _ => lines.push(piece),
+        }
+    }
+    lines
+}
+
 /// The rules behind a recommendation, each named once: a rule with several bindings lists
 /// them under its name.
 fn recommendation(out: &mut String, r: &RecommendationReport) {
-    let mut shown: Vec<&str> = Vec::new();
-    for b in &r.because {
-        if shown.contains(&b.rule.as_str()) {
-            continue;
-        }
-        shown.push(&b.rule);
-        let same: Vec<_> = r.because.iter().filter(|o| o.rule == b.rule).collect();
+    for same in by_rule(&r.because) {
+        let b = same[0];
         if same.len() == 1 {
             let _ = writeln!(out, "        because {}: {}", rule_name(b), because(b));
             continue;

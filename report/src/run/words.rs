@@ -174,6 +174,81 @@ pub(crate) fn undecided_text(
     parts.join("; ")
 }
 
+/// Bindings of one rule or check (each `name = value`, …) in one bracket: the values of each
+/// variable joined by `/` when they are every combination of them
+/// (`[side = left/right, area = 2]`), else each binding apart (`[area = 1; area = 3]`).
+pub(crate) fn bindings(all: &[&[String]]) -> String {
+    let calls: Vec<(String, String, String)> = all
+        .iter()
+        .map(|b| {
+            let args: Vec<String> = b.iter().map(|kv| kv.replacen(" = ", ": ", 1)).collect();
+            (
+                String::new(),
+                format!("b({})", args.join(", ")),
+                String::new(),
+            )
+        })
+        .collect();
+    let folded: Vec<String> = fold(calls)
+        .into_iter()
+        .map(|c| {
+            c.trim_start_matches("b(")
+                .trim_end_matches(')')
+                .replace(": ", " = ")
+        })
+        .collect();
+    format!("[{}]", folded.join("; "))
+}
+
+/// Rules grouped by name (and, for those not evaluated, by reason), in the order of their
+/// first binding: a rule with several bindings is named once.
+pub(crate) fn by_rule<'a>(rules: &'a [RuleReport]) -> Vec<Vec<&'a RuleReport>> {
+    let mut groups: Vec<Vec<&RuleReport>> = Vec::new();
+    for r in rules {
+        match groups
+            .iter_mut()
+            .find(|g| g[0].rule == r.rule && g[0].reason == r.reason)
+        {
+            Some(g) => g.push(r),
+            None => groups.push(vec![r]),
+        }
+    }
+    groups
+}
+
+/// A group of one rule's bindings named once: `line_two_cmrt [area = 1/2] “Line 2 fiber”`.
+pub(crate) fn rules_name(group: &[&RuleReport]) -> String {
+    match group {
+        [] => String::new(),
+        [one] => rule_name(one),
+        [first, ..] => {
+            let all: Vec<&[String]> = group.iter().map(|r| r.binding.as_slice()).collect();
+            let title = first
+                .title
+                .as_deref()
+                .map(|t| format!(" “{t}”"))
+                .unwrap_or_default();
+            format!("{} {}{title}", first.rule, bindings(&all))
+        }
+    }
+}
+
+/// What a group of one rule's bindings not evaluated waits for, named once.
+pub(crate) fn group_waits_for(group: &[&RuleReport]) -> String {
+    let findings: Vec<_> = group.iter().flat_map(|r| r.findings.clone()).collect();
+    let not_examinable: Vec<_> = group
+        .iter()
+        .flat_map(|r| r.not_examinable.clone())
+        .collect();
+    undecided_text(&findings, &not_examinable)
+}
+
+/// The findings of a group of one rule's bindings withheld, named once.
+pub(crate) fn group_findings(group: &[&RuleReport]) -> String {
+    let findings: Vec<_> = group.iter().flat_map(|r| r.findings.clone()).collect();
+    findings_text(&findings)
+}
+
 /// A rule's binding as `[area = 2]`, or nothing without `for`.
 pub(crate) fn binding(b: &[String]) -> String {
     if b.is_empty() {
@@ -241,11 +316,6 @@ pub(crate) fn because(r: &RuleReport) -> String {
         ));
     }
     parts.join("; ")
-}
-
-/// What a rule not evaluated waits for (`examine a, b`), or nothing.
-pub(crate) fn waits_for(r: &RuleReport) -> String {
-    undecided_text(&r.findings, &r.not_examinable)
 }
 
 /// The visit's category in a few words: `Category II — Sacroiliac …`, `No category`,
@@ -362,5 +432,20 @@ mod tests {
             ),
         ];
         assert_eq!(fold(items).len(), 2);
+    }
+
+    #[test]
+    fn bindings_fold_like_findings() {
+        let b = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let (a, c) = (b(&["area = 1"]), b(&["area = 2"]));
+        assert_eq!(bindings(&[&a, &c]), "[area = 1/2]");
+        let (l1, r2) = (
+            b(&["side = left", "area = 1"]),
+            b(&["side = right", "area = 2"]),
+        );
+        assert_eq!(
+            bindings(&[&l1, &r2]),
+            "[side = left, area = 1; side = right, area = 2]"
+        );
     }
 }
