@@ -231,3 +231,15 @@ pub(super) fn type_words(ty: &Ty) -> String {
         other => other.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::negated;
+
+    #[test]
+    fn a_negated_group_reads_as_its_opposite() {
+        assert_eq!(negated("any of"), "none of");
+        assert_eq!(negated("all of"), "not all of");
+        assert_eq!(negated("at least 2 of"), "fewer than 2 of");
+    }
+}

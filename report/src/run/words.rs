@@ -202,7 +202,7 @@ pub(crate) fn bindings(all: &[&[String]]) -> String {
 
 /// Rules grouped by name (and, for those not evaluated, by reason), in the order of their
 /// first binding: a rule with several bindings is named once.
-pub(crate) fn by_rule<'a>(rules: &'a [RuleReport]) -> Vec<Vec<&'a RuleReport>> {
+pub(crate) fn by_rule(rules: &[RuleReport]) -> Vec<Vec<&RuleReport>> {
     let mut groups: Vec<Vec<&RuleReport>> = Vec::new();
     for r in rules {
         match groups
