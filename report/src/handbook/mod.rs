@@ -67,12 +67,12 @@ fn condition_item(out: &mut String, depth: usize, lead: &str, cond: &Cond) {
     }
 }
 
-/// A heading for a named item: its title and its code name (`### Title (\`name\`)`), or the
+/// A heading for a named item: its title and its code name (`### Title \`name\``), or the
 /// kind and the code name without a title.
 fn titled_heading(kind: &str, name: &str, title: Option<&ast::StringLit>) -> String {
     // Names are identifiers: safe in Markdown code spans as they are.
     match title {
-        Some(t) => format!("### {} (`{name}`)\n", esc(&t.value)),
+        Some(t) => format!("### {} `{name}`\n", esc(&t.value)),
         None => format!("### {kind} `{name}`\n"),
     }
 }
@@ -330,12 +330,26 @@ pub fn handbook_markdown(db: &dyn salsa::Database, file: SourceFile) -> String {
             if let Some(c) = &r.in_category {
                 let _ = writeln!(out, "- Only in category {}.", esc(&c.text));
             }
-            condition_item(
-                &mut out,
-                0,
-                "When ",
-                &condition(&r.when, Moment::Visit, &bools),
+            // `when yes` holds at every visit (of its category).
+            let always = matches!(
+                &r.when.kind,
+                ast::ExprKind::Literal(ast::Literal {
+                    kind: ast::LiteralKind::Bool(true),
+                    ..
+                })
             );
+            if always && r.in_category.is_some() {
+                let _ = writeln!(out, "- At every visit in that category.");
+            } else if always {
+                let _ = writeln!(out, "- At every visit.");
+            } else {
+                condition_item(
+                    &mut out,
+                    0,
+                    "When ",
+                    &condition(&r.when, Moment::Visit, &bools),
+                );
+            }
             if let Some(u) = &r.unless {
                 condition_item(&mut out, 0, "Unless ", &condition(u, Moment::Visit, &bools));
             }
