@@ -1,0 +1,150 @@
+//! Parts of a protocol graph for when the whole is too big to read: one item and its
+//! neighbourhood (`sot graph --focus`), or one category and what belongs to it
+//! (`sot graph --category`).
+
+use std::collections::BTreeSet;
+
+use crate::diagnostic::did_you_mean;
+use crate::graph::{NodeKind, ProtocolGraph};
+
+impl ProtocolGraph {
+    /// The id of the node that `item` names: an id (`rule:block_two`) or a bare name
+    /// (`block_two`). An unknown or ambiguous name is an error in words, with a suggestion.
+    pub fn find(&self, item: &str) -> Result<&str, String> {
+        if let Some(node) = self.nodes.iter().find(|n| n.id == item) {
+            return Ok(&node.id);
+        }
+        let named: Vec<&str> = self
+            .nodes
+            .iter()
+            .filter(|n| name_of(&n.id) == item)
+            .map(|n| n.id.as_str())
+            .collect();
+        match named.as_slice() {
+            [one] => Ok(one),
+            [] => {
+                let names = self.nodes.iter().map(|n| name_of(&n.id));
+                let hint = did_you_mean(item, names)
+                    .map(|h| format!("; {h}"))
+                    .unwrap_or_default();
+                Err(format!("no item `{item}` in this protocol{hint}"))
+            }
+            many => Err(format!(
+                "`{item}` names {} items; say which: {}",
+                many.len(),
+                many.iter()
+                    .map(|id| format!("`{id}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
+    }
+
+    /// `item` and its neighbourhood: what it reads (and what that reads, up to `depth` steps
+    /// against the arrows) and what reads it (up to `depth` steps along them).
+    pub fn focus(&self, item: &str, depth: usize) -> Result<ProtocolGraph, String> {
+        let start = self.find(item)?.to_string();
+        let mut keep = BTreeSet::from([start.clone()]);
+        for forward in [true, false] {
+            let mut frontier = vec![start.clone()];
+            for _ in 0..depth {
+                let mut next = Vec::new();
+                for id in &frontier {
+                    for edge in &self.edges {
+                        let (here, there) = if forward {
+                            (&edge.from, &edge.to)
+                        } else {
+                            (&edge.to, &edge.from)
+                        };
+                        if here == id && keep.insert(there.clone()) {
+                            next.push(there.clone());
+                        }
+                    }
+                }
+                frontier = next;
+            }
+        }
+        Ok(self.induced(&keep))
+    }
+
+    /// Category `name` and what belongs to it: the indicators it reads, its rules and what
+    /// they read, their adjustments and the checks after those, the red flags bound to it
+    /// and what they read. An unknown category is an error in words, with a suggestion.
+    pub fn category(&self, name: &str) -> Result<ProtocolGraph, String> {
+        let id = format!("category:{name}");
+        if !self.nodes.iter().any(|n| n.id == id) {
+            let names = self
+                .nodes
+                .iter()
+                .filter(|n| n.kind == NodeKind::Category)
+                .map(|n| name_of(&n.id));
+            let hint = did_you_mean(name, names.clone())
+                .map(|h| format!("; {h}"))
+                .unwrap_or_default();
+            let known: Vec<&str> = names.collect();
+            return Err(format!(
+                "no category `{name}` in this protocol{hint} (categories: {})",
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            ));
+        }
+        let kind_of = |id: &str| self.nodes.iter().find(|n| n.id == id).map(|n| n.kind);
+        let mut keep = BTreeSet::from([id.clone()]);
+        // Its rules and red flags.
+        for edge in &self.edges {
+            if edge.from == id && edge.label == "in category" {
+                keep.insert(edge.to.clone());
+            }
+        }
+        // The rules' adjustments, and the checks after them.
+        let members = keep.clone();
+        for edge in &self.edges {
+            if members.contains(&edge.from) && edge.label == "recommends" {
+                keep.insert(edge.to.clone());
+            }
+        }
+        let adjustments = keep.clone();
+        for edge in &self.edges {
+            if adjustments.contains(&edge.from)
+                && kind_of(&edge.from) == Some(NodeKind::Adjustment)
+                && edge.label == "after"
+            {
+                keep.insert(edge.to.clone());
+            }
+        }
+        // What they all read.
+        let readers = keep.clone();
+        for edge in &self.edges {
+            if readers.contains(&edge.to) && edge.label == "reads" {
+                keep.insert(edge.from.clone());
+            }
+        }
+        Ok(self.induced(&keep))
+    }
+
+    /// The nodes in `keep` (in declaration order) and the edges between them.
+    fn induced(&self, keep: &BTreeSet<String>) -> ProtocolGraph {
+        ProtocolGraph {
+            nodes: self
+                .nodes
+                .iter()
+                .filter(|n| keep.contains(&n.id))
+                .cloned()
+                .collect(),
+            edges: self
+                .edges
+                .iter()
+                .filter(|e| keep.contains(&e.from) && keep.contains(&e.to))
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+/// The name part of a node id (`block_two` of `rule:block_two`).
+fn name_of(id: &str) -> &str {
+    id.split_once(':').map_or(id, |(_, name)| name)
+}
