@@ -270,6 +270,7 @@ fn order(layers: &mut [Vec<usize>], links: &[(usize, usize)], rank: &[usize]) {
                 pos[i] = k as f64;
             }
         }
+        transpose(layers, &preds, &succs, &mut pos);
         let c = crossings(links, rank, &pos);
         if c < best_crossings {
             best_crossings = c;
@@ -277,6 +278,41 @@ fn order(layers: &mut [Vec<usize>], links: &[(usize, usize)], rank: &[usize]) {
         }
     }
     layers.clone_from_slice(&best);
+}
+
+/// Swaps neighbours in a column while that crosses fewer links on either side.
+fn transpose(layers: &mut [Vec<usize>], preds: &[Vec<usize>], succs: &[Vec<usize>], pos: &mut [f64]) {
+    // The crossings between the links of `u` and of `v` on one side, `u` above `v`.
+    let pair = |ends: &[Vec<usize>], u: usize, v: usize, pos: &[f64]| -> usize {
+        let mut c = 0;
+        for a in &ends[u] {
+            for b in &ends[v] {
+                if pos[*a] > pos[*b] {
+                    c += 1;
+                }
+            }
+        }
+        c
+    };
+    for _ in 0..4 {
+        let mut improved = false;
+        for layer in layers.iter_mut() {
+            for k in 0..layer.len().saturating_sub(1) {
+                let (u, v) = (layer[k], layer[k + 1]);
+                let now = pair(preds, u, v, pos) + pair(succs, u, v, pos);
+                let swapped = pair(preds, v, u, pos) + pair(succs, v, u, pos);
+                if swapped < now {
+                    layer.swap(k, k + 1);
+                    pos[u] = (k + 1) as f64;
+                    pos[v] = k as f64;
+                    improved = true;
+                }
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
 }
 
 /// How many pairs of links in the same column gap cross.
