@@ -77,7 +77,9 @@ fn layouts() -> Vec<&'static str> {
 fn measured(text: &str, size: f64) -> f64 {
     let font = std::fs::read(repo().join("report/fonts/DejaVuSans.ttf")).expect("font");
     let face = ttf_parser::Face::parse(&font, 0).expect("font parses");
-    let m = face.glyph_index('M').and_then(|g| face.glyph_hor_advance(g));
+    let m = face
+        .glyph_index('M')
+        .and_then(|g| face.glyph_hor_advance(g));
     let units: u32 = text
         .chars()
         .map(|c| {
@@ -117,7 +119,10 @@ impl Rect {
 
     /// Whether `(x, y)` is inside, `inset` pixels from the sides.
     fn holds(&self, x: f64, y: f64, inset: f64) -> bool {
-        x > self.x + inset && x < self.x + self.w - inset && y > self.y + inset && y < self.y + self.h - inset
+        x > self.x + inset
+            && x < self.x + self.w - inset
+            && y > self.y + inset
+            && y < self.y + self.h - inset
     }
 
     fn overlaps(&self, o: &Rect) -> bool {
@@ -128,15 +133,19 @@ impl Rect {
 /// Every point of a path's `d` (`M x,y C x,y x,y x,y …`), the curves sampled finely.
 fn path_points(d: &str) -> Vec<(f64, f64)> {
     let numbers: Vec<f64> = d
-        .split(|c: char| c == ' ' || c == ',' || c == 'M' || c == 'C')
+        .split([' ', ',', 'M', 'C'])
         .filter(|s| !s.is_empty())
         .map(|s| s.parse().unwrap_or_else(|_| panic!("number in {d}")))
         .collect();
-    assert!(numbers.len() >= 8 && (numbers.len() - 2) % 6 == 0, "{d}");
+    assert!(numbers.len() >= 8 && numbers.len() % 6 == 2, "{d}");
     let mut points = vec![(numbers[0], numbers[1])];
     let mut at = (numbers[0], numbers[1]);
     for piece in numbers[2..].chunks(6) {
-        let (c1, c2, end) = ((piece[0], piece[1]), (piece[2], piece[3]), (piece[4], piece[5]));
+        let (c1, c2, end) = (
+            (piece[0], piece[1]),
+            (piece[2], piece[3]),
+            (piece[4], piece[5]),
+        );
         for k in 1..=40 {
             let t = f64::from(k) / 40.0;
             let u = 1.0 - t;
@@ -158,7 +167,10 @@ fn number(node: roxmltree::Node, attribute: &str) -> f64 {
 
 /// The texts of `scope` (elements and their words).
 fn texts<'a>(scope: roxmltree::Node<'a, 'a>) -> Vec<roxmltree::Node<'a, 'a>> {
-    scope.descendants().filter(|n| n.has_tag_name("text")).collect()
+    scope
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .collect()
 }
 
 /// A text's extent across: (left, right), from its anchor and measured width.
@@ -169,7 +181,10 @@ fn extent(text: roxmltree::Node) -> (f64, f64, f64) {
     let x = number(text, "x");
     // sot writes the measured width for viewers without the font; it must be the real one.
     let said = number(text, "textLength");
-    assert!((said - width).abs() < 0.02, "{words}: textLength {said}, measured {width}");
+    assert!(
+        (said - width).abs() < 0.02,
+        "{words}: textLength {said}, measured {width}"
+    );
     match text.attribute("text-anchor") {
         Some("middle") => (x - width / 2.0, x + width / 2.0, size),
         _ => (x, x + width, size),
@@ -183,7 +198,11 @@ fn problems(args: &[&str], layout: &str) -> Vec<String> {
     all.extend(args);
     let out = sot(&all);
     assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
-    let engine = if layout == "graphviz" { "Graphviz dot" } else { "built-in" };
+    let engine = if layout == "graphviz" {
+        "Graphviz dot"
+    } else {
+        "built-in"
+    };
     problems_in(&stdout(&out), engine)
 }
 
@@ -194,15 +213,23 @@ fn problems_in(svg: &str, engine: &str) -> Vec<String> {
     let root = doc.root_element();
     let mut problems = Vec::new();
     assert!(
-        root.attribute("font-family").is_some_and(|f| f.starts_with("'DejaVu Sans'")),
+        root.attribute("font-family")
+            .is_some_and(|f| f.starts_with("'DejaVu Sans'")),
         "{file}: the measured font comes first"
     );
     let (width, height) = (number(root, "width"), number(root, "height"));
 
     let mut boxes: Vec<(String, Rect)> = Vec::new();
-    for node in root.descendants().filter(|n| n.attribute("class").is_some_and(|c| c.starts_with("node "))) {
+    for node in root
+        .descendants()
+        .filter(|n| n.attribute("class").is_some_and(|c| c.starts_with("node ")))
+    {
         let id = node.attribute("data-id").expect("node id").to_string();
-        let rect = Rect::of(node.children().find(|c| c.has_tag_name("rect")).expect("box"));
+        let rect = Rect::of(
+            node.children()
+                .find(|c| c.has_tag_name("rect"))
+                .expect("box"),
+        );
         if rect.x < 0.0 || rect.y < 0.0 || rect.x + rect.w > width || rect.y + rect.h > height {
             problems.push(format!("{id}: box outside the drawing"));
         }
@@ -212,7 +239,11 @@ fn problems_in(svg: &str, engine: &str) -> Vec<String> {
             let words = text.text().unwrap_or_default();
             // At least 8 pixels each side, and the line between the box's top and bottom.
             if left < rect.x + 8.0 || right > rect.x + rect.w - 8.0 {
-                problems.push(format!("{id}: `{words}` ({left:.1}..{right:.1}) overflows its box ({:.1}..{:.1})", rect.x, rect.x + rect.w));
+                problems.push(format!(
+                    "{id}: `{words}` ({left:.1}..{right:.1}) overflows its box ({:.1}..{:.1})",
+                    rect.x,
+                    rect.x + rect.w
+                ));
             }
             if y - 0.76 * size < rect.y || y + 0.24 * size > rect.y + rect.h {
                 problems.push(format!("{id}: `{words}` is not within its box's height"));
@@ -227,7 +258,10 @@ fn problems_in(svg: &str, engine: &str) -> Vec<String> {
             }
         }
     }
-    for edge in root.descendants().filter(|n| n.attribute("class").is_some_and(|c| c.starts_with("edge "))) {
+    for edge in root
+        .descendants()
+        .filter(|n| n.attribute("class").is_some_and(|c| c.starts_with("edge ")))
+    {
         let from = edge.attribute("data-from").expect("from");
         let to = edge.attribute("data-to").expect("to");
         let points = path_points(edge.attribute("d").expect("d"));
@@ -241,7 +275,13 @@ fn problems_in(svg: &str, engine: &str) -> Vec<String> {
         }
         // It starts at its source's box and ends at its target's.
         let near = |id: &str, (x, y): (f64, f64)| {
-            boxes.iter().any(|(b, r)| b == id && x >= r.x - 2.0 && x <= r.x + r.w + 2.0 && y >= r.y - 2.0 && y <= r.y + r.h + 2.0)
+            boxes.iter().any(|(b, r)| {
+                b == id
+                    && x >= r.x - 2.0
+                    && x <= r.x + r.w + 2.0
+                    && y >= r.y - 2.0
+                    && y <= r.y + r.h + 2.0
+            })
         };
         if !near(from, points[0]) || !near(to, points[points.len() - 1]) {
             problems.push(format!("edge {from} → {to} does not join its boxes"));
@@ -259,12 +299,26 @@ fn problems_in(svg: &str, engine: &str) -> Vec<String> {
             .expect("legend frame"),
     );
     let words: Vec<&str> = texts(legend).iter().filter_map(|t| t.text()).collect();
-    for kind in ["indicator", "table", "category", "rule", "adjustment", "red flag", "check"] {
+    for kind in [
+        "indicator",
+        "table",
+        "category",
+        "rule",
+        "adjustment",
+        "red flag",
+        "check",
+    ] {
         if !words.contains(&kind) {
             problems.push(format!("the legend lacks `{kind}`"));
         }
     }
-    for relation in ["reads", "in category", "recommends", "checked after", "coexists with"] {
+    for relation in [
+        "reads",
+        "in category",
+        "recommends",
+        "checked after",
+        "coexists with",
+    ] {
         if !words.iter().any(|w| w.starts_with(relation)) {
             problems.push(format!("the legend lacks `{relation}`"));
         }
@@ -272,7 +326,10 @@ fn problems_in(svg: &str, engine: &str) -> Vec<String> {
     for text in texts(legend) {
         let (left, right, _) = extent(text);
         if left < frame.x || right > frame.x + frame.w {
-            problems.push(format!("legend text `{}` overflows the legend", text.text().unwrap_or_default()));
+            problems.push(format!(
+                "legend text `{}` overflows the legend",
+                text.text().unwrap_or_default()
+            ));
         }
     }
     if !words.iter().any(|w| w.contains(engine)) {
@@ -286,18 +343,41 @@ fn every_library_file_draws_readably() {
     let mut all = Vec::new();
     for layout in layouts() {
         for file in library_files() {
-            all.extend(problems(&[&file], layout).into_iter().map(|p| format!("{layout} {file}: {p}")));
+            all.extend(
+                problems(&[&file], layout)
+                    .into_iter()
+                    .map(|p| format!("{layout} {file}: {p}")),
+            );
         }
         for view in [
             &["--focus", "short_leg", "protocols/sot/cmrt.sot"][..],
-            &["--focus", "category_two_blocking", "--depth", "3", "protocols/sot/cmrt.sot"],
+            &[
+                "--focus",
+                "category_two_blocking",
+                "--depth",
+                "3",
+                "protocols/sot/cmrt.sot",
+            ],
             &["--category", "II", "protocols/sot/cmrt.sot"],
-            &["--category", "III", "tests/fixtures/run/red_flag_in_category.sot"],
+            &[
+                "--category",
+                "III",
+                "tests/fixtures/run/red_flag_in_category.sot",
+            ],
         ] {
-            all.extend(problems(view, layout).into_iter().map(|p| format!("{layout} {view:?}: {p}")));
+            all.extend(
+                problems(view, layout)
+                    .into_iter()
+                    .map(|p| format!("{layout} {view:?}: {p}")),
+            );
         }
     }
-    assert!(all.is_empty(), "{} problems:\n{}", all.len(), all.join("\n"));
+    assert!(
+        all.is_empty(),
+        "{} problems:\n{}",
+        all.len(),
+        all.join("\n")
+    );
 }
 
 /// The checks above find what they look for: a text wider than its box, boxes that overlap,
@@ -327,9 +407,15 @@ fn the_checks_catch_an_unreadable_drawing() {
         "the legend lacks `recommends`",
         "the legend does not say the layout",
     ] {
-        assert!(found.iter().any(|p| p.starts_with(expected)), "{expected} not found in {found:#?}");
+        assert!(
+            found.iter().any(|p| p.starts_with(expected)),
+            "{expected} not found in {found:#?}"
+        );
     }
-    assert!(!found.iter().any(|p| p.contains("runs through d")), "{found:#?}");
+    assert!(
+        !found.iter().any(|p| p.contains("runs through d")),
+        "{found:#?}"
+    );
 }
 
 #[test]
@@ -347,7 +433,13 @@ fn a_text_length_that_is_not_the_measured_width_is_caught() {
 fn dot_nodes(dot: &str) -> BTreeSet<String> {
     dot.lines()
         .filter(|l| l.contains(" [label=") && !l.contains(" -> "))
-        .filter_map(|l| l.trim().strip_prefix('"')?.split('"').next().map(str::to_string))
+        .filter_map(|l| {
+            l.trim()
+                .strip_prefix('"')?
+                .split('"')
+                .next()
+                .map(str::to_string)
+        })
         .collect()
 }
 
@@ -374,8 +466,14 @@ fn focus_shows_what_an_item_reads_and_what_reads_it() {
         "category:II",
         "adjustment:block",
     ];
-    assert_eq!(view(&["--focus", "block_category_two", EXAMPLE]), set(&rule));
-    assert_eq!(view(&["--focus", "rule:block_category_two", EXAMPLE]), set(&rule));
+    assert_eq!(
+        view(&["--focus", "block_category_two", EXAMPLE]),
+        set(&rule)
+    );
+    assert_eq!(
+        view(&["--focus", "rule:block_category_two", EXAMPLE]),
+        set(&rule)
+    );
     // Two steps: what category II reads, and the check after the adjustment.
     let mut two = rule.to_vec();
     two.extend(["indicator:arm_fossa", "check:arm_fossa_clears"]);
@@ -386,9 +484,16 @@ fn focus_shows_what_an_item_reads_and_what_reads_it() {
     // An indicator: itself and what reads it.
     assert_eq!(
         view(&["--focus", "arm_fossa", EXAMPLE]),
-        set(&["indicator:arm_fossa", "category:II", "check:arm_fossa_clears"])
+        set(&[
+            "indicator:arm_fossa",
+            "category:II",
+            "check:arm_fossa_clears"
+        ])
     );
-    assert_eq!(view(&["--focus", "II", "--depth", "0", EXAMPLE]), set(&["category:II"]));
+    assert_eq!(
+        view(&["--focus", "II", "--depth", "0", EXAMPLE]),
+        set(&["category:II"])
+    );
 }
 
 #[test]
@@ -405,13 +510,27 @@ fn category_shows_its_indicators_rules_adjustments_checks_and_red_flags() {
             "check:arm_fossa_clears",
         ])
     );
-    let iii = view(&["--category", "III", "tests/fixtures/run/red_flag_in_category.sot"]);
+    let iii = view(&[
+        "--category",
+        "III",
+        "tests/fixtures/run/red_flag_in_category.sot",
+    ]);
     assert!(iii.contains("red_flag:motor_deficit"), "{iii:?}");
     assert!(!iii.contains("red_flag:test_flag_one"), "{iii:?}");
     assert!(!iii.contains("category:II"), "{iii:?}");
     // The views are the same in Mermaid.
-    let mermaid = stdout(&sot(&["graph", "--format", "mermaid", "--category", "II", EXAMPLE]));
-    assert!(mermaid.contains("rule_block_category_two") && !mermaid.contains("category_III"), "{mermaid}");
+    let mermaid = stdout(&sot(&[
+        "graph",
+        "--format",
+        "mermaid",
+        "--category",
+        "II",
+        EXAMPLE,
+    ]));
+    assert!(
+        mermaid.contains("rule_block_category_two") && !mermaid.contains("category_III"),
+        "{mermaid}"
+    );
     let focused = stdout(&sot(&["graph", "--focus", "block_category_two", EXAMPLE]));
     insta::assert_snapshot!("graph_focus_dot", focused);
 }
@@ -428,7 +547,8 @@ fn an_unknown_item_or_category_is_an_error_with_a_suggestion() {
     let out = sot(&["graph", "--format", "svg", "--category", "IV", EXAMPLE]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("no category `IV` in this protocol") && stderr(&out).contains("(categories: I, II, III)"),
+        stderr(&out).contains("no category `IV` in this protocol")
+            && stderr(&out).contains("(categories: I, II, III)"),
         "{}",
         stderr(&out)
     );
@@ -451,20 +571,34 @@ fn without_graphviz_the_built_in_layout_is_used() {
     };
     let auto = run("auto");
     assert_eq!(auto.status.code(), Some(0), "{}", stderr(&auto));
-    assert!(stdout(&auto).contains("Laid out by sot&#39;s built-in layered layout."), "{}", stdout(&auto));
+    assert!(
+        stdout(&auto).contains("Laid out by sot&#39;s built-in layered layout."),
+        "{}",
+        stdout(&auto)
+    );
     let forced = run("graphviz");
     assert_eq!(forced.status.code(), Some(2));
     assert!(stderr(&forced).contains("Graphviz"), "{}", stderr(&forced));
     if graphviz() {
         let out = sot(&["graph", "--format", "svg", EXAMPLE]);
-        assert!(stdout(&out).contains("Laid out by Graphviz dot."), "auto uses Graphviz when it is there");
+        assert!(
+            stdout(&out).contains("Laid out by Graphviz dot."),
+            "auto uses Graphviz when it is there"
+        );
     }
 }
 
 #[test]
 fn the_svg_is_the_same_on_every_run() {
     for layout in layouts() {
-        let args = ["graph", "--format", "svg", "--layout", layout, "protocols/sot/cmrt.sot"];
+        let args = [
+            "graph",
+            "--format",
+            "svg",
+            "--layout",
+            layout,
+            "protocols/sot/cmrt.sot",
+        ];
         let first = stdout(&sot(&args));
         for _ in 0..3 {
             assert_eq!(first, stdout(&sot(&args)), "{layout}");

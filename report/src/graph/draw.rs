@@ -213,7 +213,15 @@ fn legend(out: &mut String, width: f64, engine: &str) -> (f64, f64) {
             look.width,
             dash_attr(look.dash)
         );
-        text(&mut body, ix + 36.0, iy + 13.0, 12.0, "start", "#202124", look.words);
+        text(
+            &mut body,
+            ix + 36.0,
+            iy + 13.0,
+            12.0,
+            "start",
+            "#202124",
+            look.words,
+        );
     }
     x = x0;
     y += row_h;
@@ -233,7 +241,15 @@ fn legend(out: &mut String, width: f64, engine: &str) -> (f64, f64) {
             dash_attr(look.dash),
             look.class
         );
-        text(&mut body, ix + 46.0, iy + 13.0, 12.0, "start", "#202124", look.words);
+        text(
+            &mut body,
+            ix + 46.0,
+            iy + 13.0,
+            12.0,
+            "start",
+            "#202124",
+            look.words,
+        );
     }
     x = x0;
     y += row_h;
@@ -332,7 +348,15 @@ pub fn svg(graph: &ProtocolGraph, placement: &Placement, engine: &str) -> String
             let (size, line_h) = line_style(k);
             let baseline = line_top + (line_h + size * 0.72) / 2.0;
             let fill = if k == 0 { "#202124" } else { "#3c4043" };
-            text(&mut out, x + rect.w / 2.0, baseline, size, "middle", fill, line);
+            text(
+                &mut out,
+                x + rect.w / 2.0,
+                baseline,
+                size,
+                "middle",
+                fill,
+                line,
+            );
             line_top += line_h;
         }
         out.push_str("</g>\n");

@@ -119,7 +119,15 @@ mod tests {
                      node n1 3 0.5 1 1 \"\" solid box black lightgrey\n\
                      edge n0 n1 4 2.0058 0.40625 2.1765 0.40634 2.347 0.41017 2.4968 0.41775 solid black\nstop\n";
         let p = placement(plain, 2, &[(0, 1, false)]).expect("placement");
-        assert_eq!(p.nodes[0], Rect { x: 0.0, y: 18.0, w: 144.0, h: 36.0 });
+        assert_eq!(
+            p.nodes[0],
+            Rect {
+                x: 0.0,
+                y: 18.0,
+                w: 144.0,
+                h: 36.0
+            }
+        );
         assert!((p.height - 72.0).abs() < 1e-9 && (p.width - 252.0).abs() < 1e-9);
         assert_eq!(p.edges[0].pieces.len(), 1);
         // An edge dot did not place: no placement, so the caller falls back.

@@ -82,7 +82,7 @@ pub fn layered(sizes: &[(f64, f64)], edges: &[(usize, usize)]) -> Placement {
     }
     let item_rank: Vec<usize> = items.iter().map(|i| i.rank).collect();
     order(&mut layers, &links, &item_rank);
-    place(&mut layers, &mut items, &links);
+    place(&layers, &mut items, &links);
 
     // Columns: as wide as their widest box, gaps growing with the edges they carry.
     let mut col_x = Vec::with_capacity(ranks_count);
@@ -135,11 +135,7 @@ pub fn layered(sizes: &[(f64, f64)], edges: &[(usize, usize)]) -> Placement {
                 path.line(Point::new(col_x[rb] + col_w[rb], in_y[link]));
             }
         }
-        paths.push(if oriented[e].2 {
-            path.reversed()
-        } else {
-            path
-        });
+        paths.push(if oriented[e].2 { path.reversed() } else { path });
     }
 
     let nodes: Vec<Rect> = (0..n).map(rect).collect();
@@ -281,7 +277,12 @@ fn order(layers: &mut [Vec<usize>], links: &[(usize, usize)], rank: &[usize]) {
 }
 
 /// Swaps neighbours in a column while that crosses fewer links on either side.
-fn transpose(layers: &mut [Vec<usize>], preds: &[Vec<usize>], succs: &[Vec<usize>], pos: &mut [f64]) {
+fn transpose(
+    layers: &mut [Vec<usize>],
+    preds: &[Vec<usize>],
+    succs: &[Vec<usize>],
+    pos: &mut [f64],
+) {
     // The crossings between the links of `u` and of `v` on one side, `u` above `v`.
     let pair = |ends: &[Vec<usize>], u: usize, v: usize, pos: &[f64]| -> usize {
         let mut c = 0;
@@ -396,7 +397,10 @@ fn place(layers: &[Vec<usize>], items: &mut [Item], links: &[(usize, usize)]) {
             }
         }
     }
-    let top = items.iter().map(|i| i.y - i.h / 2.0).fold(f64::INFINITY, f64::min);
+    let top = items
+        .iter()
+        .map(|i| i.y - i.h / 2.0)
+        .fold(f64::INFINITY, f64::min);
     if top.is_finite() {
         for item in items.iter_mut() {
             item.y -= top;
@@ -478,7 +482,10 @@ mod tests {
         assert!(p.nodes[1].x + p.nodes[1].w < p.nodes[2].x);
         // The edge that closes the cycle is drawn backwards: it ends at node 0's right side.
         let end = p.edges[2].end().expect("a path");
-        assert!((end.x - (p.nodes[0].x + p.nodes[0].w)).abs() < 1e-6, "{end:?}");
+        assert!(
+            (end.x - (p.nodes[0].x + p.nodes[0].w)).abs() < 1e-6,
+            "{end:?}"
+        );
         assert_eq!(p.edges.len(), 3);
     }
 }

@@ -147,15 +147,19 @@ impl Layout {
     }
 }
 
+/// Runs Graphviz: `dot -Tplain` on the DOT text it is handed, its output or `None`.
+pub type RunGraphviz<'a> = &'a dyn Fn(&str) -> Option<String>;
+
 /// The graph as SVG: boxes sized to their measured labels, edges styled by what they mean,
 /// a legend. `graphviz`, when given, runs `dot -Tplain` on the DOT text it is handed and
 /// returns its output; when it is not given or fails, the built-in layout places the boxes.
 /// Returns the SVG and the layout that placed it.
-pub fn svg(
-    graph: &ProtocolGraph,
-    graphviz: Option<&dyn Fn(&str) -> Option<String>>,
-) -> (String, Layout) {
-    let sizes: Vec<(f64, f64)> = graph.nodes.iter().map(|n| draw::box_size(&n.label)).collect();
+pub fn svg(graph: &ProtocolGraph, graphviz: Option<RunGraphviz<'_>>) -> (String, Layout) {
+    let sizes: Vec<(f64, f64)> = graph
+        .nodes
+        .iter()
+        .map(|n| draw::box_size(&n.label))
+        .collect();
     let index: std::collections::HashMap<&str, usize> = graph
         .nodes
         .iter()
