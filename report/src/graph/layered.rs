@@ -18,6 +18,8 @@ const DUMMY_GAP: f64 = 6.0;
 const DUMMY_H: f64 = 4.0;
 /// The narrowest gap between two columns.
 const COLUMN_GAP: f64 = 70.0;
+/// How far into the gap on its left an edge between two boxes of one column reaches.
+const SIDE_BULGE: f64 = 28.0;
 
 /// One thing in a column: a node's box or a point an edge passes through.
 struct Item {
@@ -28,11 +30,30 @@ struct Item {
     y: f64,
 }
 
-/// Lays out nodes of the given sizes (width, height) and the edges between them (by index).
-pub fn layered(sizes: &[(f64, f64)], edges: &[(usize, usize)]) -> Placement {
+/// Lays out nodes of the given sizes (width, height) and the edges between them (by index;
+/// a `loose` edge, `true`, does not order the columns: categories that coexist).
+pub fn layered(sizes: &[(f64, f64)], edges: &[(usize, usize, bool)]) -> Placement {
     let n = sizes.len();
-    let oriented = break_cycles(n, edges);
-    let rank = ranks(n, &oriented);
+    let firm: Vec<(usize, usize)> = edges.iter().filter(|e| !e.2).map(|e| (e.0, e.1)).collect();
+    let firm_oriented = break_cycles(n, &firm);
+    let rank = ranks(n, &firm_oriented);
+    // Every edge from its lower column: firm ones as the walk turned them, loose ones by rank.
+    let mut turned = firm_oriented.into_iter();
+    let oriented: Vec<(usize, usize, bool)> = edges
+        .iter()
+        .map(|&(a, b, loose)| {
+            if !loose {
+                if let Some(edge) = turned.next() {
+                    return edge;
+                }
+            }
+            if rank[a] > rank[b] {
+                (b, a, true)
+            } else {
+                (a, b, false)
+            }
+        })
+        .collect();
 
     let mut items: Vec<Item> = (0..n)
         .map(|v| Item {
@@ -62,11 +83,20 @@ pub fn layered(sizes: &[(f64, f64)], edges: &[(usize, usize)]) -> Placement {
         }
         chains.push(chain);
     }
+    // An edge between two boxes of one column runs beside it, not across a gap.
+    let beside = |chain: &Vec<usize>| chain.len() == 2 && rank[chain[0]] == rank[chain[1]];
+    let side: Vec<(usize, usize)> = chains
+        .iter()
+        .filter(|c| beside(c))
+        .map(|c| (c[0], c[1]))
+        .collect();
     let mut links: Vec<(usize, usize)> = Vec::new();
     let chain_links: Vec<Vec<usize>> = chains
         .iter()
         .map(|c| {
-            c.windows(2)
+            let links_of = if beside(c) { &c[..0] } else { &c[..] };
+            links_of
+                .windows(2)
                 .map(|w| {
                     links.push((w[0], w[1]));
                     links.len() - 1
@@ -87,7 +117,11 @@ pub fn layered(sizes: &[(f64, f64)], edges: &[(usize, usize)]) -> Placement {
     // Columns: as wide as their widest box, gaps growing with the edges they carry.
     let mut col_x = Vec::with_capacity(ranks_count);
     let mut col_w = Vec::with_capacity(ranks_count);
-    let mut x = 0.0;
+    let mut x = if side.iter().any(|&(a, _)| rank[a] == 0) {
+        SIDE_BULGE
+    } else {
+        0.0
+    };
     for (r, layer) in layers.iter().enumerate() {
         let w = layer.iter().map(|&i| items[i].w).fold(0.0, f64::max);
         col_x.push(x);
@@ -104,7 +138,8 @@ pub fn layered(sizes: &[(f64, f64)], edges: &[(usize, usize)]) -> Placement {
             h: item.h,
         }
     };
-    let (out_y, in_y) = ports(&items, &links);
+    let (out_y, in_y, side_y) = ports(&items, &links, &side);
+    let mut sides = side.iter().zip(side_y);
 
     let mut paths = Vec::with_capacity(edges.len());
     for (e, chain) in chains.iter().enumerate() {
@@ -120,6 +155,22 @@ pub fn layered(sizes: &[(f64, f64)], edges: &[(usize, usize)]) -> Placement {
                 Point::new(right, r.y + 2.0 * r.h / 3.0),
             ]);
             paths.push(path);
+            continue;
+        }
+        if beside(chain) {
+            // Out of the left side, round through the gap on the left, into the left side.
+            if let Some((&(a, b), (ya, yb))) = sides.next() {
+                let x = col_x[items[a].rank];
+                let mut path = Path::from(Point::new(rect(a).x, ya));
+                path.line(Point::new(x, ya));
+                path.pieces.push([
+                    Point::new(x - SIDE_BULGE, ya),
+                    Point::new(x - SIDE_BULGE, yb),
+                    Point::new(x, yb),
+                ]);
+                path.line(Point::new(rect(b).x, yb));
+                paths.push(path);
+            }
             continue;
         }
         let first = chain_links[e][0];
@@ -397,6 +448,7 @@ fn place(layers: &[Vec<usize>], items: &mut [Item], links: &[(usize, usize)]) {
             }
         }
     }
+    compact(items);
     let top = items
         .iter()
         .map(|i| i.y - i.h / 2.0)
@@ -405,6 +457,31 @@ fn place(layers: &[Vec<usize>], items: &mut [Item], links: &[(usize, usize)]) {
         for item in items.iter_mut() {
             item.y -= top;
         }
+    }
+}
+
+/// Closes the horizontal bands that no column has anything in down to one gap: what lies
+/// below moves up together, so each column keeps its order and spacing (edges are drawn
+/// afterwards, from the positions).
+fn compact(items: &mut [Item]) {
+    let mut spans: Vec<(f64, f64)> = items
+        .iter()
+        .map(|i| (i.y - i.h / 2.0, i.y + i.h / 2.0))
+        .collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // (where the band ends, how much to take out of it), top to bottom.
+    let mut cuts: Vec<(f64, f64)> = Vec::new();
+    let mut reach = f64::NEG_INFINITY;
+    for (top, bottom) in spans {
+        if reach.is_finite() && top - reach > NODE_GAP {
+            cuts.push((top, top - reach - NODE_GAP));
+        }
+        reach = reach.max(bottom);
+    }
+    for item in items.iter_mut() {
+        let top = item.y - item.h / 2.0;
+        let up: f64 = cuts.iter().filter(|c| c.0 <= top).map(|c| c.1).sum();
+        item.y -= up;
     }
 }
 
@@ -433,35 +510,59 @@ fn non_decreasing_fit(targets: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-/// Where each link leaves its source and enters its target: a box spreads its links over
-/// its height in the order of the other ends; a point an edge passes through has one.
-fn ports(items: &[Item], links: &[(usize, usize)]) -> (Vec<f64>, Vec<f64>) {
+/// Where each link leaves its source and enters its target, and where each edge beside a
+/// column leaves and enters its boxes: a box spreads the ends on each side over its height in
+/// the order of the other ends (links on the right, incoming links and edges beside its
+/// column on the left); a point an edge passes through has one.
+type Ports = (Vec<f64>, Vec<f64>, Vec<(f64, f64)>);
+
+fn ports(items: &[Item], links: &[(usize, usize)], side: &[(usize, usize)]) -> Ports {
+    /// One end on a box's side: which link or side edge, and whether it is the side edge's
+    /// start.
+    #[derive(Clone, Copy)]
+    enum End {
+        Out(usize),
+        In(usize),
+        Side(usize, bool),
+    }
     let mut out_y = vec![0.0; links.len()];
     let mut in_y = vec![0.0; links.len()];
-    let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
-    let mut incoming: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
+    let mut side_y = vec![(0.0, 0.0); side.len()];
+    let mut right: Vec<Vec<End>> = vec![Vec::new(); items.len()];
+    let mut left: Vec<Vec<End>> = vec![Vec::new(); items.len()];
     for (l, &(a, b)) in links.iter().enumerate() {
-        outgoing[a].push(l);
-        incoming[b].push(l);
+        right[a].push(End::Out(l));
+        left[b].push(End::In(l));
     }
+    for (k, &(a, b)) in side.iter().enumerate() {
+        left[a].push(End::Side(k, true));
+        left[b].push(End::Side(k, false));
+    }
+    let other = |end: End| match end {
+        End::Out(l) => items[links[l].1].y,
+        End::In(l) => items[links[l].0].y,
+        End::Side(k, start) => items[if start { side[k].1 } else { side[k].0 }].y,
+    };
     for (i, item) in items.iter().enumerate() {
-        for (list, ys, other) in [
-            (&mut outgoing[i], &mut out_y, 1usize),
-            (&mut incoming[i], &mut in_y, 0usize),
-        ] {
-            let end = |l: usize| if other == 1 { links[l].1 } else { links[l].0 };
-            list.sort_by(|&p, &q| items[end(p)].y.total_cmp(&items[end(q)].y).then(p.cmp(&q)));
+        for list in [&mut right[i], &mut left[i]] {
+            list.sort_by(|&p, &q| other(p).total_cmp(&other(q)));
             let count = list.len() as f64;
-            for (k, &l) in list.iter().enumerate() {
-                ys[l] = if item.node.is_some() {
+            for (k, &end) in list.iter().enumerate() {
+                let y = if item.node.is_some() {
                     item.y - item.h / 2.0 + item.h * (k as f64 + 1.0) / (count + 1.0)
                 } else {
                     item.y
                 };
+                match end {
+                    End::Out(l) => out_y[l] = y,
+                    End::In(l) => in_y[l] = y,
+                    End::Side(s, true) => side_y[s].0 = y,
+                    End::Side(s, false) => side_y[s].1 = y,
+                }
             }
         }
     }
-    (out_y, in_y)
+    (out_y, in_y, side_y)
 }
 
 #[cfg(test)]
@@ -477,7 +578,7 @@ mod tests {
     #[test]
     fn a_chain_runs_left_to_right_and_a_cycle_is_drawn() {
         let sizes = [(40.0, 20.0), (60.0, 20.0), (30.0, 20.0)];
-        let p = layered(&sizes, &[(0, 1), (1, 2), (2, 0)]);
+        let p = layered(&sizes, &[(0, 1, false), (1, 2, false), (2, 0, false)]);
         assert!(p.nodes[0].x + p.nodes[0].w < p.nodes[1].x);
         assert!(p.nodes[1].x + p.nodes[1].w < p.nodes[2].x);
         // The edge that closes the cycle is drawn backwards: it ends at node 0's right side.
@@ -487,5 +588,45 @@ mod tests {
             "{end:?}"
         );
         assert_eq!(p.edges.len(), 3);
+    }
+
+    #[test]
+    fn a_loose_edge_in_one_column_runs_beside_it() {
+        // 0 → 1 and 0 → 2 put 1 and 2 in one column; 1 → 2 is loose.
+        let sizes = [(40.0, 20.0), (60.0, 20.0), (80.0, 20.0)];
+        let p = layered(&sizes, &[(0, 1, false), (0, 2, false), (1, 2, true)]);
+        assert_eq!(
+            p.nodes[1].x + p.nodes[1].w / 2.0,
+            p.nodes[2].x + p.nodes[2].w / 2.0
+        );
+        let path = &p.edges[2];
+        let column_left = p.nodes[2].x;
+        let start = path.start.expect("a path");
+        assert!((start.x - p.nodes[1].x).abs() < 1e-6, "{start:?}");
+        let end = path.end().expect("a path");
+        assert!((end.x - column_left).abs() < 1e-6, "{end:?}");
+        assert!(path
+            .pieces
+            .iter()
+            .flatten()
+            .all(|q| q.x <= p.nodes[1].x + 1e-6));
+    }
+
+    #[test]
+    fn compaction_closes_empty_bands_and_keeps_the_rest() {
+        let item = |rank, y| Item {
+            node: Some(0),
+            w: 10.0,
+            h: 20.0,
+            rank,
+            y,
+        };
+        // Two columns; nothing between y = 40 and y = 490.
+        let mut items = vec![item(0, 0.0), item(1, 30.0), item(0, 500.0), item(1, 530.0)];
+        compact(&mut items);
+        let ys: Vec<f64> = items.iter().map(|i| i.y).collect();
+        // The lower pair moves up by the band less one gap, keeping its own offsets.
+        let up = (490.0 - 40.0) - NODE_GAP;
+        assert_eq!(ys, vec![0.0, 30.0, 500.0 - up, 530.0 - up]);
     }
 }

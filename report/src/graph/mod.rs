@@ -195,8 +195,7 @@ pub fn svg(graph: &ProtocolGraph, graphviz: Option<RunGraphviz<'_>>) -> (String,
             return (draw::svg(&shown, &placement, layout.name()), layout);
         }
     }
-    let pairs: Vec<(usize, usize)> = ends.iter().map(|&(a, b, _)| (a, b)).collect();
-    let placement = layered::layered(&sizes, &pairs);
+    let placement = layered::layered(&sizes, &ends);
     let layout = Layout::BuiltIn;
     (draw::svg(&shown, &placement, layout.name()), layout)
 }
