@@ -1,8 +1,8 @@
 //! sot's own layered (Sugiyama) layout, left to right: the fallback when Graphviz is not
 //! installed. Cycles broken by reversing back edges; ranks by longest path, sources pulled
 //! next to what reads them; long edges cut by dummy points, one per column they cross;
-//! crossings reduced by barycentre sweeps; each column's positions placed by isotonic
-//! regression towards the neighbours' positions.
+//! crossings reduced by median sweeps and swaps of neighbours; each column's positions
+//! placed by isotonic regression towards the neighbours' positions.
 //!
 //! An edge never runs through a box, by construction: boxes stand in columns, each box or
 //! dummy point in a horizontal band of its own; an edge runs horizontally inside its own
@@ -275,7 +275,8 @@ fn ranks(n: usize, edges: &[(usize, usize, bool)]) -> Vec<usize> {
     rank
 }
 
-/// Orders each column to cross few edges: barycentre sweeps down and up, keeping the best.
+/// Orders each column to cross few edges: sweeps down and up that sort each column by the
+/// median position of each item's neighbours, then swap neighbours, keeping the best order.
 fn order(layers: &mut [Vec<usize>], links: &[(usize, usize)], rank: &[usize]) {
     let items = rank.len();
     let mut pos = vec![0.0f64; items];
@@ -306,7 +307,14 @@ fn order(layers: &mut [Vec<usize>], links: &[(usize, usize)], rank: &[usize]) {
                 if ns.is_empty() {
                     pos[i]
                 } else {
-                    ns.iter().map(|j| pos[*j]).sum::<f64>() / ns.len() as f64
+                    let mut at: Vec<f64> = ns.iter().map(|j| pos[*j]).collect();
+                    at.sort_by(f64::total_cmp);
+                    let m = at.len() / 2;
+                    if at.len() % 2 == 1 {
+                        at[m]
+                    } else {
+                        (at[m - 1] + at[m]) / 2.0
+                    }
                 }
             };
             let mut keyed: Vec<(f64, f64, usize)> =
