@@ -494,6 +494,34 @@ fn focus_shows_what_an_item_reads_and_what_reads_it() {
         view(&["--focus", "II", "--depth", "0", EXAMPLE]),
         set(&["category:II"])
     );
+    // The focused item is drawn stronger, and only it.
+    let svg = stdout(&sot(&[
+        "graph",
+        "--format",
+        "svg",
+        "--focus",
+        "short_leg",
+        EXAMPLE,
+    ]));
+    assert_eq!(svg.matches(" focus\"").count(), 1, "{svg}");
+    assert!(
+        svg.contains("<g class=\"node indicator focus\" data-id=\"indicator:short_leg\">"),
+        "{svg}"
+    );
+    let whole = stdout(&sot(&["graph", "--format", "svg", EXAMPLE]));
+    assert!(!whole.contains(" focus\""), "{whole}");
+    let mermaid = stdout(&sot(&[
+        "graph",
+        "--format",
+        "mermaid",
+        "--focus",
+        "short_leg",
+        EXAMPLE,
+    ]));
+    assert!(
+        mermaid.contains("style indicator_short_leg stroke-width:4px"),
+        "{mermaid}"
+    );
 }
 
 #[test]

@@ -64,7 +64,9 @@ impl ProtocolGraph {
                 frontier = next;
             }
         }
-        Ok(self.induced(&keep))
+        let mut view = self.induced(&keep);
+        view.focus = Some(start);
+        Ok(view)
     }
 
     /// Category `name` and what belongs to it: the indicators it reads, its rules and what
@@ -140,6 +142,7 @@ impl ProtocolGraph {
                 .filter(|e| keep.contains(&e.from) && keep.contains(&e.to))
                 .cloned()
                 .collect(),
+            focus: None,
         }
     }
 }

@@ -325,12 +325,15 @@ pub fn svg(graph: &ProtocolGraph, placement: &Placement, engine: &str) -> String
     for (node, rect) in graph.nodes.iter().zip(&placement.nodes) {
         let look = node_look(node.kind);
         let (x, y) = (rect.x + dx, rect.y + dy);
+        // The item a `--focus` view is centred on: a stronger outline.
+        let focused = graph.focus.as_ref() == Some(&node.id);
         let _ = writeln!(
             out,
-            "<g class=\"node {}\" data-id=\"{}\"><title>{}</title>\n<rect x=\"{x:.1}\" \
+            "<g class=\"node {}{}\" data-id=\"{}\"><title>{}</title>\n<rect x=\"{x:.1}\" \
              y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"{}\" fill=\"{}\" stroke=\"{}\" \
              stroke-width=\"{}\"{}/>",
             kind_word(node.kind),
+            if focused { " focus" } else { "" },
             html_escape(&node.id),
             html_escape(&node.id),
             rect.w,
@@ -338,7 +341,11 @@ pub fn svg(graph: &ProtocolGraph, placement: &Placement, engine: &str) -> String
             look.radius.min(rect.h / 2.0),
             look.fill,
             look.stroke,
-            look.width,
+            if focused {
+                look.width + 2.5
+            } else {
+                look.width
+            },
             dash_attr(look.dash)
         );
         let lines: Vec<&str> = node.label.lines().collect();

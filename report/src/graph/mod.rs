@@ -41,8 +41,13 @@ pub fn dot(graph: &ProtocolGraph) -> String {
     );
     for node in &graph.nodes {
         let (shape, fill) = style(node.kind);
+        let stronger = if graph.focus.as_ref() == Some(&node.id) {
+            ", penwidth=3"
+        } else {
+            ""
+        };
         out.push_str(&format!(
-            "  {} [label={}, shape={shape}, fillcolor=\"{fill}\"];\n",
+            "  {} [label={}, shape={shape}, fillcolor=\"{fill}\"{stronger}];\n",
             dot_string(&node.id),
             dot_string(&node.label)
         ));
@@ -94,6 +99,9 @@ pub fn mermaid(graph: &ProtocolGraph) -> String {
             _ => format!("{id}[{label}]"),
         };
         out.push_str(&format!("  {shaped}\n"));
+    }
+    if let Some(focus) = &graph.focus {
+        out.push_str(&format!("  style {} stroke-width:4px\n", mermaid_id(focus)));
     }
     for edge in &graph.edges {
         out.push_str(&format!(
@@ -186,6 +194,7 @@ pub fn svg(graph: &ProtocolGraph, graphviz: Option<RunGraphviz<'_>>) -> (String,
     let shown = ProtocolGraph {
         nodes: graph.nodes.clone(),
         edges: drawn.into_iter().cloned().collect(),
+        focus: graph.focus.clone(),
     };
     if let Some(run) = graphviz {
         let placed = run(&graphviz::input(&sizes, &ends))
