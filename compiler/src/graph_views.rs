@@ -151,3 +151,58 @@ impl ProtocolGraph {
 fn name_of(id: &str) -> &str {
     id.split_once(':').map_or(id, |(_, name)| name)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::graph::{Edge, Node, NodeKind, ProtocolGraph};
+
+    fn graph() -> ProtocolGraph {
+        let node = |id: &str, kind| Node {
+            id: id.to_string(),
+            kind,
+            label: id.to_string(),
+        };
+        let edge = |from: &str, to: &str, label| Edge {
+            from: from.to_string(),
+            to: to.to_string(),
+            label,
+        };
+        ProtocolGraph {
+            nodes: vec![
+                node("indicator:tension", NodeKind::Indicator),
+                node("check:tension", NodeKind::Check),
+                node("adjustment:release", NodeKind::Adjustment),
+            ],
+            edges: vec![
+                edge("indicator:tension", "check:tension", "reads"),
+                edge("adjustment:release", "check:tension", "after"),
+            ],
+            focus: None,
+        }
+    }
+
+    #[test]
+    fn a_name_of_two_items_asks_which() {
+        let g = graph();
+        let err = g.find("tension").expect_err("two items");
+        assert!(
+            err.contains("`indicator:tension`, `check:tension`"),
+            "{err}"
+        );
+        assert_eq!(g.find("check:tension"), Ok("check:tension"));
+        let view = g.focus("check:tension", 1).expect("known");
+        assert_eq!(view.nodes.len(), 3);
+        assert_eq!(view.focus.as_deref(), Some("check:tension"));
+        // Each way on its own: what reads the indicator, not what else that reads.
+        assert_eq!(
+            g.focus("indicator:tension", 5).expect("known").nodes.len(),
+            2
+        );
+    }
+
+    #[test]
+    fn a_protocol_without_categories_says_so() {
+        let err = graph().category("II").expect_err("no categories");
+        assert!(err.ends_with("(categories: none)"), "{err}");
+    }
+}
