@@ -8,6 +8,7 @@ mod geometry;
 mod graphviz;
 mod layered;
 mod measure;
+mod parts;
 
 use sot_compiler::{kind_word, NodeKind, ProtocolGraph};
 
@@ -204,7 +205,12 @@ pub fn svg(graph: &ProtocolGraph, graphviz: Option<RunGraphviz<'_>>) -> (String,
             return (draw::svg(&shown, &placement, layout.name()), layout);
         }
     }
-    let placement = layered::layered(&sizes, &ends);
+    let red_flags: Vec<bool> = graph
+        .nodes
+        .iter()
+        .map(|n| n.kind == NodeKind::RedFlag)
+        .collect();
+    let placement = parts::stacked(&sizes, &ends, &red_flags, layered::layered);
     let layout = Layout::BuiltIn;
     (draw::svg(&shown, &placement, layout.name()), layout)
 }
