@@ -51,7 +51,7 @@ fn graph_dot_and_mermaid() {
 
 #[test]
 fn graph_svg_needs_no_graphviz() {
-    let out = sot(&["graph", "--format", "svg", EXAMPLE]);
+    let out = sot(&["graph", "--format", "svg", "--layout", "builtin", EXAMPLE]);
     assert_eq!(out.status.code(), Some(0));
     let svg = stdout(&out);
     assert!(
@@ -66,26 +66,6 @@ fn graph_svg_needs_no_graphviz() {
         "arm_fossa_clears",
     ] {
         assert!(svg.contains(label), "{label} missing from the SVG");
-    }
-}
-
-#[test]
-fn graph_svg_is_the_same_on_every_run() {
-    // layout-rs keeps its font classes in a HashMap; the output must not follow its order.
-    let first = stdout(&sot(&[
-        "graph",
-        "--format",
-        "svg",
-        "protocols/sot/categories.sot",
-    ]));
-    for _ in 0..8 {
-        let again = stdout(&sot(&[
-            "graph",
-            "--format",
-            "svg",
-            "protocols/sot/categories.sot",
-        ]));
-        assert_eq!(first, again);
     }
 }
 

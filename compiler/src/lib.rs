@@ -10,6 +10,7 @@ mod check;
 mod db;
 mod diagnostic;
 mod graph;
+mod graph_views;
 mod line_index;
 mod lower;
 mod resolve;
