@@ -34,6 +34,10 @@ pub struct RunArgs {
     /// check that are `not_needed` share one line).
     #[arg(long, short)]
     verbose: bool,
+    /// Instead of the report, say why the protocol did or did not decide ITEM at every
+    /// visit shown (as `sot why`; `--format` text, json or markdown).
+    #[arg(long, value_name = "ITEM")]
+    why: Option<String>,
 }
 
 /// Output formats of `sot run`.
@@ -93,6 +97,18 @@ pub fn run(args: &RunArgs, color: bool) -> ExitCode {
             (None, false) => {}
         }
         return ExitCode::from(2);
+    }
+    if let Some(item) = &args.why {
+        let format = match args.format {
+            Format::Text => crate::why::WhyFormat::Text,
+            Format::Json => crate::why::WhyFormat::Json,
+            Format::Markdown => crate::why::WhyFormat::Markdown,
+            Format::Html => {
+                eprintln!("error: `--why` prints text, json or markdown, not html");
+                return ExitCode::from(2);
+            }
+        };
+        return crate::why::answer(program, &cases, item, None, format);
     }
     let reports: Vec<CaseReport> = cases.iter().map(|c| explain_case(program, c)).collect();
     let out = match args.format {

@@ -13,3 +13,4 @@ pub mod graph;
 pub mod handbook;
 mod page;
 pub mod run;
+pub mod why;

@@ -32,6 +32,14 @@ impl Kind {
         Kind::Check,
     ];
 
+    /// The kind in words: `red flag`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::RedFlag => "red flag",
+            other => other.word(),
+        }
+    }
+
     /// The keyword the language writes before such an item.
     pub fn word(self) -> &'static str {
         match self {
@@ -170,8 +178,26 @@ impl std::fmt::Display for ResolveError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ResolveError::Unknown { name, kinds, .. } => {
-                let kinds: Vec<&str> = kinds.iter().map(|k| k.word()).collect();
-                write!(f, "no {} named `{name}`", kinds.join(", "))
+                // In the order a student thinks of them, not the order answers are given.
+                let order = [
+                    Kind::Rule,
+                    Kind::Adjustment,
+                    Kind::Category,
+                    Kind::RedFlag,
+                    Kind::Check,
+                ];
+                let words: Vec<&str> = order
+                    .iter()
+                    .filter(|k| kinds.contains(k))
+                    .map(|k| k.noun())
+                    .collect();
+                let words = match words.split_last() {
+                    Some((last, rest)) if !rest.is_empty() => {
+                        format!("{} or {last}", rest.join(", "))
+                    }
+                    _ => words.join(""),
+                };
+                write!(f, "no {words} named `{name}`")
             }
             ResolveError::Arguments(message) => f.write_str(message),
         }
