@@ -92,11 +92,7 @@ fn visits(report: &CaseWhy) -> Vec<(String, Vec<Line>)> {
                     .unwrap_or_default();
                 lines.push(line(
                     0,
-                    format!(
-                        "RED FLAG {}{urgency}: {} The protocol recommends referral and no adjustment.",
-                        f.red_flag,
-                        sentence(&f.refer)
-                    ),
+                    format!("RED FLAG {}{urgency}: {}", f.red_flag, f.refer),
                 ));
             }
             for answer in &v.answers {
@@ -139,16 +135,6 @@ fn visits(report: &CaseWhy) -> Vec<(String, Vec<Line>)> {
         .collect()
 }
 
-/// A text ended as a sentence.
-fn sentence(text: &str) -> String {
-    let text = text.trim_end();
-    if text.ends_with(['.', '!', '?']) {
-        text.to_string()
-    } else {
-        format!("{text}.")
-    }
-}
-
 fn titled(name: &str, title: Option<&str>) -> String {
     match title {
         Some(t) => format!("{name} “{t}”"),
@@ -160,16 +146,21 @@ fn titled(name: &str, title: Option<&str>) -> String {
 /// `[area = 1, 2, 4]` (one variable) or `[side = left, area = 1; side = right, area = 1]`
 /// (several), or nothing without `for`.
 fn fold(items: impl Iterator<Item = (Vec<String>, String)>) -> Vec<(String, String)> {
-    let mut groups: Vec<(Vec<Vec<String>>, String)> = Vec::new();
+    // Grouped by the answer with the binding's values written as its variables
+    // (`area: 3` → `area: area`), so that bindings with the same answer for their own
+    // findings share a line that reads like the protocol.
+    let mut groups: Vec<(Vec<Vec<String>>, String, String)> = Vec::new();
     for (binding, text) in items {
-        match groups.iter_mut().find(|(_, t)| *t == text) {
-            Some((bindings, _)) => bindings.push(binding),
-            None => groups.push((vec![binding], text)),
+        let general = generalised(&binding, &text);
+        match groups.iter_mut().find(|(_, g, _)| *g == general) {
+            Some((bindings, _, _)) => bindings.push(binding),
+            None => groups.push((vec![binding], general, text)),
         }
     }
     groups
         .into_iter()
-        .map(|(bindings, text)| {
+        .map(|(bindings, general, text)| {
+            let text = if bindings.len() > 1 { general } else { text };
             let shown = match bindings.as_slice() {
                 [] => String::new(),
                 [one] if one.is_empty() => String::new(),
@@ -187,17 +178,54 @@ fn fold(items: impl Iterator<Item = (Vec<String>, String)>) -> Vec<(String, Stri
                         .collect();
                     format!("[{variable} = {}]", values.join(", "))
                 }
-                many => format!(
-                    "[{}]",
-                    many.iter()
-                        .map(|b| b.join(", "))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ),
+                many => {
+                    // `side = left, area = 1, 2; side = right, area = 1`: the last
+                    // variable's values listed after the others'.
+                    let mut rows: Vec<(String, String, Vec<&str>)> = Vec::new();
+                    for b in many {
+                        let Some((last, rest)) = b.split_last() else {
+                            continue;
+                        };
+                        let (variable, value) = last.split_once(" = ").unwrap_or((last, ""));
+                        let prefix = rest.join(", ");
+                        match rows
+                            .iter_mut()
+                            .find(|(p, v, _)| *p == prefix && v == variable)
+                        {
+                            Some((_, _, values)) => values.push(value),
+                            None => rows.push((prefix, variable.to_string(), vec![value])),
+                        }
+                    }
+                    let rows: Vec<String> = rows
+                        .iter()
+                        .map(|(prefix, variable, values)| {
+                            format!("{prefix}, {variable} = {}", values.join(", "))
+                        })
+                        .collect();
+                    format!("[{}]", rows.join("; "))
+                }
             };
             (shown, text)
         })
         .collect()
+}
+
+/// `text` with each argument `variable: value` of the binding (`area = 3`) written
+/// `variable: variable`, where the argument ends (`,` or `)`).
+fn generalised(binding: &[String], text: &str) -> String {
+    let mut text = text.to_string();
+    for b in binding {
+        let Some((variable, value)) = b.split_once(" = ") else {
+            continue;
+        };
+        for end in [",", ")"] {
+            text = text.replace(
+                &format!("{variable}: {value}{end}"),
+                &format!("{variable}: {variable}{end}"),
+            );
+        }
+    }
+    text
 }
 
 /// `binding answer` lines of folded bindings, under a heading that names the item.
@@ -294,12 +322,16 @@ fn test_phrase(test: &str, findings: &[FindingValue]) -> String {
 
 /// What decided a condition, in words (the caller says whether it held or was needed).
 fn phrase(d: &Deciding) -> String {
+    // A compound part in parentheses, unless one of its own parts decided it alone.
     let join = |parts: &[Deciding], sep: &str| {
         parts
             .iter()
             .map(|p| match p {
-                Deciding::Test { .. } | Deciding::Not { .. } => phrase(p),
-                _ => format!("({})", phrase(p)),
+                Deciding::All { parts, .. } | Deciding::Any { parts, .. } if parts.len() > 1 => {
+                    format!("({})", phrase(p))
+                }
+                Deciding::AtLeast { .. } => format!("({})", phrase(p)),
+                _ => phrase(p),
             })
             .collect::<Vec<_>>()
             .join(sep)
@@ -318,11 +350,15 @@ fn phrase(d: &Deciding) -> String {
             of,
             parts,
         } => {
-            let count = format!("at least {needed} of {of} (held: {held})");
+            let parts = join(parts, "; ");
             match truth {
-                Truth::True => format!("{count}: {}", join(parts, "; ")),
-                Truth::False => format!("{count}; not held: {}", join(parts, "; ")),
-                Truth::Unknown => format!("{count}; undecided: {}", join(parts, "; ")),
+                Truth::True => format!("{held} of {of} hold (at least {needed} needed): {parts}"),
+                Truth::False => {
+                    format!("at least {needed} of {of}, found {held}; not holding: {parts}")
+                }
+                Truth::Unknown => {
+                    format!("at least {needed} of {of}, {held} hold so far; undecided: {parts}")
+                }
             }
         }
         Deciding::Not { part, .. } => format!("not ({})", phrase(part)),
@@ -515,8 +551,7 @@ fn red_flag(f: &RedFlagWhy) -> String {
                 None => String::new(),
             };
             format!(
-                "RED FLAG {name} raised: {} — because {category}{}",
-                sentence(&f.refer),
+                "Red flag {name} raised — because {category}{}",
                 phrase(&f.condition)
             )
         }
@@ -552,12 +587,10 @@ fn red_flag(f: &RedFlagWhy) -> String {
 fn check_line(c: &CheckWhy) -> String {
     let word = c.outcome.word();
     let part = |label: &str, d: &Option<Deciding>| {
-        d.as_ref().map(|d| {
-            let not = if d.truth() == Truth::False { "not " } else { "" };
-            match d.truth() {
-                Truth::Unknown => format!("{label} undecided: {}", phrase(d)),
-                _ => format!("{not}{label}: {}", phrase(d)),
-            }
+        d.as_ref().map(|d| match d.truth() {
+            Truth::True => format!("`{label}` holds: {}", phrase(d)),
+            Truth::False => format!("`{label}` does not hold: {}", phrase(d)),
+            Truth::Unknown => format!("`{label}` is undecided: {}", phrase(d)),
         })
     };
     match c.outcome {
@@ -586,7 +619,7 @@ fn check_line(c: &CheckWhy) -> String {
             format!("{word} — {why}")
         }
         Outcome::NotNeeded => format!(
-            "{word} — nothing to correct: {}",
+            "{word} — nothing to correct; {}",
             part("need", &c.need).unwrap_or_default()
         ),
         _ => {
