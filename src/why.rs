@@ -179,7 +179,15 @@ fn unknown_item(e: &ResolveError) -> String {
     let ResolveError::Unknown { name, known, .. } = e else {
         return e.to_string();
     };
-    let suggestion = did_you_mean(name, known.iter().map(|(_, n)| n.as_str())).map(|hint| {
+    // A name begun (`cmrt_lin`) suggests the shortest name it begins, before the closest.
+    let begun = known
+        .iter()
+        .map(|(_, n)| n.as_str())
+        .filter(|n| n.starts_with(name.as_str()) && n != name)
+        .min_by_key(|n| n.len())
+        .map(|n| format!("did you mean `{n}`?"));
+    let closest = || did_you_mean(name, known.iter().map(|(_, n)| n.as_str()));
+    let suggestion = begun.or_else(closest).map(|hint| {
         let kind = known
             .iter()
             .find(|(_, n)| hint.contains(&format!("`{n}`")))

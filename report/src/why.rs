@@ -471,9 +471,14 @@ fn adjustment(a: &AdjustmentWhy, lines: &mut Vec<Line>) {
         if a.recommended.is_empty() {
             let mut text = format!("No rule of the protocol recommends {}", a.asked);
             if !a.other_arguments.is_empty() {
+                let verb = if a.other_arguments.len() == 1 {
+                    "recommends"
+                } else {
+                    "recommend"
+                };
                 let _ = write!(
                     text,
-                    " ({} recommend {} with other arguments)",
+                    " ({} {verb} {} only with other arguments)",
                     a.other_arguments.join(", "),
                     a.adjustment
                 );

@@ -284,18 +284,18 @@ fn adjustment_why(cx: &VisitContext, a: u32, asked: &[Option<Value>]) -> Adjustm
             if calls.is_empty() {
                 continue;
             }
-            let fired = cx.state.rule(r).get(i) == Some(&RuleState::Fired);
             // A rule that did not fire could give any value an argument computed from
             // findings; a constant argument is the one it would give.
+            // A rule could give the call asked for when each constant argument is the
+            // value asked for: an argument computed from findings could be any value
+            // (a rule that fired with another value is listed with the call it gives).
             let could = calls.iter().any(|call| {
                 call.args.iter().zip(asked).all(|(arg, want)| match (want, arg) {
-                    (None, _) => true,
                     (Some(w), Expr::Const(v)) => w == v,
-                    (Some(w), arg) if fired => value(program, arg, cx.src.env) == Some(*w),
-                    (Some(_), _) => true,
+                    _ => true,
                 })
             });
-            if could || fired {
+            if could {
                 if let Some(why) = rule_why(cx, r, i) {
                     candidates.push(why);
                 }

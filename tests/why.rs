@@ -1,0 +1,330 @@
+//! End-to-end tests of `sot why` (and `sot run --why`): why the protocol did or did not
+//! decide a rule, an adjustment, a category, a red flag or a check, on the library's cases
+//! and on `tests/fixtures/why/cmrt_follow_up.sot` (a follow-up visit whose line 2 fiber fell
+//! to grade 1 where the rule needs 2).
+
+mod common;
+
+use common::{sot, stderr, stdout};
+
+const FOLLOW_UP: &str = "tests/fixtures/why/cmrt_follow_up.sot";
+const LENA: &str = "protocols/cases/category_one_cmrt_lead.sot";
+
+/// `sot why ARGS`, which must succeed; its standard output.
+fn why(args: &[&str]) -> String {
+    let mut all = vec!["why"];
+    all.extend_from_slice(args);
+    let out = sot(&all);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    stdout(&out)
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    serde_json::from_str(&why(&all)).expect("valid JSON")
+}
+
+#[test]
+fn why_not_a_rule_whose_when_was_false_names_the_value_needed_and_found() {
+    let text = why(&[FOLLOW_UP, "--case", "paul", "--visit", "2", "cmrt_line_two"]);
+    assert!(
+        text.contains(
+            "not fired: its `when` needs occipital_fiber(side: right, line: 2, area: 6) >= 2, found 1"
+        ),
+        "{text}"
+    );
+    // Only the visit asked for.
+    assert!(!text.contains("Visit 1"), "{text}");
+    insta::assert_snapshot!(text);
+
+    let answer = &json(&[FOLLOW_UP, "--visit", "2", "cmrt_line_two"])["cases"][0]["visits"][0]
+        ["answers"][0];
+    let binding = &answer["bindings"][0];
+    assert_eq!(binding["state"], "not_fired");
+    assert_eq!(
+        binding["when"]["test"],
+        "occipital_fiber(side: right, line: 2, area: 6) >= 2"
+    );
+    assert_eq!(binding["when"]["truth"], "false");
+    assert_eq!(binding["findings"][0]["value"], "1");
+}
+
+#[test]
+fn a_library_rule_that_needs_grade_two_and_found_one() {
+    // The fiber drill's visit 1: line 3, area 5 on the right is only slight tension (1).
+    let text = why(&[
+        "protocols/cases/occipital_fiber_chart.sot",
+        "--visit",
+        "1",
+        "line_three_structural(area: 5)",
+    ]);
+    assert!(
+        text.contains("[area = 5] not fired: its `when` needs occipital_fiber(side: left, line: 3, area: 5) >= 2, found 0; or occipital_fiber(side: right, line: 3, area: 5) >= 2, found 1"),
+        "{text}"
+    );
+    // One binding asked for: the others are not answered.
+    assert!(!text.contains("area = 4"), "{text}");
+}
+
+#[test]
+fn an_adjustment_no_rule_recommended_lists_every_rule_that_could_and_why_not() {
+    let text = why(&[LENA, "--case", "lena", "--visit", "3", "cmrt(level: T8)"]);
+    assert!(
+        text.contains("The protocol does not recommend cmrt(level: T8) at this visit."),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+    let answer = &json(&[LENA, "--visit", "3", "cmrt(level: T8)"])["cases"][0]["visits"][0]
+        ["answers"][0];
+    assert_eq!(answer["kind"], "adjustment");
+    assert_eq!(answer["recommended"].as_array().map(Vec::len), Some(0));
+    // line_two_cmrt has 7 bindings, every one of which could give CMRT at T8.
+    let candidates = answer["candidates"].as_array().expect("candidates");
+    assert_eq!(candidates.len(), 7, "{answer}");
+    assert!(candidates.iter().all(|c| c["state"] == "not_fired"));
+
+    // In the fixture: the one rule, grade 1 where it needs 2.
+    let text = why(&[FOLLOW_UP, "--visit", "2", "cmrt(level: T8)"]);
+    assert!(text.contains("cmrt_line_two “Line 2 fiber: CMRT at T8”: not fired: its `when` needs occipital_fiber(side: right, line: 2, area: 6) >= 2, found 1"), "{text}");
+}
+
+#[test]
+fn an_adjustment_recommended_names_its_rules_and_the_other_candidates() {
+    let text = why(&[LENA, "--visit", "2", "cmrt"]);
+    assert!(
+        text.contains("The protocol recommends cmrt(level: T8, reflex: liver)."),
+        "{text}"
+    );
+    assert!(text.contains("line_two_cmrt [area = 6] “Line 2 fiber: CMRT at the related vertebra”: occipital_fiber(side: left, line: 2, area: 6) >= 2, found 2"), "{text}");
+    // The six other bindings share one line, written with the binding's variable.
+    assert!(text.contains("line_two_cmrt [area = 1, 2, 3, 4, 5, 7] “Line 2 fiber: CMRT at the related vertebra”: not fired: its `when` needs occipital_fiber(side: left, line: 2, area: area) >= 2, found 0"), "{text}");
+}
+
+#[test]
+fn a_call_no_rule_can_give_says_so() {
+    let text = why(&[FOLLOW_UP, "--visit", "1", "cmrt(level: T4)"]);
+    assert!(
+        text.contains("No rule of the protocol recommends cmrt(level: T4) (cmrt_line_two recommends cmrt only with other arguments)."),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_category_outranked_names_the_one_that_outranks_it() {
+    let text = why(&[FOLLOW_UP, "--visit", "2", "category II"]);
+    assert!(
+        text.contains("holds (arm_fossa != none, found left), but Category III outranks it"),
+        "{text}"
+    );
+    // The library: Ruth's Category II under Category III at visit 2.
+    let text = why(&[
+        "protocols/cases/category_two_to_three_and_back.sot",
+        "--visit",
+        "2",
+        "II",
+    ]);
+    assert!(text.contains("but Category III outranks it"), "{text}");
+    insta::assert_snapshot!(text);
+    let answer = &json(&[
+        "protocols/cases/category_two_to_three_and_back.sot",
+        "--visit",
+        "2",
+        "II",
+    ])["cases"][0]["visits"][0]["answers"][0];
+    assert_eq!(answer["state"], "outranked");
+    assert_eq!(answer["outranked_by"][0]["name"], "III");
+}
+
+#[test]
+fn a_raised_red_flag_comes_first_and_names_every_true_finding() {
+    let file = "protocols/cases/red_flag_stops_care.sot";
+    let text = why(&[file, "--case", "anna", "--visit", "2", "cauda_equina"]);
+    let lines: Vec<&str> = text.lines().collect();
+    let visit = lines
+        .iter()
+        .position(|l| l.starts_with("Visit 2"))
+        .expect("visit 2");
+    assert!(
+        lines[visit + 1].starts_with("  RED FLAG cauda_equina"),
+        "{text}"
+    );
+    assert!(
+        text.contains("saddle_anaesthesia, found yes; and new_bladder_dysfunction, found yes"),
+        "{text}"
+    );
+    let answer = &json(&[file, "--case", "anna", "--visit", "2", "cauda_equina"])["cases"][0]
+        ["visits"][0];
+    insta::assert_json_snapshot!(answer);
+    let findings: Vec<&str> = answer["answers"][0]["condition"]["parts"]
+        .as_array()
+        .expect("parts")
+        .iter()
+        .filter_map(|p| p["findings"][0]["finding"].as_str())
+        .collect();
+    assert_eq!(findings, ["saddle_anaesthesia", "new_bladder_dysfunction"]);
+}
+
+#[test]
+fn a_red_flag_ruled_out_names_the_false_parts() {
+    let text = why(&[
+        "protocols/cases/red_flags_fracture_tumour.sot",
+        "--visit",
+        "1",
+        "red_flag fracture",
+    ]);
+    assert!(
+        text.contains("ruled out: its condition needs major_trauma, found no; or minor_trauma, found no"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_check_says_which_condition_decided_its_outcome() {
+    let text = why(&[
+        LENA,
+        "--visit",
+        "2",
+        "cmrt_reflex_point_falls(side: left, area: 6)",
+    ]);
+    assert!(text.contains("[side = left, area = 6] marginal — `need` holds: before.occipital_fiber(side: left, line: 2, area: 6) >= 2, found 3; `complete` does not hold: after.occipital_fiber(side: left, line: 2, area: 6) == 0, found 2; `marginal` holds"), "{text}");
+    // Every binding: the not_needed ones share a line.
+    let text = why(&[LENA, "--visit", "2", "cmrt_reflex_point_falls"]);
+    assert!(text.contains("[side = left, area = 1, 2, 3, 4, 5, 7; side = right, area = 1, 2, 3, 4, 5, 6, 7] not_needed — nothing to correct; `need` does not hold: before.occipital_fiber(side: side, line: 2, area: area) >= 2, found 0"), "{text}");
+    // Not applicable, and why.
+    let text = why(&[FOLLOW_UP, "cmrt_reflex_point_falls"]);
+    insta::assert_snapshot!(text);
+    assert!(text.contains("not_applicable — it compares with the previous visit, and this is the first"));
+    assert!(text.contains("not_applicable — it follows cmrt, which was not given at visit 2 (the protocol recommended no adjustment)"));
+}
+
+#[test]
+fn a_rule_fired_withheld_not_evaluated_in_another_category_and_suspended() {
+    let text = why(&[LENA, "--visit", "1", "line_two_cmrt[area = 6]"]);
+    assert!(text.contains("[area = 6] fired: the protocol recommends cmrt(level: T8, reflex: liver) — because occipital_fiber(side: left, line: 2, area: 6) >= 2, found 3"), "{text}");
+
+    let text = why(&[FOLLOW_UP, "block_category_two"]);
+    insta::assert_snapshot!(text);
+    for expected in [
+        "withheld by its contraindication (`unless`): osteoporosis, found yes — its `when` holds: short_leg != none, found right",
+        "not evaluated: it applies in Category II, and this visit's category is III",
+        "suspended: red flag cauda_equina raised, so no rule is evaluated",
+        "not evaluated: its `when` is undecided — short_leg != none, not examined",
+    ] {
+        assert!(text.contains(expected), "{expected}\n{text}");
+    }
+
+    // The library: Sara's leg lengths were not checked.
+    let text = why(&[
+        "protocols/cases/incomplete_findings.sot",
+        "--visit",
+        "1",
+        "block_category_one",
+    ]);
+    assert!(
+        text.contains("not evaluated: its `when` is undecided — short_leg != none, not examined"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_binding_forms_a_student_might_write_answer_alike() {
+    let forms = [
+        "line_two_cmrt(area: 6)",
+        "line_two_cmrt[area = 6]",
+        "line_two_cmrt area=6",
+    ];
+    let answers: Vec<String> = forms
+        .iter()
+        .map(|f| {
+            why(&[LENA, "--visit", "1", f])
+                .lines()
+                .skip(3)
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .collect();
+    assert!(answers.iter().all(|a| *a == answers[0]), "{answers:?}");
+    // Several words are one item.
+    let split = sot(&["why", FOLLOW_UP, "--visit", "2", "category", "II"]);
+    assert!(stdout(&split).contains("but Category III outranks it"));
+}
+
+#[test]
+fn an_unknown_item_is_a_usage_error_with_a_suggestion_and_the_kinds() {
+    let out = sot(&["why", FOLLOW_UP, "cmrt_lin"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("error: no rule, adjustment, category, red flag or check named `cmrt_lin`; did you mean `cmrt_line_two` (a rule)?"),
+        "{err}"
+    );
+    assert!(err.contains("a red flag"), "{err}");
+    assert!(stdout(&out).is_empty());
+
+    let out = sot(&["why", FOLLOW_UP, "cauda_equina_"]);
+    assert!(
+        stderr(&out).contains("did you mean `cauda_equina` (a red flag)?"),
+        "{}",
+        stderr(&out)
+    );
+    let out = sot(&["why", FOLLOW_UP, "check cmrt_line_two"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no check named `cmrt_line_two`"));
+
+    // Arguments that do not fit the item.
+    let out = sot(&["why", FOLLOW_UP, "cmrt(lvl: T8)"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("adjustment `cmrt` has no parameter `lvl`; its parameters: level"));
+    let out = sot(&["why", LENA, "line_two_cmrt(area: 9)"]);
+    assert!(
+        stderr(&out).contains("no binding area = 9; area takes 1, 2, 3, 4, 5, 6, 7"),
+        "{}",
+        stderr(&out)
+    );
+    // A visit the case does not have.
+    let out = sot(&["why", LENA, "--visit", "7", "cmrt"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("case `lena` has no visit 7; its visits are 1, 2, 3"));
+}
+
+#[test]
+fn run_why_answers_for_every_visit_shown() {
+    let run = sot(&["run", FOLLOW_UP, "--why", "cmrt(level: T8)"]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert_eq!(stdout(&run), why(&[FOLLOW_UP, "cmrt(level: T8)"]));
+    for visit in ["Visit 1", "Visit 2", "Visit 3", "Visit 4"] {
+        assert!(stdout(&run).contains(visit));
+    }
+    let markdown = sot(&["run", FOLLOW_UP, "--why", "II", "--format", "markdown"]);
+    assert!(stdout(&markdown).starts_with("# Case paul"));
+    assert!(stdout(&markdown).contains("## Visit 2 (follow-up)"));
+    let html = sot(&["run", FOLLOW_UP, "--why", "II", "--format", "html"]);
+    assert_eq!(html.status.code(), Some(2));
+}
+
+#[test]
+fn the_run_report_in_json_gives_every_rule_bindings_state() {
+    let out = sot(&["run", "--format", "json", LENA]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let rules = json["cases"][0]["visits"][2]["rules"]
+        .as_array()
+        .expect("rules");
+    let cmrt: Vec<&serde_json::Value> = rules
+        .iter()
+        .filter(|r| r["rule"] == "line_two_cmrt")
+        .collect();
+    assert_eq!(cmrt.len(), 7);
+    for r in &cmrt {
+        assert_eq!(r["state"], "not_fired");
+        assert_eq!(r["when"]["truth"], "false");
+        assert_eq!(r["findings"].as_array().map(Vec::len), Some(2), "{r}");
+    }
+    // Category I's rules in a visit with no category.
+    let blocking = rules
+        .iter()
+        .find(|r| r["rule"] == "block_category_one")
+        .expect("block_category_one");
+    assert_eq!(blocking["state"], "other_category");
+    assert_eq!(blocking["visit_categories"], serde_json::json!([]));
+}
