@@ -328,3 +328,36 @@ fn the_run_report_in_json_gives_every_rule_bindings_state() {
     assert_eq!(blocking["state"], "other_category");
     assert_eq!(blocking["visit_categories"], serde_json::json!([]));
 }
+
+#[test]
+fn only_the_parts_that_decided_a_condition_are_named() {
+    let file = "tests/fixtures/why/conditions.sot";
+    let visit = |n: &str, item: &str| why(&[file, "--visit", n, item]);
+    // `at least 2 of`: how many held against how many were needed, and the false ones.
+    assert!(visit("1", "two_of_three").contains(
+        "not fired: its `when` needs at least 2 of 3, found 1; not holding: gluteal_tension, found no; first_rib_motion, found no"
+    ));
+    // A false `and`: its false conjuncts only.
+    assert!(visit("1", "both").contains(
+        "not fired: its `when` needs standing_pelvis_locked, found no; and first_rib_motion, found no"
+    ));
+    // A true `or`: the disjunct that held, not the false one.
+    let fired = visit("1", "either");
+    assert!(
+        fired.contains("because heel_tension, found yes; not contraindicated: osteoporosis, found no"),
+        "{fired}"
+    );
+    assert!(!fired.contains("gluteal_tension"), "{fired}");
+    // Unknown: the finding not examined is said so, never taken as false, and the known
+    // parts that cannot change the answer are left out.
+    let unknown = visit("2", "either");
+    assert!(
+        unknown.contains("not evaluated: its `when` is undecided — gluteal_tension, not examined"),
+        "{unknown}"
+    );
+    assert!(!unknown.contains("heel_tension"), "{unknown}");
+    assert!(visit("2", "two_of_three")
+        .contains("at least 2 of 3, 1 hold so far; undecided: gluteal_tension, not examined"));
+    assert!(visit("2", "both")
+        .contains("not evaluated: its `when` is undecided — standing_pelvis_locked, not examined"));
+}
