@@ -125,7 +125,13 @@ pub fn run(args: &WhyArgs, color: bool) -> ExitCode {
             }
         }
     }
-    answer(program, &cases, &args.item.join(" "), args.visit, args.format)
+    answer(
+        program,
+        &cases,
+        &args.item.join(" "),
+        args.visit,
+        args.format,
+    )
 }
 
 /// Prints why the protocol did or did not decide `item` at the visits of `cases` (every

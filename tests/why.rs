@@ -38,8 +38,8 @@ fn why_not_a_rule_whose_when_was_false_names_the_value_needed_and_found() {
     assert!(!text.contains("Visit 1"), "{text}");
     insta::assert_snapshot!(text);
 
-    let answer = &json(&[FOLLOW_UP, "--visit", "2", "cmrt_line_two"])["cases"][0]["visits"][0]
-        ["answers"][0];
+    let answer =
+        &json(&[FOLLOW_UP, "--visit", "2", "cmrt_line_two"])["cases"][0]["visits"][0]["answers"][0];
     let binding = &answer["bindings"][0];
     assert_eq!(binding["state"], "not_fired");
     assert_eq!(
@@ -75,8 +75,8 @@ fn an_adjustment_no_rule_recommended_lists_every_rule_that_could_and_why_not() {
         "{text}"
     );
     insta::assert_snapshot!(text);
-    let answer = &json(&[LENA, "--visit", "3", "cmrt(level: T8)"])["cases"][0]["visits"][0]
-        ["answers"][0];
+    let answer =
+        &json(&[LENA, "--visit", "3", "cmrt(level: T8)"])["cases"][0]["visits"][0]["answers"][0];
     assert_eq!(answer["kind"], "adjustment");
     assert_eq!(answer["recommended"].as_array().map(Vec::len), Some(0));
     // line_two_cmrt has 7 bindings, every one of which could give CMRT at T8.
@@ -153,8 +153,8 @@ fn a_raised_red_flag_comes_first_and_names_every_true_finding() {
         text.contains("saddle_anaesthesia, found yes; and new_bladder_dysfunction, found yes"),
         "{text}"
     );
-    let answer = &json(&[file, "--case", "anna", "--visit", "2", "cauda_equina"])["cases"][0]
-        ["visits"][0];
+    let answer =
+        &json(&[file, "--case", "anna", "--visit", "2", "cauda_equina"])["cases"][0]["visits"][0];
     insta::assert_json_snapshot!(answer);
     let findings: Vec<&str> = answer["answers"][0]["condition"]["parts"]
         .as_array()
@@ -174,7 +174,9 @@ fn a_red_flag_ruled_out_names_the_false_parts() {
         "red_flag fracture",
     ]);
     assert!(
-        text.contains("ruled out: its condition needs major_trauma, found no; or minor_trauma, found no"),
+        text.contains(
+            "ruled out: its condition needs major_trauma, found no; or minor_trauma, found no"
+        ),
         "{text}"
     );
 }
@@ -194,7 +196,8 @@ fn a_check_says_which_condition_decided_its_outcome() {
     // Not applicable, and why.
     let text = why(&[FOLLOW_UP, "cmrt_reflex_point_falls"]);
     insta::assert_snapshot!(text);
-    assert!(text.contains("not_applicable — it compares with the previous visit, and this is the first"));
+    assert!(text
+        .contains("not_applicable — it compares with the previous visit, and this is the first"));
     assert!(text.contains("not_applicable — it follows cmrt, which was not given at visit 2 (the protocol recommended no adjustment)"));
 }
 
@@ -275,7 +278,9 @@ fn an_unknown_item_is_a_usage_error_with_a_suggestion_and_the_kinds() {
     // Arguments that do not fit the item.
     let out = sot(&["why", FOLLOW_UP, "cmrt(lvl: T8)"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("adjustment `cmrt` has no parameter `lvl`; its parameters: level"));
+    assert!(
+        stderr(&out).contains("adjustment `cmrt` has no parameter `lvl`; its parameters: level")
+    );
     let out = sot(&["why", LENA, "line_two_cmrt(area: 9)"]);
     assert!(
         stderr(&out).contains("no binding area = 9; area takes 1, 2, 3, 4, 5, 6, 7"),
@@ -344,7 +349,9 @@ fn only_the_parts_that_decided_a_condition_are_named() {
     // A true `or`: the disjunct that held, not the false one.
     let fired = visit("1", "either");
     assert!(
-        fired.contains("because heel_tension, found yes; not contraindicated: osteoporosis, found no"),
+        fired.contains(
+            "because heel_tension, found yes; not contraindicated: osteoporosis, found no"
+        ),
         "{fired}"
     );
     assert!(!fired.contains("gluteal_tension"), "{fired}");

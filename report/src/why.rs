@@ -568,7 +568,10 @@ fn red_flag(f: &RedFlagWhy) -> String {
             format!("Red flag {name} ruled out: it applies only in Category {bound} visits, and {visit}{signs}")
         }
         FlagOutcome::RuledOut => {
-            format!("Red flag {name} ruled out: its condition {}", needs(&f.condition))
+            format!(
+                "Red flag {name} ruled out: its condition {}",
+                needs(&f.condition)
+            )
         }
         FlagOutcome::NotRuledOut => {
             let mut text = format!("Red flag {name} not ruled out");

@@ -247,7 +247,9 @@ pub(crate) fn show(program: &Program, e: &Expr, hint: Option<&ValueType>) -> Str
                 .params
                 .iter()
                 .zip(args)
-                .map(|((name, domain), a)| format!("{name}: {}", show(program, a, Some(&domain.ty))))
+                .map(|((name, domain), a)| {
+                    format!("{name}: {}", show(program, a, Some(&domain.ty)))
+                })
                 .collect();
             format!("{}{}({})", phase(p), ind.name, args.join(", "))
         }

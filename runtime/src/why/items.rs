@@ -195,7 +195,11 @@ fn rule_why(cx: &VisitContext, r: usize, i: usize) -> Option<RuleWhy> {
         }
     }
     let mut findings: Vec<FindingValue> = Vec::new();
-    let decided = why.when.iter().chain(&why.unless).flat_map(Deciding::findings);
+    let decided = why
+        .when
+        .iter()
+        .chain(&why.unless)
+        .flat_map(Deciding::findings);
     for f in decided.chain(why.arguments.iter().cloned()) {
         if !findings.contains(&f) {
             findings.push(f);
@@ -290,10 +294,13 @@ fn adjustment_why(cx: &VisitContext, a: u32, asked: &[Option<Value>]) -> Adjustm
             // value asked for: an argument computed from findings could be any value
             // (a rule that fired with another value is listed with the call it gives).
             let could = calls.iter().any(|call| {
-                call.args.iter().zip(asked).all(|(arg, want)| match (want, arg) {
-                    (Some(w), Expr::Const(v)) => w == v,
-                    _ => true,
-                })
+                call.args
+                    .iter()
+                    .zip(asked)
+                    .all(|(arg, want)| match (want, arg) {
+                        (Some(w), Expr::Const(v)) => w == v,
+                        _ => true,
+                    })
             });
             if could {
                 if let Some(why) = rule_why(cx, r, i) {
@@ -621,7 +628,10 @@ fn check_why(cx: &VisitContext, c: u32, i: u32) -> Option<CheckWhy> {
     if need == Tri::True {
         why.complete = Some(deciding(program, &instance.complete, src));
         if truth(program, &instance.complete, src.env) == Tri::False {
-            why.marginal = instance.marginal.as_ref().map(|m| deciding(program, m, src));
+            why.marginal = instance
+                .marginal
+                .as_ref()
+                .map(|m| deciding(program, m, src));
         }
     }
     Some(why)

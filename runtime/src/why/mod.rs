@@ -16,11 +16,11 @@ use sot_ir::{Case, Findings, Program, Urgency, Visit};
 use crate::explain::Sources;
 use crate::visit::{case_findings, evaluate_case, VisitState};
 
+pub(crate) use items::rule_whys;
 pub use items::{
     AdjustmentWhy, CategoryOutcome, CategoryWhy, CheckWhy, FlagOutcome, NotApplicable,
     RecommendedCall, RedFlagWhy, RuleOutcome, RuleWhy, UndecidedPart,
 };
-pub(crate) use items::rule_whys;
 pub use query::{resolve, Kind, Query, ResolveError, Target};
 
 /// What the explanations of one visit read.
@@ -129,9 +129,13 @@ pub fn why_case(
         if visit.is_some_and(|n| n != v.number) {
             continue;
         }
-        let previous = i
-            .checked_sub(1)
-            .and_then(|p| Some((case.visits.get(p)?, findings.get(p)?.as_ref(), states.get(p))));
+        let previous = i.checked_sub(1).and_then(|p| {
+            Some((
+                case.visits.get(p)?,
+                findings.get(p)?.as_ref(),
+                states.get(p),
+            ))
+        });
         let cx = VisitContext {
             program,
             visit: v,
@@ -144,7 +148,10 @@ pub fn why_case(
             visit: v.number,
             label: v.label.clone(),
             red_flags: referrals(program, state),
-            answers: targets.iter().filter_map(|t| items::answer(&cx, t)).collect(),
+            answers: targets
+                .iter()
+                .filter_map(|t| items::answer(&cx, t))
+                .collect(),
         });
     }
     CaseWhy {

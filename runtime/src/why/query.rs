@@ -208,7 +208,11 @@ impl std::fmt::Display for ResolveError {
 fn names(program: &Program, kind: Kind) -> Vec<&str> {
     match kind {
         Kind::Rule => program.rules.iter().map(|r| r.name.as_str()).collect(),
-        Kind::Adjustment => program.adjustments.iter().map(|a| a.name.as_str()).collect(),
+        Kind::Adjustment => program
+            .adjustments
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect(),
         Kind::Category => program.categories.iter().map(|c| c.name.as_str()).collect(),
         Kind::RedFlag => program.red_flags.iter().map(|r| r.name.as_str()).collect(),
         Kind::Check => program.checks.iter().map(|c| c.name.as_str()).collect(),
@@ -236,7 +240,11 @@ pub fn resolve(program: &Program, query: &Query) -> Result<Vec<Target>, ResolveE
     if targets.is_empty() {
         let known = kinds
             .iter()
-            .flat_map(|&k| names(program, k).into_iter().map(move |n| (k, n.to_string())))
+            .flat_map(|&k| {
+                names(program, k)
+                    .into_iter()
+                    .map(move |n| (k, n.to_string()))
+            })
             .collect();
         return Err(ResolveError::Unknown {
             name: query.name.clone(),
@@ -247,7 +255,12 @@ pub fn resolve(program: &Program, query: &Query) -> Result<Vec<Target>, ResolveE
     Ok(targets)
 }
 
-fn target(program: &Program, kind: Kind, index: u32, query: &Query) -> Result<Target, ResolveError> {
+fn target(
+    program: &Program,
+    kind: Kind,
+    index: u32,
+    query: &Query,
+) -> Result<Target, ResolveError> {
     let no_arguments = |what: &str| {
         if query.args.is_empty() {
             Ok(())
@@ -273,7 +286,10 @@ fn target(program: &Program, kind: Kind, index: u32, query: &Query) -> Result<Ta
                 .get(index as usize)
                 .map(|r| r.instances.iter().map(|i| i.binding.as_slice()).collect())
                 .unwrap_or_default();
-            Target::Rule(index, instances(&query.name, "rule", &bindings, &query.args)?)
+            Target::Rule(
+                index,
+                instances(&query.name, "rule", &bindings, &query.args)?,
+            )
         }
         Kind::Check => {
             let bindings: Vec<&[(String, String)]> = program
@@ -281,7 +297,10 @@ fn target(program: &Program, kind: Kind, index: u32, query: &Query) -> Result<Ta
                 .get(index as usize)
                 .map(|c| c.instances.iter().map(|i| i.binding.as_slice()).collect())
                 .unwrap_or_default();
-            Target::Check(index, instances(&query.name, "check", &bindings, &query.args)?)
+            Target::Check(
+                index,
+                instances(&query.name, "check", &bindings, &query.args)?,
+            )
         }
         Kind::Adjustment => {
             let params = program
