@@ -368,3 +368,39 @@ fn only_the_parts_that_decided_a_condition_are_named() {
     assert!(visit("2", "both")
         .contains("not evaluated: its `when` is undecided — standing_pelvis_locked, not examined"));
 }
+
+#[test]
+fn categories_tied_or_coexisting_and_red_flags_of_another_category() {
+    let tied = why(&[
+        "tests/fixtures/run/category_ambiguous.sot",
+        "--visit",
+        "1",
+        "I",
+    ]);
+    assert!(tied.contains("holds (pelvic_torsion, found yes), tied with Category II, which also holds, and no precedence orders them: the visit is ambiguous"), "{tied}");
+    let bound = "tests/fixtures/run/red_flag_in_category.sot";
+    let coexisting = why(&[bound, "--visit", "2", "III"]);
+    assert!(coexisting.contains("holds and is one of the visit's categories, coexisting with Category II: pain_on_cough, found yes"), "{coexisting}");
+    let other = why(&[bound, "--visit", "7", "test_flag_one"]);
+    assert!(other.contains("ruled out: it applies only in Category I visits, and this visit's categories are III and II; its signs are present: test_sign_one, found yes"), "{other}");
+    let undecided = why(&[bound, "--visit", "4", "motor_deficit"]);
+    assert!(undecided.contains("not ruled out: its signs are present (strength_decreasing, found yes); it applies in Category III visits, and Category III is undecided: pain_on_cough, not examined"), "{undecided}");
+}
+
+#[test]
+fn markdown_answers_escape_protocol_text() {
+    let out = why(&[
+        FOLLOW_UP,
+        "--visit",
+        "2",
+        "cmrt_line_two",
+        "--format",
+        "markdown",
+    ]);
+    assert!(
+        out.starts_with("# Case paul — Paul, 44, a CMRT lead that fades\n"),
+        "{out}"
+    );
+    assert!(out.contains("## Visit 2 (follow-up)"), "{out}");
+    assert!(out.contains("- Rule cmrt\\_line\\_two"), "{out}");
+}

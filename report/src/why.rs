@@ -506,17 +506,24 @@ fn category_names(cs: &[NamedCategory]) -> String {
 fn category(c: &CategoryWhy) -> String {
     let name = format!("Category {}", titled(&c.category, c.title.as_deref()));
     let condition = &c.condition;
-    let visit = category_names(&c.visit_categories);
+    // The other categories of the visit (the coexisting or tied ones besides this one).
+    let others: Vec<NamedCategory> = c
+        .visit_categories
+        .iter()
+        .filter(|o| o.name != c.category)
+        .cloned()
+        .collect();
+    let others = category_names(&others);
     match c.state {
         CategoryOutcome::VisitCategory => {
             format!("{name} is the visit's category: {}", phrase(condition))
         }
         CategoryOutcome::Coexisting => format!(
-            "{name} holds and is one of the visit's coexisting categories ({visit}): {}",
+            "{name} holds and is one of the visit's categories, coexisting with Category {others}: {}",
             phrase(condition)
         ),
         CategoryOutcome::Ambiguous => format!(
-            "{name} holds ({}), tied with the other categories that hold ({visit}) and no precedence orders them: the visit is ambiguous",
+            "{name} holds ({}), tied with Category {others}, which also holds, and no precedence orders them: the visit is ambiguous",
             phrase(condition)
         ),
         CategoryOutcome::Outranked => format!(
