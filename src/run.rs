@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use sot_compiler::{lower_file, visible_files};
 use sot_report::run as report;
-use sot_runtime::explain::{explain_case, CaseReport};
+use sot_runtime::explain::{explain_case, explain_case_with_rules, CaseReport};
 
 use crate::check::print_errors;
 use crate::load::load_one;
@@ -110,7 +110,12 @@ pub fn run(args: &RunArgs, color: bool) -> ExitCode {
         };
         return crate::why::answer(program, &cases, item, None, format);
     }
-    let reports: Vec<CaseReport> = cases.iter().map(|c| explain_case(program, c)).collect();
+    // Only the JSON report gives every rule binding's state.
+    let explain = match args.format {
+        Format::Json => explain_case_with_rules,
+        _ => explain_case,
+    };
+    let reports: Vec<CaseReport> = cases.iter().map(|c| explain(program, c)).collect();
     let out = match args.format {
         Format::Text => reports
             .iter()

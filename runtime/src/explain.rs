@@ -184,8 +184,9 @@ pub struct VisitReport {
     /// Check outcomes.
     pub checks: Vec<CheckReport>,
     /// Every rule binding's state with the findings that decided it (`sot why` says the
-    /// same in words), rule after rule.
-    pub rules: Vec<crate::why::RuleWhy>,
+    /// same in words), rule after rule; only from [`explain_case_with_rules`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<crate::why::RuleWhy>>,
 }
 
 /// A case's report.
@@ -203,6 +204,17 @@ pub struct CaseReport {
 
 /// Evaluates a case and explains every visit.
 pub fn explain_case(program: &Program, case: &Case) -> CaseReport {
+    explain(program, case, false)
+}
+
+/// Like [`explain_case`], and every visit also gives every rule binding's state with the
+/// findings that decided it (`rules`, as the JSON report prints it): more to compute and
+/// to hold, so only for the reports that show it.
+pub fn explain_case_with_rules(program: &Program, case: &Case) -> CaseReport {
+    explain(program, case, true)
+}
+
+fn explain(program: &Program, case: &Case, with_rules: bool) -> CaseReport {
     let states = evaluate_case(program, case);
     let findings = case_findings(case);
     let visits = case
@@ -221,6 +233,7 @@ pub fn explain_case(program: &Program, case: &Case) -> CaseReport {
                 previous,
                 case.history.as_ref(),
                 state,
+                with_rules,
             )
         })
         .collect();
@@ -363,13 +376,15 @@ pub fn show_call(program: &Program, adjustment: u32, args: &[sot_ir::Value]) -> 
 }
 
 /// A visit's report: `visit` with its findings (history applied), `previous` likewise,
-/// `history` the case's (for its checks, which do not read it).
+/// `history` the case's (for its checks, which do not read it); `with_rules`: every rule
+/// binding's state too.
 fn explain_visit(
     program: &Program,
     (visit, now): (&Visit, &Findings),
     previous: Option<(&Visit, &Findings)>,
     history: Option<&Findings>,
     state: &VisitState,
+    with_rules: bool,
 ) -> VisitReport {
     let src = Sources::visit(now, visit, previous);
     let env = src.env;
@@ -599,13 +614,15 @@ fn explain_visit(
         })
         .collect();
 
-    let rules = crate::why::rule_whys(&crate::why::VisitContext {
-        program,
-        visit,
-        previous: previous.map(|(p, _)| (p, None)),
-        history,
-        state,
-        src,
+    let rules = with_rules.then(|| {
+        crate::why::rule_whys(&crate::why::VisitContext {
+            program,
+            visit,
+            previous: previous.map(|(p, _)| (p, None)),
+            history,
+            state,
+            src,
+        })
     });
     VisitReport {
         visit: visit.number,
