@@ -404,3 +404,24 @@ fn markdown_answers_escape_protocol_text() {
     assert!(out.contains("## Visit 2 (follow-up)"), "{out}");
     assert!(out.contains("- Rule cmrt\\_line\\_two"), "{out}");
 }
+
+#[test]
+fn a_name_of_two_kinds_is_answered_for_each_unless_the_kind_is_written() {
+    let file = "tests/fixtures/why/conditions.sot";
+    let both = why(&[file, "--visit", "1", "two_of_three"]);
+    assert!(
+        both.contains("Rule two_of_three “Two of three Category I signs”"),
+        "{both}"
+    );
+    assert!(both.contains("Check two_of_three “Heel tension eases”: complete — `need` holds: before.heel_tension, found yes; `complete` holds: not after.heel_tension, found no"), "{both}");
+    let rule = why(&[file, "--visit", "1", "rule two_of_three"]);
+    assert!(
+        rule.contains("Rule two_of_three") && !rule.contains("Check"),
+        "{rule}"
+    );
+    let check = why(&[file, "--visit", "1", "check", "two_of_three"]);
+    assert!(
+        check.contains("Check two_of_three") && !check.contains("Rule"),
+        "{check}"
+    );
+}
