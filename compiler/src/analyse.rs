@@ -31,7 +31,8 @@ pub fn file_analyses(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagnost
         return Vec::new();
     };
     let own = own_items(db, file);
-    let mut search = Search::new(program);
+    let poll = || salsa::Database::unwind_if_revision_cancelled(db);
+    let mut search = Search::new(program, &poll);
     let mut out = Vec::new();
     overlapping_categories(program, &own, &mut search, &mut out);
     dead_conditions(program, &own, &mut search, &mut out);
@@ -123,6 +124,9 @@ struct Search<'p> {
     /// Every number the protocol compares with, for candidate values.
     constants: Vec<f64>,
     steps: usize,
+    /// Called before each question: in the database, it unwinds the analysis when an edit
+    /// made its revision stale (so an edit never waits for a whole file's analyses).
+    poll: &'p dyn Fn(),
 }
 
 fn block_index(phase: Option<Phase>) -> usize {
@@ -226,13 +230,14 @@ fn program_constants(program: &Program) -> Vec<f64> {
 }
 
 impl<'p> Search<'p> {
-    fn new(program: &'p Program) -> Self {
+    fn new(program: &'p Program, poll: &'p dyn Fn()) -> Self {
         let empty = Findings::examined(vec![None; program.slot_count as usize]);
         Search {
             program,
             blocks: [empty.clone(), empty.clone(), empty.clone(), empty],
             constants: program_constants(program),
             steps: 0,
+            poll,
         }
     }
 
@@ -274,6 +279,7 @@ impl<'p> Search<'p> {
     /// Findings under which every condition has its wanted truth value, if there are any
     /// (and the search finishes within its budget).
     fn solve(&mut self, goals: &[(&Expr, Tri)]) -> Option<Vec<(Var, Value)>> {
+        (self.poll)();
         let mut vars = Vec::new();
         for (e, _) in goals {
             variables(self.program, e, &mut vars);
@@ -403,7 +409,7 @@ fn show_example(program: &Program, example: &[(Var, Value)]) -> String {
 /// findings are a real example: both conditions are true for them whatever the other
 /// findings are.
 pub fn category_overlaps(program: &Program) -> Vec<Overlap> {
-    let mut search = Search::new(program);
+    let mut search = Search::new(program, &|| {});
     let mut out = Vec::new();
     let n = program.categories.len();
     for b in 0..n {

@@ -70,6 +70,7 @@ fn editing_one_rule_body_rechecks_only_its_chunk() {
     let chunks = file.chunks(&db).len();
     assert!(chunks > 4, "only {chunks} chunks");
     assert_eq!(executions(&log, "chunk_parse").len(), chunks);
+    assert_eq!(executions(&log, "names_may_clash").len(), 1);
     log.lock().map(|mut l| l.clear()).ok();
 
     // Edit the body of `r_150` (and make the line longer, so later items move).
@@ -102,6 +103,12 @@ fn editing_one_rule_body_rechecks_only_its_chunk() {
     assert!(
         executions(&log, "file_scope").is_empty(),
         "the scope was rebuilt"
+    );
+    // The names did not change: the search for names declared twice did not run again.
+    assert!(
+        executions(&log, "names_may_clash").is_empty(),
+        "{:?}",
+        executions(&log, "names_may_clash")
     );
     // The other items' results are still there, unchanged, and the item moved after it
     // is found at its new place.
@@ -220,4 +227,42 @@ fn rechunking_around_edits_cuts_as_from_scratch() {
         };
         assert_eq!(cut(&db, file), cut(&fresh, reference), "round {round}");
     }
+}
+
+/// The codes of a file's diagnostics, in order.
+fn codes(db: &Database, file: sot_compiler::SourceFile) -> Vec<String> {
+    file_diagnostics(db, file)
+        .iter()
+        .map(|d| d.code.as_str().to_string())
+        .collect()
+}
+
+/// W0604 (never used) and E0102 (declared twice) follow edits far from the first uses of
+/// the names: the use scan stops early and the clash search runs only when names change,
+/// and neither may miss what the edit did.
+#[test]
+fn unused_and_duplicate_names_follow_edits() {
+    let mut db = Database::default();
+    let path = Path::new("protocol.sot");
+    // `late` is used only by the last rule, 300 rules below the others' uses.
+    let text = long_protocol()
+        + "\nindicator late: bool\nadjustment rest()\n\nrule uses_late {\n  when late\n  then rest()\n}\n";
+    let file = db.set_file(path, text.clone());
+    assert!(codes(&db, file).is_empty(), "{:?}", codes(&db, file));
+
+    // The last use goes: `late` is never used.
+    let unused = text.replace("  when late\n", "  when short_leg != none\n");
+    db.set_file(path, unused.clone());
+    assert_eq!(codes(&db, file), ["W0604"]);
+    assert!(file_diagnostics(&db, file)[0].message.contains("`late`"));
+    // And comes back.
+    db.set_file(path, text.clone());
+    assert!(codes(&db, file).is_empty(), "{:?}", codes(&db, file));
+
+    // A rule renamed to the name of another: E0102, and gone when renamed back.
+    let twice = text.replace("rule r_299 {", "rule r_3 {");
+    db.set_file(path, twice);
+    assert_eq!(codes(&db, file), ["E0102"]);
+    db.set_file(path, text);
+    assert!(codes(&db, file).is_empty(), "{:?}", codes(&db, file));
 }

@@ -290,7 +290,8 @@ impl Backend {
 
     /// Publishes the diagnostics of the open documents that see `changed`: first the
     /// checker's (incremental, fast), then, in the background once typing pauses, with the
-    /// static analyses (they lower the whole program, and cannot be cancelled halfway).
+    /// static analyses (they lower the whole program; an edit meanwhile cancels them between
+    /// two of their questions, and they run again when typing pauses again).
     /// `None`: every open document.
     async fn publish(&self, changed: Option<SourceFile>) {
         if !self.publish_phase(changed, false).await {

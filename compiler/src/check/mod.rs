@@ -21,7 +21,7 @@ mod values;
 
 use std::collections::BTreeSet;
 
-use foldhash::HashSet;
+use foldhash::{HashMap, HashSet};
 
 use sot_grammar::ast::{self, ItemData, Phase, Span, TypeDef};
 use sot_grammar::{ParsedItem, SyntaxError, SyntaxErrorKind};
@@ -129,33 +129,45 @@ fn chunk_parsed(db: &dyn salsa::Database, chunk: Chunk) -> bool {
     chunk_parse(db, chunk).iter().all(|p| p.item.is_some())
 }
 
-/// Every name used by the items of a file.
-#[salsa::tracked(returns(ref))]
-fn file_references(db: &dyn salsa::Database, file: SourceFile) -> HashSet<(Namespace, String)> {
-    file.chunks(db)
-        .iter()
-        .flat_map(|chunk| chunk_references(db, *chunk).iter().cloned())
-        .collect()
-}
-
-/// The names used by any file that sees `file` (itself included), one set per file: what
-/// `file` declares and nobody of these uses is unused. `None` when one of those files has an
-/// item that could not be parsed: its uses are unknown, so nothing can be called unused.
-fn references_seeing(
+/// Which of `declared` no file that sees `file` (itself included) uses: one flag per
+/// declaration. None is unused when one of those files has an item that could not be parsed
+/// (its uses are unknown). The scan stops once every declaration has been seen used, so an
+/// edit far from the first uses of the names costs no pass over the whole workspace.
+fn unused_declarations(
     db: &dyn salsa::Database,
     file: SourceFile,
-) -> Option<Vec<&HashSet<(Namespace, String)>>> {
-    let mut used = Vec::new();
-    for other in Workspace::get(db).files(db).values() {
-        if *other == file || visible_files(db, *other).contains(&file) {
-            let unparsed = !other.chunks(db).iter().all(|c| *chunk_parsed(db, *c));
-            if unparsed {
-                return None;
+    declared: &[(Namespace, &str)],
+) -> Vec<bool> {
+    let mut missing: HashMap<(Namespace, &str), Vec<usize>> = HashMap::default();
+    for (i, key) in declared.iter().enumerate() {
+        missing.entry(*key).or_default().push(i);
+    }
+    let files = Workspace::get(db).files(db);
+    // The file itself first: it is where its declarations are most likely used.
+    let seeing = std::iter::once(file).chain(
+        files
+            .values()
+            .copied()
+            .filter(|other| *other != file && visible_files(db, *other).contains(&file)),
+    );
+    for other in seeing {
+        for chunk in other.chunks(db) {
+            if missing.is_empty() {
+                break;
             }
-            used.push(file_references(db, *other));
+            if !*chunk_parsed(db, *chunk) {
+                return vec![false; declared.len()];
+            }
+            for (ns, name) in chunk_references(db, *chunk) {
+                missing.remove(&(*ns, name.as_str()));
+            }
         }
     }
-    Some(used)
+    let mut unused = vec![false; declared.len()];
+    for i in missing.into_values().flatten() {
+        unused[i] = true;
+    }
+    unused
 }
 
 /// Every diagnostic of a file, with file-relative spans, in source order.
@@ -168,7 +180,6 @@ pub fn file_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagn
         .filter(|d| d.code == Code::E0102)
         .map(|d| d.primary.span)
         .collect();
-    let used = references_seeing(db, file);
     let items = file.chunks(db).iter().flat_map(|chunk| {
         let base = chunk.offset(db);
         let checks = chunk_check(db, *chunk).iter();
@@ -176,6 +187,8 @@ pub fn file_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagn
         let starts = chunk.items(db).iter().map(move |h| base + h.start);
         starts.zip(checks).zip(signatures)
     });
+    // The declarations W0604 looks at: what the rest of the workspace may leave unused.
+    let mut declarations = Vec::new();
     for ((offset, check), signature) in items {
         out.extend(check.diagnostics.iter().map(|d| d.clone().shifted(offset)));
         let declared = match signature {
@@ -189,23 +202,29 @@ pub fn file_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagn
         };
         if let Some((ns, what, name)) = declared {
             let span = name.span.shift(offset);
-            let key = (ns, name.text.clone());
-            let unused = used
-                .as_ref()
-                .is_some_and(|used| !used.iter().any(|set| set.contains(&key)));
-            if unused && !duplicates.contains(&span) {
-                out.push(
-                    Diagnostic::new(
-                        Code::W0604,
-                        span,
-                        format!("{what} `{}` is never used", name.text),
-                    )
-                    .label(format!("declared here, used by no {}", use_sites(what)))
-                    .help(format!(
-                        "remove the {what} if the protocol does not need it"
-                    )),
-                );
+            if !duplicates.contains(&span) {
+                declarations.push((ns, what, name, span));
             }
+        }
+    }
+    let keys: Vec<_> = declarations
+        .iter()
+        .map(|(ns, _, name, _)| (*ns, name.text.as_str()))
+        .collect();
+    let unused = unused_declarations(db, file, &keys);
+    for ((_, what, name, span), unused) in declarations.iter().zip(unused) {
+        if unused {
+            out.push(
+                Diagnostic::new(
+                    Code::W0604,
+                    *span,
+                    format!("{what} `{}` is never used", name.text),
+                )
+                .label(format!("declared here, used by no {}", use_sites(what)))
+                .help(format!(
+                    "remove the {what} if the protocol does not need it"
+                )),
+            );
         }
     }
     out.sort_by_key(|d| (d.primary.span.start, d.code));

@@ -29,7 +29,7 @@ pub fn lower_file(db: &dyn salsa::Database, file: SourceFile) -> Option<Program>
     lower.declarations(&items);
     lower.program.plan = ir::Plan::of(&lower.program.rules);
     let text = file.text(db);
-    let index = LineIndex::new(text);
+    let index = crate::line_index::file_line_index(db, file);
     // The title is the file's own header's, when it has one (used files come first).
     let own_title = items.iter().find_map(|(f, _, item)| match &item.data {
         ItemData::Header { title, .. } if *f == file => Some(title.value.clone()),

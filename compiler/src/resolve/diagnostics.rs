@@ -42,45 +42,23 @@ pub fn scope_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diag
     let mut coexist = Vec::new();
     let mut use_diagnostics = Vec::new();
     let via = use_lines_by_file(db, file);
+    // The declarations are gathered (with their places) only when two may clash.
+    let clash = *names_may_clash(db, file);
     for visible in visible_files(db, file) {
         let own = *visible == file;
         for (offset, signature) in signatures_with_offsets(db, *visible) {
-            let mut declare = |ns, name| {
-                declared.push(Declared {
-                    ns,
-                    name,
-                    file: *visible,
-                    via: via.get(visible).copied(),
-                    offset,
-                })
-            };
+            if clash {
+                for (ns, name) in declarations(signature) {
+                    declared.push(Declared {
+                        ns,
+                        name,
+                        file: *visible,
+                        via: via.get(visible).copied(),
+                        offset,
+                    });
+                }
+            }
             match signature {
-                Some(Signature::Type(decl)) => {
-                    declare(Namespace::Type, &decl.name);
-                    if let TypeDef::Enum(values) = &decl.def {
-                        values.iter().for_each(|v| declare(Namespace::Value, v));
-                    }
-                }
-                Some(Signature::Indicator(name, ..)) | Some(Signature::Table(name, ..)) => {
-                    declare(Namespace::Value, name)
-                }
-                Some(Signature::Adjustment(name, _)) => declare(Namespace::Adjustment, name),
-                Some(Signature::WithBindings(kind, name, _)) => declare(
-                    if *kind == ItemKind::Rule {
-                        Namespace::Rule
-                    } else {
-                        Namespace::Check
-                    },
-                    name,
-                ),
-                Some(Signature::Named(kind, name)) => declare(
-                    match kind {
-                        ItemKind::Category => Namespace::Category,
-                        ItemKind::RedFlag => Namespace::RedFlag,
-                        _ => Namespace::Case,
-                    },
-                    name,
-                ),
                 Some(Signature::Precedence(names)) => precedence.push((names.clone(), own, offset)),
                 Some(Signature::Coexist(names)) if own => coexist.push((names, offset)),
                 Some(Signature::Coexist(_)) => {}
@@ -95,7 +73,7 @@ pub fn scope_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diag
                         use_diagnostics.push(diag);
                     }
                 }
-                Some(Signature::Use(_)) | None => {}
+                _ => {}
             }
         }
     }
@@ -106,6 +84,71 @@ pub fn scope_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diag
     out.extend(precedence_cycles(&precedence));
     out.extend(ordered_coexisting(&precedence, &coexist));
     out
+}
+
+/// The names a signature declares, with their namespaces (a type declares its enum values
+/// too).
+fn declarations(signature: &Option<Signature>) -> Vec<(Namespace, &Name)> {
+    match signature {
+        Some(Signature::Type(decl)) => {
+            let mut names = vec![(Namespace::Type, &decl.name)];
+            if let TypeDef::Enum(values) = &decl.def {
+                names.extend(values.iter().map(|v| (Namespace::Value, v)));
+            }
+            names
+        }
+        Some(Signature::Indicator(name, ..)) | Some(Signature::Table(name, ..)) => {
+            vec![(Namespace::Value, name)]
+        }
+        Some(Signature::Adjustment(name, _)) => vec![(Namespace::Adjustment, name)],
+        Some(Signature::WithBindings(kind, name, _)) => vec![(
+            if *kind == ItemKind::Rule {
+                Namespace::Rule
+            } else {
+                Namespace::Check
+            },
+            name,
+        )],
+        Some(Signature::Named(kind, name)) => vec![(
+            match kind {
+                ItemKind::Category => Namespace::Category,
+                ItemKind::RedFlag => Namespace::RedFlag,
+                _ => Namespace::Case,
+            },
+            name,
+        )],
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a name `file` sees may be declared twice in one namespace, or as a built-in: only
+/// then does [`scope_diagnostics`] place every declaration and look for clashes. It reads
+/// the names alone, not where the items are, so an edit that moves items and keeps their
+/// names is verified without running it again.
+#[salsa::tracked]
+fn names_may_clash(db: &dyn salsa::Database, file: SourceFile) -> bool {
+    let mut seen: HashSet<(Namespace, &str)> = HashSet::default();
+    for visible in visible_files(db, file) {
+        for chunk in visible.chunks(db) {
+            for signature in crate::resolve::chunk_signatures(db, *chunk) {
+                for (ns, name) in declarations(signature) {
+                    if is_builtin(ns, &name.text) || !seen.insert((ns, name.text.as_str())) {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Whether `name` is a built-in of namespace `ns` (a side, a vertebra, a built-in type).
+fn is_builtin(ns: Namespace, name: &str) -> bool {
+    match ns {
+        Namespace::Value => SIDES.contains(&name) || vertebra_index(name).is_some(),
+        Namespace::Type => BUILTIN_TYPES.contains(&name),
+        _ => false,
+    }
 }
 
 /// The most finding slots (one per indicator and parameter combination) a protocol may
@@ -260,13 +303,7 @@ fn duplicates(db: &dyn salsa::Database, declared: &[Declared]) -> Vec<Diagnostic
     let mut first: HashMap<(Namespace, &str), &Declared> = HashMap::default();
     let mut out = Vec::new();
     for d in declared {
-        let builtin = match d.ns {
-            Namespace::Value => {
-                SIDES.contains(&d.name.text.as_str()) || vertebra_index(&d.name.text).is_some()
-            }
-            Namespace::Type => BUILTIN_TYPES.contains(&d.name.text.as_str()),
-            _ => false,
-        };
+        let builtin = is_builtin(d.ns, &d.name.text);
         let span = d.name.span.shift(d.offset);
         if builtin {
             if d.via.is_none() {
