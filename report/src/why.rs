@@ -650,3 +650,66 @@ fn check_line(c: &CheckWhy) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn bindings_with_the_same_answer_for_their_own_findings_share_a_line() {
+        let answer = |area: u32, found: u32| {
+            (
+                b(&[&format!("area = {area}")]),
+                format!("needs x(line: 2, area: {area}) >= 2, found {found}"),
+            )
+        };
+        let folded = fold([answer(1, 0), answer(2, 1), answer(3, 0)].into_iter());
+        assert_eq!(
+            folded,
+            vec![
+                (
+                    "[area = 1, 3]".to_string(),
+                    "needs x(line: 2, area: area) >= 2, found 0".to_string()
+                ),
+                // Alone: its own values, not the variable.
+                (
+                    "[area = 2]".to_string(),
+                    "needs x(line: 2, area: 2) >= 2, found 1".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn only_a_whole_argument_of_the_binding_is_generalised() {
+        let binding = b(&["area = 1"]);
+        assert_eq!(
+            generalised(&binding, "x(line: 1, area: 1) and y(area: 10)"),
+            "x(line: 1, area: area) and y(area: 10)"
+        );
+    }
+
+    #[test]
+    fn bindings_of_two_variables_list_the_last_ones_values() {
+        let same = "not_needed".to_string();
+        let folded = fold(
+            [
+                (b(&["side = left", "area = 1"]), same.clone()),
+                (b(&["side = left", "area = 2"]), same.clone()),
+                (b(&["side = right", "area = 1"]), same.clone()),
+            ]
+            .into_iter(),
+        );
+        assert_eq!(
+            folded,
+            vec![(
+                "[side = left, area = 1, 2; side = right, area = 1]".to_string(),
+                same
+            )]
+        );
+    }
+}
