@@ -150,7 +150,9 @@ fn a_raised_red_flag_comes_first_and_names_every_true_finding() {
         "{text}"
     );
     assert!(
-        text.contains("saddle_anaesthesia, found yes; and new_bladder_dysfunction, found yes"),
+        text.contains(
+            "raised — because any of: saddle_anaesthesia, found yes; new_bladder_dysfunction, found yes"
+        ),
         "{text}"
     );
     let answer =

@@ -338,11 +338,18 @@ fn phrase(d: &Deciding) -> String {
     };
     match d {
         Deciding::Test { test, findings, .. } => test_phrase(test, findings),
+        // One part decided it: that part alone, without parentheses.
+        Deciding::All { parts, .. } | Deciding::Any { parts, .. } if parts.len() == 1 => {
+            parts.iter().map(phrase).collect()
+        }
         Deciding::All { parts, .. } => join(parts, "; and "),
-        Deciding::Any { truth, parts, .. } => match truth {
-            Truth::True => join(parts, "; and "),
-            _ => join(parts, "; or "),
-        },
+        // Several disjuncts held: each would have been enough.
+        Deciding::Any {
+            truth: Truth::True,
+            parts,
+            ..
+        } => format!("any of: {}", join(parts, "; ")),
+        Deciding::Any { parts, .. } => join(parts, "; or "),
         Deciding::AtLeast {
             truth,
             needed,
