@@ -33,7 +33,14 @@ first (rule, adjustment, category, red_flag, check) to choose one."
 #[command(after_help = concat!(
     items_help!(),
     "\n\nExample: why CMRT at T8 was not recommended at Lena's third visit:\n",
-    "  sot why protocols/cases/category_one_cmrt_lead.sot --case lena --visit 3 'cmrt(level: T8)'"
+    "  sot why protocols/cases/category_one_cmrt_lead.sot --case lena --visit 3 'cmrt(level: T8)'\n",
+    "  …\n",
+    "  Visit 3 (two weeks later)\n",
+    "    The protocol does not recommend cmrt(level: T8) at this visit.\n",
+    "      Every rule that could recommend it:\n",
+    "        line_two_cmrt [area = 1, 2, 3, 4, 5, 6, 7] “Line 2 fiber: CMRT at the related vertebra”:\n",
+    "        not fired: its `when` needs occipital_fiber(side: left, line: 2, area: area) >= 2, found 0;\n",
+    "        or occipital_fiber(side: right, line: 2, area: area) >= 2, found 0"
 ))]
 pub struct WhyArgs {
     /// A `.sot` file with cases (and the files it `use`s).

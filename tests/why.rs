@@ -427,3 +427,18 @@ fn a_name_of_two_kinds_is_answered_for_each_unless_the_kind_is_written() {
         "{check}"
     );
 }
+
+#[test]
+fn the_help_lists_the_items_and_gives_an_example() {
+    let help = stdout(&sot(&["why", "--help"]));
+    for wanted in [
+        "an adjustment   cmrt, or a call with some of its arguments",
+        "Example: why CMRT at T8 was not recommended",
+        "The protocol does not recommend cmrt(level: T8) at this visit.",
+    ] {
+        assert!(help.contains(wanted), "{wanted}\n{help}");
+    }
+    // The example's answer is the command's.
+    let answer = why(&[LENA, "--case", "lena", "--visit", "3", "cmrt(level: T8)"]);
+    assert!(answer.contains("line_two_cmrt [area = 1, 2, 3, 4, 5, 6, 7] “Line 2 fiber: CMRT at the related vertebra”: not fired: its `when` needs occipital_fiber(side: left, line: 2, area: area) >= 2, found 0; or occipital_fiber(side: right, line: 2, area: area) >= 2, found 0"));
+}
