@@ -118,20 +118,30 @@ pub fn run(args: &WhyArgs, color: bool) -> ExitCode {
         }
         return ExitCode::from(2);
     }
-    if let Some(n) = args.visit {
-        for case in &cases {
-            if !case.visits.iter().any(|v| v.number == n) {
-                let numbers: Vec<String> =
-                    case.visits.iter().map(|v| v.number.to_string()).collect();
-                eprintln!(
-                    "error: case `{}` has no visit {n}; its visits are {}",
-                    case.name,
-                    numbers.join(", ")
-                );
+    // With `--visit N`, the cases that have a visit N (an error when none has).
+    let cases: Vec<&Case> = match args.visit {
+        None => cases,
+        Some(n) => {
+            let with: Vec<&Case> = cases
+                .iter()
+                .copied()
+                .filter(|c| c.visits.iter().any(|v| v.number == n))
+                .collect();
+            if with.is_empty() {
+                for case in &cases {
+                    let numbers: Vec<String> =
+                        case.visits.iter().map(|v| v.number.to_string()).collect();
+                    eprintln!(
+                        "error: case `{}` has no visit {n}; its visits are {}",
+                        case.name,
+                        numbers.join(", ")
+                    );
+                }
                 return ExitCode::from(2);
             }
+            with
         }
-    }
+    };
     answer(
         program,
         &cases,

@@ -442,3 +442,14 @@ fn the_help_lists_the_items_and_gives_an_example() {
     let answer = why(&[LENA, "--case", "lena", "--visit", "3", "cmrt(level: T8)"]);
     assert!(answer.contains("line_two_cmrt [area = 1, 2, 3, 4, 5, 6, 7] “Line 2 fiber: CMRT at the related vertebra”: not fired: its `when` needs occipital_fiber(side: left, line: 2, area: area) >= 2, found 0; or occipital_fiber(side: right, line: 2, area: area) >= 2, found 0"));
 }
+
+#[test]
+fn a_visit_number_picks_the_cases_that_have_it() {
+    let file = "protocols/cases/red_flag_stops_care.sot";
+    let text = why(&[file, "--visit", "3", "cauda_equina"]);
+    assert!(text.starts_with("Case tom"), "{text}");
+    assert!(!text.contains("Case anna"), "{text}");
+    let out = sot(&["why", file, "--visit", "9", "cauda_equina"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("case `anna` has no visit 9; its visits are 1, 2"));
+}
