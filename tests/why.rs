@@ -453,3 +453,14 @@ fn a_visit_number_picks_the_cases_that_have_it() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("case `anna` has no visit 9; its visits are 1, 2"));
 }
+
+#[test]
+fn a_rule_whose_adjustment_depends_on_a_finding_not_examined_says_which() {
+    let text = why(&[
+        "tests/fixtures/run/rule_not_evaluated.sot",
+        "--visit",
+        "3",
+        "adjust_subluxation",
+    ]);
+    assert!(text.contains("not evaluated: its `when` holds (pelvic_torsion, found yes), but its adjustment depends on subluxation, not examined"), "{text}");
+}

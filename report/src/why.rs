@@ -433,10 +433,13 @@ fn rule_line(r: &RuleWhy) -> String {
                 let each: Vec<String> = r
                     .arguments
                     .iter()
-                    .map(|f| format!("{} {}", finding_name(f), found(f)))
+                    .map(|f| format!("{}, {}", finding_name(f), found(f)))
                     .collect();
+                let holds = when
+                    .map(|w| format!("its `when` holds ({}), but ", phrase(w)))
+                    .unwrap_or_default();
                 format!(
-                    "not evaluated: its adjustment depends on findings not known — {}",
+                    "not evaluated: {holds}its adjustment depends on {}",
                     each.join(", ")
                 )
             }
