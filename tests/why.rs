@@ -463,4 +463,11 @@ fn a_rule_whose_adjustment_depends_on_a_finding_not_examined_says_which() {
         "adjust_subluxation",
     ]);
     assert!(text.contains("not evaluated: its `when` holds (pelvic_torsion, found yes), but its adjustment depends on subluxation, not examined"), "{text}");
+    let text = why(&[
+        "tests/fixtures/run/rule_not_evaluated.sot",
+        "--visit",
+        "2",
+        "block_category_two",
+    ]);
+    assert!(text.contains("not evaluated: its `when` holds (short_leg != none, found right), but its contraindication (`unless`) was not ruled out — osteoporosis, not examined"), "{text}");
 }

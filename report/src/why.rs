@@ -426,7 +426,9 @@ fn rule_line(r: &RuleWhy) -> String {
         },
         RuleOutcome::NotEvaluated => match r.undecided {
             Some(UndecidedPart::Unless) => format!(
-                "not evaluated: its contraindication (`unless`) was not ruled out — {}",
+                "not evaluated: {}its contraindication (`unless`) was not ruled out — {}",
+                when.map(|w| format!("its `when` holds ({}), but ", phrase(w)))
+                    .unwrap_or_default(),
                 unless.map(phrase).unwrap_or_default()
             ),
             Some(UndecidedPart::Arguments) => {
