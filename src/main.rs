@@ -22,6 +22,7 @@ mod report;
 mod run;
 mod schema;
 mod test;
+mod why;
 mod write;
 
 use std::io::IsTerminal;
@@ -58,6 +59,14 @@ enum Command {
     /// Run the cases of a protocol file: each visit's category, red flags, what the protocol
     /// recommends and why, and the outcome of each before/after check.
     Run(run::RunArgs),
+    /// Say why the protocol did or did not decide an item at a visit: a rule, an
+    /// adjustment, a category, a red flag or a check.
+    ///
+    /// Names the findings that decided it and the value each test needed ("not fired: its
+    /// `when` needs occipital_fiber(side: right, line: 2, area: 6) >= 2, found 1"); for an
+    /// adjustment not recommended, every rule that could have recommended it and why each
+    /// did not.
+    Why(why::WhyArgs),
     /// Run the `expect` lines of the cases in files or folders like a test suite.
     ///
     /// Each failure shows where it is, what was expected and what was found; the last line is
@@ -128,6 +137,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(&args, color),
         Command::Run(args) => run::run(&args, color),
+        Command::Why(args) => why::run(&args, color),
         Command::Test(args) => test::run(&args, color),
         Command::Schema(args) => schema::run(&args, color),
         Command::Fmt(args) => fmt::run(&args),

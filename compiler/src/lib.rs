@@ -27,7 +27,7 @@ pub use db::{
     chunk_items, file_items, item_tokens, normalize, parse_in_parallel, parse_item, Chunk,
     Database, EventLog, Item, ItemHead, SourceFile, Workspace, MAX_FILE_BYTES,
 };
-pub use diagnostic::{Code, Diagnostic, Label, Severity};
+pub use diagnostic::{did_you_mean, Code, Diagnostic, Label, Severity};
 pub use graph::{kind_word, protocol_graph, Edge, Node, NodeKind, ProtocolGraph};
 pub use line_index::{file_line_index, Encoding, LineColumn, LineIndex};
 pub use lower::lower_file;

@@ -1,5 +1,5 @@
-//! Escaping protocol text for the documents made from it (Markdown reports and handbooks; the
-//! HTML pages escape through maud): a title with `<script>` stays text. Text between a pair of
+//! Escaping protocol text for the documents made from it (Markdown reports and handbooks, the
+//! graph's SVG; the HTML pages escape through maud): a title with `<script>` stays text. Text between a pair of
 //! backticks (`` `yes` `` in a doc comment, `` `unless` `` in a reason) is code, shown as code
 //! in both, never as literal backticks.
 
@@ -16,6 +16,23 @@ pub fn markdown_escape(text: &str) -> String {
                 out.push(c);
             }
             '\n' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for XML element content and attribute values (the graph's SVG, which is
+/// written as text, not through maud).
+pub fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
             _ => out.push(c),
         }
     }

@@ -14,3 +14,4 @@ pub mod graph;
 pub mod handbook;
 pub mod page;
 pub mod run;
+pub mod why;

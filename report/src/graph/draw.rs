@@ -7,7 +7,7 @@ use sot_compiler::{kind_word, NodeKind, ProtocolGraph};
 
 use super::geometry::{Path, Placement, Point};
 use super::measure::{text_width, FONT_FAMILY};
-use crate::escape::html_escape;
+use crate::escape::xml_escape;
 
 /// The size of a node's first line (its name).
 const NAME_SIZE: f64 = 14.0;
@@ -153,7 +153,7 @@ fn text(out: &mut String, x: f64, y: f64, size: f64, anchor: &str, fill: &str, w
         out,
         "<text x=\"{x:.1}\" y=\"{y:.1}\" font-size=\"{size}\" text-anchor=\"{anchor}\" \
          fill=\"{fill}\" textLength=\"{width:.2}\" lengthAdjust=\"spacingAndGlyphs\">{}</text>",
-        html_escape(words)
+        xml_escape(words)
     );
 }
 
@@ -309,16 +309,16 @@ pub fn svg(graph: &ProtocolGraph, placement: &Placement, engine: &str) -> String
             "<path class=\"edge {}\" data-from=\"{}\" data-to=\"{}\" d=\"{}\" stroke=\"{}\" \
              stroke-width=\"{}\"{} marker-end=\"url(#arrow-{})\"><title>{} {} {}</title></path>",
             look.class,
-            html_escape(&edge.from),
-            html_escape(&edge.to),
+            xml_escape(&edge.from),
+            xml_escape(&edge.to),
             path_data(path, dx, dy),
             look.colour,
             look.width,
             dash_attr(look.dash),
             look.class,
-            html_escape(&edge.from),
+            xml_escape(&edge.from),
             edge.label,
-            html_escape(&edge.to)
+            xml_escape(&edge.to)
         );
     }
     out.push_str("</g>\n<g class=\"nodes\">\n");
@@ -334,8 +334,8 @@ pub fn svg(graph: &ProtocolGraph, placement: &Placement, engine: &str) -> String
              stroke-width=\"{}\"{}/>",
             kind_word(node.kind),
             if focused { " focus" } else { "" },
-            html_escape(&node.id),
-            html_escape(&node.id),
+            xml_escape(&node.id),
+            xml_escape(&node.id),
             rect.w,
             rect.h,
             look.radius.min(rect.h / 2.0),
