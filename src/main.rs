@@ -25,6 +25,7 @@ mod run;
 mod schema;
 mod test;
 mod watch;
+mod why;
 mod write;
 
 use std::process::ExitCode;
@@ -66,6 +67,14 @@ enum Command {
     ///
     /// `-` runs a protocol read from standard input; `--watch` runs again after every change.
     Run(run::RunArgs),
+    /// Say why the protocol did or did not decide an item at a visit: a rule, an
+    /// adjustment, a category, a red flag or a check.
+    ///
+    /// Names the findings that decided it and the value each test needed ("not fired: its
+    /// `when` needs occipital_fiber(side: right, line: 2, area: 6) >= 2, found 1"); for an
+    /// adjustment not recommended, every rule that could have recommended it and why each
+    /// did not.
+    Why(why::WhyArgs),
     /// Run the `expect` lines of the cases in files or folders like a test suite.
     ///
     /// Each failure shows where it is, what was expected and what was found; the last line is
@@ -121,6 +130,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(&args, colors),
         Command::Run(args) => run::run(&args, colors),
+        Command::Why(args) => why::run(&args, colors.stderr),
         Command::Test(args) => test::run(&args, colors),
         Command::Schema(args) => schema::run(&args, colors.stderr),
         Command::Fmt(args) => fmt::run(&args, colors),

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use sot_compiler::{lower_file, visible_files};
 use sot_report::run as report;
-use sot_runtime::explain::{explain_case, CaseReport};
+use sot_runtime::explain::{explain_case, explain_case_with_rules, CaseReport};
 
 use crate::check::print_errors;
 use crate::color::{paint, Colors, BAD, HEADING, NOTE};
@@ -40,6 +40,10 @@ pub struct RunArgs {
     /// interrupted (Ctrl-C).
     #[arg(long)]
     watch: bool,
+    /// Instead of the report, say why the protocol did or did not decide ITEM at every
+    /// visit shown (as `sot why`; `--format` text, json or markdown).
+    #[arg(long, value_name = "ITEM")]
+    why: Option<String>,
 }
 
 /// Output formats of `sot run`.
@@ -111,7 +115,24 @@ fn once(args: &RunArgs, colors: Colors, read: &mut Vec<PathBuf>) -> ExitCode {
         }
         return ExitCode::from(2);
     }
-    let reports: Vec<CaseReport> = cases.iter().map(|c| explain_case(program, c)).collect();
+    if let Some(item) = &args.why {
+        let format = match args.format {
+            Format::Text => crate::why::WhyFormat::Text,
+            Format::Json => crate::why::WhyFormat::Json,
+            Format::Markdown => crate::why::WhyFormat::Markdown,
+            Format::Html => {
+                eprintln!("error: `--why` prints text, json or markdown, not html");
+                return ExitCode::from(2);
+            }
+        };
+        return crate::why::answer(program, &cases, item, None, format);
+    }
+    // Only the JSON report gives every rule binding's state.
+    let explain = match args.format {
+        Format::Json => explain_case_with_rules,
+        _ => explain_case,
+    };
+    let reports: Vec<CaseReport> = cases.iter().map(|c| explain(program, c)).collect();
     let out = match args.format {
         Format::Text => reports
             .iter()

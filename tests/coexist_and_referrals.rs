@@ -40,30 +40,89 @@ const RAISED_ORDER: [&str; 5] = [
     "plain_flag",
 ];
 
+/// The text a browser shows of an HTML page: its tags dropped, entities read.
+fn visible(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 #[test]
 fn raised_red_flags_are_listed_most_urgent_first_in_every_format() {
     for format in ["text", "markdown", "html"] {
         let out = sot(&["run", "--format", format, URGENCY]);
-        // Markdown escapes `_`.
-        let text = stdout(&out).replace('\\', "");
-        let visit = &text[..text.find("Visit 2").expect("a second visit")];
+        // Markdown escapes `_`; the HTML page is read as a browser shows it. Each visit
+        // starts at its heading (the summary and contents before it name the visits too).
+        let (text, start, end, urgency, open) = match format {
+            "html" => {
+                let page = stdout(&out);
+                let at = |id: &str| page.find(id).expect("a visit's section");
+                let (start, end) = (at("id=\"case-1-visit-1\""), at("id=\"case-1-visit-2\""));
+                let text = visible(&page[start..end]);
+                let len = text.len();
+                (
+                    text,
+                    0,
+                    len,
+                    " — ",
+                    " (emergency referral): examine saddle_anaesthesia",
+                )
+            }
+            _ => {
+                let text = stdout(&out).replace('\\', "");
+                let heading = if format == "text" {
+                    "\nVisit"
+                } else {
+                    "## Visit"
+                };
+                let start = text.find(&format!("{heading} 1 (")).expect("a first visit");
+                let end = text
+                    .find(&format!("{heading} 2 ("))
+                    .expect("a second visit");
+                (
+                    text,
+                    start,
+                    end,
+                    " (",
+                    " (emergency referral) not ruled out: examine saddle_anaesthesia",
+                )
+            }
+        };
+        let visit = &text[start..end];
         assert_in_order(visit, &RAISED_ORDER);
         // The urgency in words, and the red flags before anything else of the visit.
         assert_in_order(
             visit,
             &[
-                "cauda_equina (emergency referral)",
-                "common_urgent (urgent referral)",
-                "routine_flag (routine referral)",
+                &format!("cauda_equina{urgency}emergency referral"),
+                &format!("common_urgent{urgency}urgent referral"),
+                &format!("routine_flag{urgency}routine referral"),
                 "No category",
             ],
         );
-        assert!(!visit.contains("plain_flag ("), "{visit}");
-        // A red flag not ruled out shows its urgency too.
         assert!(
-            text.contains("Red flag cauda_equina (emergency referral) not ruled out: examine saddle_anaesthesia"),
-            "{text}"
+            !visit.contains("plain_flag (") && !visit.contains("plain_flag — "),
+            "{visit}"
         );
+        // A red flag not ruled out shows its urgency too.
+        let all = if format == "html" {
+            visible(&stdout(&out))
+        } else {
+            text.clone()
+        };
+        assert!(all.contains(&format!("cauda_equina{open}")), "{all}");
     }
     let json = json_run(URGENCY);
     let flags = json["cases"][0]["visits"][0]["red_flags"]

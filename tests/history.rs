@@ -234,3 +234,53 @@ fn the_handbook_reads_previous_as_the_previous_visit() {
         "{text}"
     );
 }
+
+/// A wildcard `untestable` finding reads once in the reports, every combination it covers
+/// folded into one name (the code lens does the same, `lsp/tests/case_forms.rs`).
+#[test]
+fn a_wildcard_untestable_finding_reads_once() {
+    let dir = tempdir("wildcard_untestable");
+    std::fs::write(dir.join("sot.toml"), "").expect("write");
+    let protocol = "protocol \"Wildcards\"
+
+type Fossa = upper | middle | lower
+indicator arm_fossa(side: Side, fossa: Fossa): bool
+indicator short_leg: Side?
+adjustment block(short_leg: Side)
+
+category II {
+  when any of (arm_fossa(side: left, fossa: upper), arm_fossa(side: left, fossa: lower), arm_fossa(side: right, fossa: upper), arm_fossa(side: right, fossa: lower))
+}
+
+rule block_two {
+  in category II
+  when short_leg != none
+  then block(short_leg: short_leg)
+}
+
+case w {
+  visit 1 {
+    findings {
+      arm_fossa(side: _, fossa: _) = untestable \"acute pain\"
+      short_leg = right
+    }
+  }
+}
+";
+    std::fs::write(dir.join("w.sot"), protocol).expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sot"))
+        .args(["run", "w.sot"])
+        .current_dir(&dir)
+        .output()
+        .expect("sot runs");
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(
+        text.contains(
+            "It may change, but these cannot be examined now: arm_fossa(side: left/right, \
+             fossa: upper/lower) untestable (“acute pain”)"
+        ),
+        "{text}"
+    );
+    assert_eq!(text.matches("arm_fossa(").count(), 1, "{text}");
+}

@@ -174,6 +174,22 @@ fn run_output_fits_its_schema() {
     assert_strict(&validator, &output, 150, "sot run");
     assert_required(&validator, &output, "/cases/0/visits/0", "refer");
     assert_required(&validator, &output, "/cases/0/visits/0/category", "state");
+    // Each visit's rules (from the `sot why` work) are in the schema too, conditions and all.
+    let rules = output["cases"][0]["visits"][0]["rules"]
+        .as_array()
+        .expect("a visit's rules");
+    assert!(!rules.is_empty());
+    let (r, _) = rules
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r["when"]["kind"].is_string())
+        .expect("a rule with a deciding `when`");
+    let mut bad = output.clone();
+    bad["cases"][0]["visits"][0]["rules"][r]["when"]["kind"] = "maybe".into();
+    assert!(
+        !validator.is_valid(&bad),
+        "a condition of kind `maybe` accepted"
+    );
 }
 
 #[test]

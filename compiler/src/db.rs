@@ -556,6 +556,11 @@ fn boundary(kind: Option<ItemKind>, name: &str) -> bool {
     hash & 31 == 0
 }
 
+/// The items of a chunk, in order (reading neither their texts nor where the chunk is).
+pub fn chunk_items(db: &dyn salsa::Database, chunk: Chunk) -> impl Iterator<Item = Item> {
+    (0..chunk.items(db).len() as u32).map(move |index| Item { chunk, index })
+}
+
 /// The items of a file, in order.
 #[salsa::tracked(returns(ref))]
 pub fn file_items(db: &dyn salsa::Database, file: SourceFile) -> Vec<Item> {

@@ -58,6 +58,8 @@ pub struct ProtocolGraph {
     pub nodes: Vec<Node>,
     /// Edges.
     pub edges: Vec<Edge>,
+    /// The node a `--focus` view is centred on, drawn stronger.
+    pub focus: Option<String>,
 }
 
 fn id(kind: &str, name: &str) -> String {

@@ -10,6 +10,7 @@ mod check;
 mod db;
 mod diagnostic;
 mod graph;
+mod graph_views;
 mod line_index;
 mod lower;
 mod resolve;
@@ -23,10 +24,10 @@ pub use analyse::{category_overlaps, file_analyses};
 pub use case_json::json_cases;
 pub use check::{check_item, file_diagnostics, syntax_code, ItemCheck};
 pub use db::{
-    file_items, item_tokens, normalize, parse_in_parallel, parse_item, Chunk, Database, EventLog,
-    Item, ItemHead, SourceFile, Workspace, MAX_FILE_BYTES,
+    chunk_items, file_items, item_tokens, normalize, parse_in_parallel, parse_item, Chunk,
+    Database, EventLog, Item, ItemHead, SourceFile, Workspace, MAX_FILE_BYTES,
 };
-pub use diagnostic::{Code, Diagnostic, Label, Severity};
+pub use diagnostic::{did_you_mean, Code, Diagnostic, Label, Severity};
 pub use graph::{kind_word, protocol_graph, Edge, Node, NodeKind, ProtocolGraph};
 pub use line_index::{file_line_index, Encoding, LineColumn, LineIndex};
 pub use lower::lower_file;

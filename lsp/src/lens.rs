@@ -118,21 +118,30 @@ fn red_flags(program: &sot_ir::Program, truth: &[sot_ir::eval::Tri]) -> String {
 }
 
 /// The end of a lens title naming the visit's untestable findings, its own or the history's
-/// (` · untestable: arm_fossa`), or nothing. Long lists name the first three and count the
-/// rest.
+/// (` · untestable: arm_fossa`), or nothing. The findings of one indicator read once: a
+/// parameter they cover every value of reads `_` (`occipital_fiber(line: _, area: _)`, as a
+/// wildcard finding is written), and when some combinations are not untestable (an exact
+/// finding beat the wildcard) the count follows (`(20 of 21)`). Long lists name the first
+/// three and count the rest.
 fn untestable(program: &sot_ir::Program, findings: &sot_ir::Findings) -> String {
-    let names: Vec<String> = findings
-        .untestable
+    // The untestable slots of each indicator, in the order of their first slot.
+    let mut groups: Vec<(&sot_ir::Indicator, Vec<u32>)> = Vec::new();
+    for u in &findings.untestable {
+        let Some(indicator) = program
+            .slot_indicator
+            .get(u.slot as usize)
+            .and_then(|i| program.indicators.get(*i as usize))
+        else {
+            continue;
+        };
+        match groups.iter_mut().find(|(i, _)| std::ptr::eq(*i, indicator)) {
+            Some((_, slots)) => slots.push(u.slot),
+            None => groups.push((indicator, vec![u.slot])),
+        }
+    }
+    let names: Vec<String> = groups
         .iter()
-        .filter_map(|u| {
-            let indicator = program.slot_indicator.get(u.slot as usize)?;
-            Some(
-                program
-                    .indicators
-                    .get(*indicator as usize)?
-                    .show_slot(u.slot),
-            )
-        })
+        .flat_map(|(indicator, slots)| folded(indicator, slots))
         .collect();
     match names.len() {
         0 => String::new(),
@@ -142,6 +151,49 @@ fn untestable(program: &sot_ir::Program, findings: &sot_ir::Findings) -> String 
             names[..3].join(", "),
             n - 3
         ),
+    }
+}
+
+/// An indicator's untestable slots as one name with `_` for each parameter whose every
+/// value they cover and the value for each they fix (with `(n of m)` when they are fewer
+/// than the combinations so named), or one name per slot when several parameters vary
+/// over only some of their values.
+fn folded(indicator: &sot_ir::Indicator, slots: &[u32]) -> Vec<String> {
+    if indicator.params.is_empty() || slots.len() < 2 {
+        return slots.iter().map(|s| indicator.show_slot(*s)).collect();
+    }
+    // Each slot's value index per parameter (mixed radix, the last parameter fastest).
+    let digits = |slot: u32| {
+        let mut rest = slot.saturating_sub(indicator.first_slot);
+        let mut out = vec![0; indicator.params.len()];
+        for (i, (_, domain)) in indicator.params.iter().enumerate().rev() {
+            out[i] = rest % domain.size.max(1);
+            rest /= domain.size.max(1);
+        }
+        out
+    };
+    let all: Vec<Vec<u32>> = slots.iter().map(|s| digits(*s)).collect();
+    let mut parts = Vec::new();
+    let mut named = 1u64;
+    for (i, (name, domain)) in indicator.params.iter().enumerate() {
+        let mut seen: Vec<u32> = all.iter().map(|d| d[i]).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        match seen.as_slice() {
+            [one] => parts.push(format!("{name}: {}", domain.ty.show(domain.value(*one)))),
+            _ if seen.len() as u32 == domain.size => {
+                parts.push(format!("{name}: _"));
+                named *= u64::from(domain.size);
+            }
+            // Several values but not all: no single name says it.
+            _ => return slots.iter().map(|s| indicator.show_slot(*s)).collect(),
+        }
+    }
+    let name = format!("{}({})", indicator.name, parts.join(", "));
+    if named == slots.len() as u64 {
+        vec![name]
+    } else {
+        vec![format!("{name} ({} of {named})", slots.len())]
     }
 }
 

@@ -8,10 +8,9 @@
 //! it). A request polls salsa's cancellation once per item, so an edit never waits for a
 //! whole file's tokens. `full/delta` sends the difference from the last result as one edit.
 
-use std::collections::HashSet;
-
 use sot_compiler::{
-    file_items, file_scope, item_tokens, Database, Encoding, LineIndex, SourceFile, ValueDef,
+    chunk_items, file_items, file_scope, item_tokens, Chunk, Database, Encoding, LineIndex,
+    SourceFile, ValueDef,
 };
 use sot_grammar::TokenKind;
 use tower_lsp_server::ls_types::*;
@@ -48,7 +47,7 @@ pub(crate) fn semantic_tokens(
 }
 
 /// What a name token is coloured as; `None` for a name the file does not declare.
-fn name_type(scope: &sot_compiler::Scope, categories: &HashSet<&str>, word: &str) -> Option<u32> {
+fn name_type(scope: &sot_compiler::Scope, word: &str) -> Option<u32> {
     if matches!(word, "Side" | "Vertebra" | "Category") {
         return Some(4);
     }
@@ -58,7 +57,7 @@ fn name_type(scope: &sot_compiler::Scope, categories: &HashSet<&str>, word: &str
         Some(ValueDef::EnumValue(_)) => 7,
         Some(ValueDef::Table(..)) => 5,
         None if scope.adjustments.contains_key(word) => 5,
-        None if categories.contains(word) => 4,
+        None if scope.categories.iter().any(|c| c == word) => 4,
         None if scope.rules.contains_key(word)
             || scope.checks.contains_key(word)
             || scope.red_flags.contains(word) =>
@@ -71,6 +70,84 @@ fn name_type(scope: &sot_compiler::Scope, categories: &HashSet<&str>, word: &str
     })
 }
 
+/// The token type of a grammar token whose text is `word`; `None` for what is not coloured
+/// (a name the file does not declare, a token that spans lines).
+fn token_type(scope: &sot_compiler::Scope, kind: TokenKind, word: &str) -> Option<u32> {
+    if word.contains('\n') {
+        return None;
+    }
+    Some(match kind {
+        TokenKind::Keyword => 0,
+        TokenKind::Comment => 1,
+        TokenKind::String => 2,
+        TokenKind::Number => 3,
+        // Parameter names and argument labels, even when spelled like a keyword.
+        TokenKind::Label => 8,
+        TokenKind::Name => name_type(scope, word)?,
+    })
+}
+
+/// One item's semantic tokens, delta-encoded from the item's start (an item starts at the
+/// start of a line): the first token's line is counted from the item's first line. Only for
+/// an item all ASCII, whose columns are bytes in every encoding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ItemTokens {
+    tokens: Vec<SemanticToken>,
+    /// The last token's line and column, item-relative as the first's.
+    last: (u32, u32),
+}
+
+/// The semantic tokens of each item of a chunk that is all ASCII (`None` for the others),
+/// cached: an edit recomputes its chunk's only, and a moved chunk keeps them (they read
+/// neither the chunk's place nor the line index). A name's colour comes from the file's
+/// scope, which an edit that keeps the names keeps.
+#[salsa::tracked(returns(ref))]
+pub(crate) fn chunk_tokens(db: &dyn salsa::Database, chunk: Chunk) -> Vec<Option<ItemTokens>> {
+    let scope = file_scope(db, chunk.file(db));
+    chunk_items(db, chunk)
+        .map(|item| {
+            let text = item.text(db);
+            if !text.is_ascii() {
+                return None;
+            }
+            let (mut line, mut line_start, mut scanned) = (0u32, 0usize, 0usize);
+            let (mut last_line, mut last_start) = (0u32, 0u32);
+            let mut tokens = Vec::new();
+            for token in item_tokens(db, item) {
+                let (start, end) = (token.span.start as usize, token.span.end as usize);
+                let word = text.get(start..end).unwrap_or_default();
+                let Some(token_type) = token_type(scope, token.kind, word) else {
+                    continue;
+                };
+                let upto = start.min(text.len()).max(scanned);
+                for newline in memchr::memchr_iter(b'\n', &text.as_bytes()[scanned..upto]) {
+                    line += 1;
+                    line_start = scanned + newline + 1;
+                }
+                scanned = upto;
+                let character = (upto - line_start) as u32;
+                let delta_line = line - last_line;
+                tokens.push(SemanticToken {
+                    delta_line,
+                    delta_start: if delta_line == 0 {
+                        character - last_start
+                    } else {
+                        character
+                    },
+                    length: word.len() as u32,
+                    token_type,
+                    token_modifiers_bitset: 0,
+                });
+                (last_line, last_start) = (line, character);
+            }
+            Some(ItemTokens {
+                tokens,
+                last: (last_line, last_start),
+            })
+        })
+        .collect()
+}
+
 /// The tokens of `file` (of the items overlapping `bytes`, and inside it, when given),
 /// delta-encoded.
 fn tokens(
@@ -81,7 +158,6 @@ fn tokens(
 ) -> Vec<SemanticToken> {
     let index = sot_compiler::file_line_index(db, file);
     let scope = file_scope(db, file);
-    let categories: HashSet<&str> = scope.categories.iter().map(String::as_str).collect();
     let items = file_items(db, file);
     // The items that overlap the range: from the last one starting at or before its start.
     let (first, (from, to)) = match bytes {
@@ -102,6 +178,34 @@ fn tokens(
         if offset > to {
             break;
         }
+        // A whole item of a whole-file request: its cached tokens, placed where it starts.
+        let cached = chunk_tokens(db, item.chunk())
+            .get(item.index())
+            .and_then(Option::as_ref)
+            .filter(|_| bytes.is_none());
+        if let Some(cached) = cached {
+            let Some(head) = cached.tokens.first() else {
+                continue;
+            };
+            // Items start at the start of a line (the grammar's `split`), so an item-relative
+            // position is the item's line further down, at the same column.
+            let line = index.line_of(offset) as u32;
+            let place = |(l, c): (u32, u32)| (line + l, c);
+            let (at_line, at_start) = place((head.delta_line, head.delta_start));
+            let delta_line = at_line - last_line;
+            out.push(SemanticToken {
+                delta_line,
+                delta_start: if delta_line == 0 {
+                    at_start - last_start
+                } else {
+                    at_start
+                },
+                ..*head
+            });
+            out.extend_from_slice(&cached.tokens[1..]);
+            (last_line, last_start) = place(cached.last);
+            continue;
+        }
         // Positions found by walking the item's lines (one search per item, not per token),
         // where every column is a byte count: an ASCII item.
         let mut walk = text.is_ascii().then(|| LineWalk::new(index, offset));
@@ -111,20 +215,8 @@ fn tokens(
                 continue;
             }
             let word = text.get(start..end).unwrap_or_default();
-            if word.contains('\n') {
+            let Some(token_type) = token_type(scope, token.kind, word) else {
                 continue;
-            }
-            let token_type = match token.kind {
-                TokenKind::Keyword => 0,
-                TokenKind::Comment => 1,
-                TokenKind::String => 2,
-                TokenKind::Number => 3,
-                // Parameter names and argument labels, even when spelled like a keyword.
-                TokenKind::Label => 8,
-                TokenKind::Name => match name_type(scope, &categories, word) {
-                    Some(t) => t,
-                    None => continue,
-                },
             };
             let (at, length) = match &mut walk {
                 Some(walk) => (walk.position(text, start), word.len() as u32),

@@ -167,3 +167,49 @@ async fn previous_in_a_check_is_fixed_to_before() {
         json!({"line": l, "character": c + "previous.arm_fossa".len() as u32})
     );
 }
+
+#[tokio::test]
+async fn the_code_lens_names_a_wildcard_untestable_finding_once() {
+    let protocol = "protocol \"Wildcards\"
+
+indicator occipital_fiber(line: 1..3, area: 1..7): 0..3
+indicator tender(side: Side): bool
+
+case drill {
+  visit 1 {
+    findings {
+      occipital_fiber(line: _, area: _) = untestable \"acute pain\"
+      tender(side: _) = untestable
+    }
+  }
+  visit 2 {
+    findings {
+      occipital_fiber(line: _, area: _) = untestable
+      occipital_fiber(line: 2, area: 3) = 1
+      occipital_fiber(line: 1, area: _) = untestable
+    }
+  }
+}
+";
+    let mut h = Harness::start(false).await;
+    h.open(URI, protocol).await;
+    let lenses = h
+        .request(
+            "textDocument/codeLens",
+            json!({"textDocument": {"uri": URI}}),
+        )
+        .await;
+    let titles: Vec<&str> = lenses
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|l| l["command"]["title"].as_str())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "no category · no adjustment · untestable: occipital_fiber(line: _, area: _), tender(side: _)",
+            "no category · no adjustment · untestable: occipital_fiber(line: _, area: _) (20 of 21)",
+        ]
+    );
+}

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{at, find, semantic_tokens, Harness, PROTOCOL, URI};
+use common::{at, decode_tokens, find, semantic_tokens, Harness, PROTOCOL, URI};
 use serde_json::json;
 
 #[tokio::test]
@@ -481,6 +481,53 @@ async fn an_argument_label_spelled_like_a_keyword_is_a_parameter() {
     let tokens = semantic_tokens(&mut h, uri).await;
     assert_eq!(tokens[0], (0, 0, 14, 1), "{tokens:?}");
     assert!(tokens.contains(&(2, 11, 5, 2)), "{tokens:?}");
+}
+
+/// The whole-file answer (each item's tokens cached item-relative, placed where the item
+/// starts) agrees with a range over the whole file (computed token by token from the line
+/// index): items indented or after another on a line, a non-ASCII item among ASCII ones,
+/// comments between items, and again after an edit moved every item below it.
+#[tokio::test]
+async fn whole_file_tokens_agree_with_a_range_over_the_file() {
+    let mut h = Harness::start(false).await;
+    let uri = "file:///lsp-test/placed.sot";
+    let text = "indicator a: bool\n  indicator b: Side?\n// between\ncategory C \"é🙂\" {\n  when a\n}\nadjustment rest()\n\n/// doc\nrule r {\n  when a and b != none\n  then rest()\n}\nrule s { when b == left then rest() }\n";
+    h.open(uri, text).await;
+    let before = tokens_agree(&mut h, uri, text).await;
+    // The indented keyword is at its column; the rule on one line has all its tokens.
+    assert!(before.contains(&(1, 2, 9, 0)), "{before:?}");
+    assert!(before.contains(&(13, 0, 4, 0)), "{before:?}");
+    // Two lines inserted at the top: every item moves, none is re-tokenised.
+    let edited = format!("// one\n// two\n{text}");
+    h.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2},
+               "contentChanges": [{"range": {"start": {"line": 0, "character": 0},
+                                             "end": {"line": 0, "character": 0}},
+                                   "text": "// one\n// two\n"}]}),
+    )
+    .await;
+    let after = tokens_agree(&mut h, uri, &edited).await;
+    let moved: Vec<_> = before.iter().map(|t| (t.0 + 2, t.1, t.2, t.3)).collect();
+    assert_eq!(&after[2..], &moved[..]);
+}
+
+/// The document's semantic tokens, full and as a range over all of `text`, which must agree.
+async fn tokens_agree(h: &mut Harness, uri: &str, text: &str) -> Vec<(u32, u32, u32, u32)> {
+    let lines = text.lines().count() as u32 + 1;
+    let full = semantic_tokens(h, uri).await;
+    let range = decode_tokens(
+        &h.request(
+            "textDocument/semanticTokens/range",
+            json!({"textDocument": {"uri": uri},
+                   "range": {"start": {"line": 0, "character": 0},
+                             "end": {"line": lines, "character": 0}}}),
+        )
+        .await,
+    );
+    assert!(full.len() > 20, "{full:?}");
+    assert_eq!(full, range);
+    full
 }
 
 /// A workspace folder on disk (a fresh one per test, below Cargo's temporary folder): a

@@ -53,7 +53,13 @@ fn support_in(program: &Program, e: &Expr, env: Env, all: bool, out: &mut Vec<Fi
 }
 
 /// The findings a leaf expression reads (only the unexamined ones when `missing`).
-fn reads(program: &Program, e: &Expr, env: Env, missing: bool, out: &mut Vec<FindingRef>) {
+pub(crate) fn reads(
+    program: &Program,
+    e: &Expr,
+    env: Env,
+    missing: bool,
+    out: &mut Vec<FindingRef>,
+) {
     let push = |out: &mut Vec<FindingRef>, phase: Option<Phase>, slot: u32| {
         let unknown = env.slot(phase, slot).is_none();
         if (!missing || unknown) && !out.contains(&(phase, slot)) {

@@ -184,6 +184,10 @@ pub struct VisitReport {
     pub suspended: Vec<String>,
     /// Check outcomes.
     pub checks: Vec<CheckReport>,
+    /// Every rule binding's state with the findings that decided it (`sot why` says the
+    /// same in words), rule after rule; only from [`explain_case_with_rules`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<crate::why::RuleWhy>>,
 }
 
 /// A case's report.
@@ -201,6 +205,17 @@ pub struct CaseReport {
 
 /// Evaluates a case and explains every visit.
 pub fn explain_case(program: &Program, case: &Case) -> CaseReport {
+    explain(program, case, false)
+}
+
+/// Like [`explain_case`], and every visit also gives every rule binding's state with the
+/// findings that decided it (`rules`, as the JSON report prints it): more to compute and
+/// to hold, so only for the reports that show it.
+pub fn explain_case_with_rules(program: &Program, case: &Case) -> CaseReport {
+    explain(program, case, true)
+}
+
+fn explain(program: &Program, case: &Case, with_rules: bool) -> CaseReport {
     let states = evaluate_case(program, case);
     let findings = case_findings(case);
     let visits = case
@@ -219,6 +234,7 @@ pub fn explain_case(program: &Program, case: &Case) -> CaseReport {
                 previous,
                 case.history.as_ref(),
                 state,
+                with_rules,
             )
         })
         .collect();
@@ -232,9 +248,9 @@ pub fn explain_case(program: &Program, case: &Case) -> CaseReport {
 
 /// What an explanation reads findings from, to say where each value came from.
 #[derive(Clone, Copy)]
-struct Sources<'a> {
+pub(crate) struct Sources<'a> {
     /// The findings the expressions read.
-    env: Env<'a>,
+    pub(crate) env: Env<'a>,
     /// The visit's own findings (without the history); `None` in a check.
     own: Option<&'a Findings>,
     /// The previous visit's own findings; `None` at the first visit and in a check.
@@ -244,9 +260,24 @@ struct Sources<'a> {
 }
 
 impl<'a> Sources<'a> {
+    /// A visit's: its findings with the history applied (`now`), its own, and the previous
+    /// visit's (as written, and with the history applied).
+    pub(crate) fn visit(
+        now: &'a Findings,
+        visit: &'a Visit,
+        previous: Option<(&'a Visit, &'a Findings)>,
+    ) -> Self {
+        Sources {
+            env: Env::visit(now, previous.map(|(_, f)| f)),
+            own: Some(&visit.findings),
+            previous_own: previous.map(|(p, _)| &p.findings),
+            unread_history: None,
+        }
+    }
+
     /// A check's: its `before` and `after` blocks, the visits' own findings, and the case's
     /// history that it does not read.
-    fn check(
+    pub(crate) fn check(
         before: Option<&'a Findings>,
         after: Option<&'a Findings>,
         history: Option<&'a Findings>,
@@ -260,7 +291,11 @@ impl<'a> Sources<'a> {
     }
 }
 
-fn finding_values(program: &Program, src: Sources, refs: &[FindingRef]) -> Vec<FindingValue> {
+pub(crate) fn finding_values(
+    program: &Program,
+    src: Sources,
+    refs: &[FindingRef],
+) -> Vec<FindingValue> {
     let env = src.env;
     refs.iter()
         .map(|(phase, slot)| {
@@ -320,7 +355,7 @@ fn supporting(program: &Program, e: &Expr, src: Sources) -> Vec<FindingValue> {
     finding_values(program, src, &refs)
 }
 
-fn binding(b: &[(String, String)]) -> Vec<String> {
+pub(crate) fn binding(b: &[(String, String)]) -> Vec<String> {
     b.iter().map(|(n, v)| format!("{n} = {v}")).collect()
 }
 
@@ -342,21 +377,18 @@ pub fn show_call(program: &Program, adjustment: u32, args: &[sot_ir::Value]) -> 
 }
 
 /// A visit's report: `visit` with its findings (history applied), `previous` likewise,
-/// `history` the case's (for its checks, which do not read it).
+/// `history` the case's (for its checks, which do not read it); `with_rules`: every rule
+/// binding's state too.
 fn explain_visit(
     program: &Program,
     (visit, now): (&Visit, &Findings),
     previous: Option<(&Visit, &Findings)>,
     history: Option<&Findings>,
     state: &VisitState,
+    with_rules: bool,
 ) -> VisitReport {
-    let env = Env::visit(now, previous.map(|(_, f)| f));
-    let src = Sources {
-        env,
-        own: Some(&visit.findings),
-        previous_own: previous.map(|(p, _)| &p.findings),
-        unread_history: None,
-    };
+    let src = Sources::visit(now, visit, previous);
+    let env = src.env;
     let mut red_flags = Vec::new();
     let mut not_ruled_out = Vec::new();
     // Most urgent first (emergency, urgent, routine, unstated), then declaration order.
@@ -583,6 +615,16 @@ fn explain_visit(
         })
         .collect();
 
+    let rules = with_rules.then(|| {
+        crate::why::rule_whys(&crate::why::VisitContext {
+            program,
+            visit,
+            previous: previous.map(|(p, _)| (p, None)),
+            history,
+            state,
+            src,
+        })
+    });
     VisitReport {
         visit: visit.number,
         label: visit.label.clone(),
@@ -595,6 +637,7 @@ fn explain_visit(
         not_evaluated,
         suspended,
         checks,
+        rules,
     }
 }
 

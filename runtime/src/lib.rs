@@ -5,8 +5,10 @@
 //! Architecture invariant: this crate depends on `sot-ir` only of sot's crates: nothing of
 //! the compiler's syntax trees, salsa database or diagnostics, and no renderer.
 
+pub mod condition;
 pub mod evaluate;
 pub mod expect;
 pub mod explain;
 pub mod schema;
 pub mod visit;
+pub mod why;

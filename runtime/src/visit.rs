@@ -192,7 +192,7 @@ impl VisitState {
 }
 
 /// The adjustments given in a visit: `given`, or the recommended ones when it has none.
-fn given_adjustments(visit: &Visit, state: &VisitState) -> Vec<u32> {
+pub(crate) fn given_adjustments(visit: &Visit, state: &VisitState) -> Vec<u32> {
     match &visit.given {
         Some(given) => given.iter().map(|(a, _)| *a).collect(),
         None => state.recommended.iter().map(|r| r.adjustment).collect(),

@@ -178,6 +178,11 @@ pub async fn semantic_tokens(h: &mut Harness, uri: &str) -> Vec<(u32, u32, u32, 
             json!({"textDocument": {"uri": uri}}),
         )
         .await;
+    decode_tokens(&tokens)
+}
+
+/// A semantic tokens answer (full or range) decoded: `(line, character, length, type)`.
+pub fn decode_tokens(tokens: &Value) -> Vec<(u32, u32, u32, u32)> {
     let data: Vec<u32> = tokens["data"]
         .as_array()
         .into_iter()

@@ -1,5 +1,14 @@
 //! The protocol graph (computed by the compiler's `protocol_graph`) drawn as Graphviz DOT,
-//! Mermaid, or SVG laid out in pure Rust (layout-rs: no Graphviz needed).
+//! Mermaid, or SVG: laid out by Graphviz `dot` when the caller can run it, else by sot's own
+//! layered layout (`layered`); drawn by `draw` with labels measured in the font it names
+//! (`measure`).
+
+mod draw;
+mod geometry;
+mod graphviz;
+mod layered;
+mod measure;
+mod parts;
 
 use sot_compiler::{kind_word, NodeKind, ProtocolGraph};
 
@@ -33,8 +42,13 @@ pub fn dot(graph: &ProtocolGraph) -> String {
     );
     for node in &graph.nodes {
         let (shape, fill) = style(node.kind);
+        let stronger = if graph.focus.as_ref() == Some(&node.id) {
+            ", penwidth=3"
+        } else {
+            ""
+        };
         out.push_str(&format!(
-            "  {} [label={}, shape={shape}, fillcolor=\"{fill}\"];\n",
+            "  {} [label={}, shape={shape}, fillcolor=\"{fill}\"{stronger}];\n",
             dot_string(&node.id),
             dot_string(&node.label)
         ));
@@ -87,6 +101,9 @@ pub fn mermaid(graph: &ProtocolGraph) -> String {
         };
         out.push_str(&format!("  {shaped}\n"));
     }
+    if let Some(focus) = &graph.focus {
+        out.push_str(&format!("  style {} stroke-width:4px\n", mermaid_id(focus)));
+    }
     for edge in &graph.edges {
         out.push_str(&format!(
             "  {} -->|{}| {}\n",
@@ -120,71 +137,80 @@ pub fn mermaid(graph: &ProtocolGraph) -> String {
     out
 }
 
-/// The graph as SVG, laid out by layout-rs.
-pub fn svg(graph: &ProtocolGraph) -> String {
-    use layout::backends::svg::SVGWriter;
-    use layout::core::base::Orientation;
-    use layout::core::geometry::Point;
-    use layout::core::style::StyleAttr;
-    use layout::std_shapes::shapes::{Arrow, Element, ShapeKind};
-    use layout::topo::layout::VisualGraph;
-
-    let mut vg = VisualGraph::new(Orientation::LeftToRight);
-    let mut handles = std::collections::HashMap::new();
-    for node in &graph.nodes {
-        let (_, fill) = style(node.kind);
-        let label = node.label.replace('\n', " — ");
-        let shape = match node.kind {
-            NodeKind::Indicator => ShapeKind::new_circle(&label),
-            _ => ShapeKind::new_box(&label),
-        };
-        let look = StyleAttr::new(
-            layout::core::color::Color::fast("black"),
-            1,
-            layout::core::color::Color::from_name(fill)
-                .or(Some(layout::core::color::Color::fast("white"))),
-            0,
-            14,
-        );
-        let width = 20.0 + 8.0 * label.chars().count().min(60) as f64;
-        let element = Element::create(
-            shape,
-            look,
-            Orientation::LeftToRight,
-            Point::new(width, 40.0),
-        );
-        handles.insert(node.id.clone(), vg.add_node(element));
-    }
-    for edge in &graph.edges {
-        if let (Some(from), Some(to)) = (handles.get(&edge.from), handles.get(&edge.to)) {
-            vg.add_edge(Arrow::simple(edge.label), *from, *to);
-        }
-    }
-    let mut writer = SVGWriter::new();
-    if !graph.nodes.is_empty() {
-        vg.do_it(false, false, false, &mut writer);
-    }
-    sorted_styles(writer.finalize())
+/// Which layout placed the boxes of an SVG.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// Graphviz `dot`, run by the caller.
+    Graphviz,
+    /// sot's own layered layout (no Graphviz needed).
+    BuiltIn,
 }
 
-/// layout-rs writes its font classes from a `HashMap`, in a different order on every run;
-/// sorting the lines of the `<style>` block makes `sot graph --format svg` deterministic.
-fn sorted_styles(svg: String) -> String {
-    let (Some(start), Some(end)) = (svg.find("<style>\n"), svg.find("</style>")) else {
-        return svg;
+impl Layout {
+    /// The layout's name, as the legend says it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Graphviz => "Graphviz dot",
+            Layout::BuiltIn => "sot's built-in layered layout",
+        }
+    }
+}
+
+/// Runs Graphviz: `dot -Tplain` on the DOT text it is handed, its output or `None`.
+pub type RunGraphviz<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// The graph as SVG: boxes sized to their measured labels, edges styled by what they mean,
+/// a legend. `graphviz`, when given, runs `dot -Tplain` on the DOT text it is handed and
+/// returns its output; when it is not given or fails, the built-in layout places the boxes.
+/// Returns the SVG and the layout that placed it.
+pub fn svg(graph: &ProtocolGraph, graphviz: Option<RunGraphviz<'_>>) -> (String, Layout) {
+    let sizes: Vec<(f64, f64)> = graph
+        .nodes
+        .iter()
+        .map(|n| draw::box_size(&n.label))
+        .collect();
+    let index: std::collections::HashMap<&str, usize> = graph
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), i))
+        .collect();
+    // The compiler keeps only edges between nodes that exist; an edge to anything else
+    // would have no box to end at, and is not drawn.
+    let drawn: Vec<&sot_compiler::Edge> = graph
+        .edges
+        .iter()
+        .filter(|e| index.contains_key(e.from.as_str()) && index.contains_key(e.to.as_str()))
+        .collect();
+    let ends: Vec<(usize, usize, bool)> = drawn
+        .iter()
+        .map(|e| {
+            (
+                index[e.from.as_str()],
+                index[e.to.as_str()],
+                e.label == "coexists with",
+            )
+        })
+        .collect();
+    let shown = ProtocolGraph {
+        nodes: graph.nodes.clone(),
+        edges: drawn.into_iter().cloned().collect(),
+        focus: graph.focus.clone(),
     };
-    let body = start + "<style>\n".len();
-    if body > end {
-        return svg;
+    if let Some(run) = graphviz {
+        let placed = run(&graphviz::input(&sizes, &ends))
+            .and_then(|plain| graphviz::placement(&plain, sizes.len(), &ends));
+        if let Some(placement) = placed {
+            let layout = Layout::Graphviz;
+            return (draw::svg(&shown, &placement, layout.name()), layout);
+        }
     }
-    let mut lines: Vec<&str> = svg[body..end].lines().collect();
-    lines.sort_unstable();
-    let mut out = String::with_capacity(svg.len());
-    out.push_str(&svg[..body]);
-    for line in lines {
-        out.push_str(line);
-        out.push('\n');
-    }
-    out.push_str(&svg[end..]);
-    out
+    let red_flags: Vec<bool> = graph
+        .nodes
+        .iter()
+        .map(|n| n.kind == NodeKind::RedFlag)
+        .collect();
+    let placement = parts::stacked(&sizes, &ends, &red_flags, layered::layered);
+    let layout = Layout::BuiltIn;
+    (draw::svg(&shown, &placement, layout.name()), layout)
 }
