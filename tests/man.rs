@@ -7,11 +7,12 @@ use common::{sot, stderr, stdout, tempdir};
 /// Each subcommand with flags its page must describe (roff writes `-` as `\-`).
 const PAGES: &[(&str, &[&str])] = &[
     ("check", &["format", "deny", "watch", "color"]),
-    ("run", &["case", "cases", "format", "verbose", "watch"]),
+    ("run", &["case", "cases", "format", "verbose", "watch", "why"]),
+    ("why", &["case", "visit", "cases", "format"]),
     ("test", &["coverage", "cases", "format", "watch"]),
     ("fmt", &["check", "diff"]),
     ("doc", &["format"]),
-    ("graph", &["format"]),
+    ("graph", &["format", "focus", "depth", "category"]),
     ("schema", &["output"]),
     ("man", &["dir"]),
     ("lsp", &["stdio"]),
