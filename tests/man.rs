@@ -7,7 +7,10 @@ use common::{sot, stderr, stdout, tempdir};
 /// Each subcommand with flags its page must describe (roff writes `-` as `\-`).
 const PAGES: &[(&str, &[&str])] = &[
     ("check", &["format", "deny", "watch", "color"]),
-    ("run", &["case", "cases", "format", "verbose", "watch", "why"]),
+    (
+        "run",
+        &["case", "cases", "format", "verbose", "watch", "why"],
+    ),
     ("why", &["case", "visit", "cases", "format"]),
     ("test", &["coverage", "cases", "format", "watch"]),
     ("fmt", &["check", "diff"]),
