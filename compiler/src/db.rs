@@ -646,10 +646,12 @@ pub fn limit_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<crat
         )
         .help("split the protocol into files joined with `use`")];
     }
-    let items = file_items(db, file);
-    if items.len() < MAX_ITEMS {
+    // Counted per chunk: the list of every item is not built for a file under the limit.
+    let count: usize = file.chunks(db).iter().map(|c| c.items(db).len()).sum();
+    if count < MAX_ITEMS {
         return Vec::new();
     }
+    let items = file_items(db, file);
     let end = items.last().map_or(0, |i| i.offset(db) + i.text(db).len());
     if end >= text.len() {
         return Vec::new();
