@@ -71,6 +71,7 @@ fn editing_one_rule_body_rechecks_only_its_chunk() {
     assert!(chunks > 4, "only {chunks} chunks");
     assert_eq!(executions(&log, "chunk_parse").len(), chunks);
     assert_eq!(executions(&log, "names_may_clash").len(), 1);
+    assert_eq!(executions(&log, "unused_names").len(), 1);
     log.lock().map(|mut l| l.clear()).ok();
 
     // Edit the body of `r_150` (and make the line longer, so later items move).
@@ -104,12 +105,15 @@ fn editing_one_rule_body_rechecks_only_its_chunk() {
         executions(&log, "file_scope").is_empty(),
         "the scope was rebuilt"
     );
-    // The names did not change: the search for names declared twice did not run again.
-    assert!(
-        executions(&log, "names_may_clash").is_empty(),
-        "{:?}",
-        executions(&log, "names_may_clash")
-    );
+    // The names and uses did not change: neither the search for names declared twice nor
+    // the one for names never used ran again, though every item below moved.
+    for query in ["names_may_clash", "unused_names"] {
+        assert!(
+            executions(&log, query).is_empty(),
+            "{query}: {:?}",
+            executions(&log, query)
+        );
+    }
     // The other items' results are still there, unchanged, and the item moved after it
     // is found at its new place.
     assert!(file_items(&db, file)

@@ -170,6 +170,78 @@ fn unused_declarations(
     unused
 }
 
+/// The checks' diagnostics of a chunk's items, with chunk-relative spans: an edit that only
+/// moves the chunk keeps them (they read neither the chunk's place nor the others').
+#[salsa::tracked(returns(ref))]
+fn chunk_diagnostics(db: &dyn salsa::Database, chunk: Chunk) -> Vec<Diagnostic> {
+    chunk
+        .items(db)
+        .iter()
+        .zip(chunk_check(db, chunk))
+        .flat_map(|(head, check)| {
+            check
+                .diagnostics
+                .iter()
+                .map(|d| d.clone().shifted(head.start))
+        })
+        .collect()
+}
+
+/// A declaration that nothing uses (W0604): where it is, independent of where its chunk is.
+#[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
+struct Unused {
+    chunk: Chunk,
+    /// The item's index in its chunk.
+    item: usize,
+    /// `indicator`, `table`, `adjustment` or `type`.
+    what: &'static str,
+    name: String,
+    /// The name's span in its item.
+    span: Span,
+}
+
+/// The declarations of a file that no file seeing it uses. Read from names and uses only,
+/// not from where items are: an edit that keeps every chunk's names and uses does not run
+/// it again.
+#[salsa::tracked(returns(ref))]
+fn unused_names(db: &dyn salsa::Database, file: SourceFile) -> Vec<Unused> {
+    let mut declarations = Vec::new();
+    for chunk in file.chunks(db) {
+        let signatures = crate::resolve::chunk_signatures(db, *chunk).iter();
+        for (item, signature) in signatures.enumerate() {
+            let declared = match signature {
+                Some(Signature::Indicator(name, ..)) => Some((Namespace::Value, "indicator", name)),
+                Some(Signature::Table(name, ..)) => Some((Namespace::Value, "table", name)),
+                Some(Signature::Adjustment(name, _)) => {
+                    Some((Namespace::Adjustment, "adjustment", name))
+                }
+                Some(Signature::Type(decl)) => Some((Namespace::Type, "type", &decl.name)),
+                _ => None,
+            };
+            if let Some((ns, what, name)) = declared {
+                declarations.push((*chunk, item, ns, what, name));
+            }
+        }
+    }
+    let keys: Vec<_> = declarations
+        .iter()
+        .map(|(_, _, ns, _, name)| (*ns, name.text.as_str()))
+        .collect();
+    let unused = unused_declarations(db, file, &keys);
+    declarations
+        .iter()
+        .zip(unused)
+        .filter(|(_, unused)| *unused)
+        .map(|((chunk, item, _, what, name), _)| Unused {
+            chunk: *chunk,
+            item: *item,
+            what,
+            name: name.text.clone(),
+            span: name.span,
+        })
+        .collect()
+}
+
 /// Every diagnostic of a file, with file-relative spans, in source order.
 #[salsa::tracked(returns(ref))]
 pub fn file_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagnostic> {
@@ -180,52 +252,37 @@ pub fn file_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagn
         .filter(|d| d.code == Code::E0102)
         .map(|d| d.primary.span)
         .collect();
-    let items = file.chunks(db).iter().flat_map(|chunk| {
-        let base = chunk.offset(db);
-        let checks = chunk_check(db, *chunk).iter();
-        let signatures = crate::resolve::chunk_signatures(db, *chunk).iter();
-        let starts = chunk.items(db).iter().map(move |h| base + h.start);
-        starts.zip(checks).zip(signatures)
-    });
-    // The declarations W0604 looks at: what the rest of the workspace may leave unused.
-    let mut declarations = Vec::new();
-    for ((offset, check), signature) in items {
-        out.extend(check.diagnostics.iter().map(|d| d.clone().shifted(offset)));
-        let declared = match signature {
-            Some(Signature::Indicator(name, ..)) => Some((Namespace::Value, "indicator", name)),
-            Some(Signature::Table(name, ..)) => Some((Namespace::Value, "table", name)),
-            Some(Signature::Adjustment(name, _)) => {
-                Some((Namespace::Adjustment, "adjustment", name))
-            }
-            Some(Signature::Type(decl)) => Some((Namespace::Type, "type", &decl.name)),
-            _ => None,
-        };
-        if let Some((ns, what, name)) = declared {
-            let span = name.span.shift(offset);
-            if !duplicates.contains(&span) {
-                declarations.push((ns, what, name, span));
-            }
+    for chunk in file.chunks(db) {
+        let found = chunk_diagnostics(db, *chunk);
+        if !found.is_empty() {
+            let base = chunk.offset(db);
+            out.extend(found.iter().map(|d| d.clone().shifted(base)));
         }
     }
-    let keys: Vec<_> = declarations
-        .iter()
-        .map(|(ns, _, name, _)| (*ns, name.text.as_str()))
-        .collect();
-    let unused = unused_declarations(db, file, &keys);
-    for ((_, what, name, span), unused) in declarations.iter().zip(unused) {
-        if unused {
-            out.push(
-                Diagnostic::new(
-                    Code::W0604,
-                    *span,
-                    format!("{what} `{}` is never used", name.text),
-                )
-                .label(format!("declared here, used by no {}", use_sites(what)))
-                .help(format!(
-                    "remove the {what} if the protocol does not need it"
-                )),
-            );
+    for unused in unused_names(db, file) {
+        let start = unused.chunk.offset(db)
+            + unused
+                .chunk
+                .items(db)
+                .get(unused.item)
+                .map_or(0, |head| head.start);
+        let span = unused.span.shift(start);
+        // A second declaration of the name is E0102, not unused.
+        if duplicates.contains(&span) {
+            continue;
         }
+        let what = unused.what;
+        out.push(
+            Diagnostic::new(
+                Code::W0604,
+                span,
+                format!("{what} `{}` is never used", unused.name),
+            )
+            .label(format!("declared here, used by no {}", use_sites(what)))
+            .help(format!(
+                "remove the {what} if the protocol does not need it"
+            )),
+        );
     }
     out.sort_by_key(|d| (d.primary.span.start, d.code));
     out
