@@ -111,7 +111,7 @@ pub(crate) fn chunk_tokens(db: &dyn salsa::Database, chunk: Chunk) -> Vec<Option
                 return None;
             }
             let (mut line, mut line_start, mut scanned) = (0u32, 0usize, 0usize);
-            let (mut last_line, mut last_start) = (0u32, 0u32);
+            let mut deltas = Deltas::default();
             let mut tokens = Vec::new();
             for token in item_tokens(db, item) {
                 let (start, end) = (token.span.start as usize, token.span.end as usize);
@@ -126,23 +126,11 @@ pub(crate) fn chunk_tokens(db: &dyn salsa::Database, chunk: Chunk) -> Vec<Option
                 }
                 scanned = upto;
                 let character = (upto - line_start) as u32;
-                let delta_line = line - last_line;
-                tokens.push(SemanticToken {
-                    delta_line,
-                    delta_start: if delta_line == 0 {
-                        character - last_start
-                    } else {
-                        character
-                    },
-                    length: word.len() as u32,
-                    token_type,
-                    token_modifiers_bitset: 0,
-                });
-                (last_line, last_start) = (line, character);
+                tokens.push(deltas.token((line, character), word.len() as u32, token_type));
             }
             Some(ItemTokens {
                 tokens,
-                last: (last_line, last_start),
+                last: deltas.last,
             })
         })
         .collect()
@@ -170,7 +158,7 @@ fn tokens(
         None => (0, (0, usize::MAX)),
     };
     let mut out = Vec::new();
-    let (mut last_line, mut last_start) = (0u32, 0u32);
+    let mut deltas = Deltas::default();
     for item in &items[first..] {
         // An edit meanwhile ends the request here (ContentModified), not at the end.
         salsa::Database::unwind_if_revision_cancelled(db);
@@ -191,19 +179,10 @@ fn tokens(
             // position is the item's line further down, at the same column.
             let line = index.line_of(offset) as u32;
             let place = |(l, c): (u32, u32)| (line + l, c);
-            let (at_line, at_start) = place((head.delta_line, head.delta_start));
-            let delta_line = at_line - last_line;
-            out.push(SemanticToken {
-                delta_line,
-                delta_start: if delta_line == 0 {
-                    at_start - last_start
-                } else {
-                    at_start
-                },
-                ..*head
-            });
+            let at = place((head.delta_line, head.delta_start));
+            out.push(deltas.token(at, head.length, head.token_type));
             out.extend_from_slice(&cached.tokens[1..]);
-            (last_line, last_start) = place(cached.last);
+            deltas.last = place(cached.last);
             continue;
         }
         // Positions found by walking the item's lines (one search per item, not per token),
@@ -229,22 +208,38 @@ fn tokens(
                     } as u32,
                 ),
             };
-            let delta_line = at.line - last_line;
-            out.push(SemanticToken {
-                delta_line,
-                delta_start: if delta_line == 0 {
-                    at.character - last_start
-                } else {
-                    at.character
-                },
-                length,
-                token_type,
-                token_modifiers_bitset: 0,
-            });
-            (last_line, last_start) = (at.line, at.character);
+            out.push(deltas.token((at.line, at.character), length, token_type));
         }
     }
     out
+}
+
+/// The delta encoding of tokens in order: each position relative to the one before.
+#[derive(Default)]
+struct Deltas {
+    /// The line and column of the last token.
+    last: (u32, u32),
+}
+
+impl Deltas {
+    /// The token at `(line, column)`, encoded relative to the last one, which it becomes.
+    fn token(&mut self, at: (u32, u32), length: u32, token_type: u32) -> SemanticToken {
+        let (line, column) = at;
+        let delta_line = line - self.last.0;
+        let delta_start = if delta_line == 0 {
+            column - self.last.1
+        } else {
+            column
+        };
+        self.last = at;
+        SemanticToken {
+            delta_line,
+            delta_start,
+            length,
+            token_type,
+            token_modifiers_bitset: 0,
+        }
+    }
 }
 
 /// Line and column of positions in one ASCII item, in increasing order: the newlines
