@@ -121,6 +121,20 @@ fn graph_outputs_escape_labels() {
     assert!(dot.contains("digraph"), "{dot}");
     let svg = stdout(&sot_in(&dir, &["graph", "--format", "svg", "hostile.sot"]));
     assert!(!svg.contains("<script"), "{svg}");
+    // A title the graph draws (a category's) with markup and quotes: text in the SVG.
+    let text = std::fs::read_to_string(dir.join("hostile.sot"))
+        .expect("written")
+        .replace(
+            "\"Sacroiliac weight-bearing instability\"",
+            "\"<script>alert(1)</script> & 'q'\"",
+        );
+    std::fs::write(dir.join("drawn.sot"), text).expect("write");
+    let svg = stdout(&sot_in(&dir, &["graph", "--format", "svg", "drawn.sot"]));
+    assert!(
+        svg.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#39;q&#39;"),
+        "{svg}"
+    );
+    assert!(!svg.contains("<script"), "{svg}");
 }
 
 #[test]
