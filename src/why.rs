@@ -38,9 +38,9 @@ first (rule, adjustment, category, red_flag, check) to choose one."
     "  Visit 3 (two weeks later)\n",
     "    The protocol does not recommend cmrt(level: T8) at this visit.\n",
     "      Every rule that could recommend it:\n",
-    "        line_two_cmrt [area = 1, 2, 3, 4, 5, 6, 7] “Line 2 fiber: CMRT at the related vertebra”:\n",
-    "        not fired: its `when` needs occipital_fiber(side: left, line: 2, area: area) >= 2, found 0;\n",
-    "        or occipital_fiber(side: right, line: 2, area: area) >= 2, found 0"
+    "        line_two_cmrt “Line 2 fiber: CMRT at the related vertebra”:\n",
+    "          [area = 1, 2, 3, 4, 5, 7] not fired: its `when` needs occipital_fiber(side: left, line: 2, area: area) >= 2, found 0; …\n",
+    "          [area = 6] not fired: its `when` needs occipital_fiber(side: left, line: 2, area: 6) >= 2, found 0; …"
 ))]
 pub struct WhyArgs {
     /// A `.sot` file with cases (and the files it `use`s).

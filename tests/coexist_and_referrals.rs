@@ -305,6 +305,24 @@ fn the_handbook_shows_coexist_lines_and_red_flags_categories_and_urgencies() {
         "{doc}"
     );
     assert!(doc.contains("once its categories are decided"), "{doc}");
+    // A `precedence` or `coexist` line's doc comment follows the sentence that lists them:
+    // why the protocol orders or joins its categories, before the first category.
+    let library = stdout(&sot(&["doc", "protocols/sot/categories.sot"]));
+    let at = |text: &str| {
+        library
+            .find(text)
+            .unwrap_or_else(|| panic!("{text}\n{library}"))
+    };
+    let ordered = at("the higher one is the visit's category: III &gt; I.");
+    let ordered_why = at("Category III outranks Category I: when both hold");
+    let joined = at("These categories may hold together;");
+    let joined_why =
+        at("Categories III and II may hold together: the visit lists Category III first");
+    let first = at("### Category I ");
+    assert!(
+        ordered < ordered_why && ordered_why < joined && joined < joined_why && joined_why < first,
+        "{library}"
+    );
     let doc = stdout(&sot(&["doc", URGENCY]));
     assert!(
         doc.contains("- Referral (emergency): Emergency medical referral; do not adjust"),

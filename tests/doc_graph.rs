@@ -314,7 +314,7 @@ fn handbook_title_is_the_documented_files() {
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
     assert!(
-        text.starts_with("# SOT library: category corrections (version 0.1)\n"),
+        text.starts_with("# SOT library: category corrections (version 0.2)\n"),
         "{}",
         text.lines().next().unwrap_or_default()
     );

@@ -201,7 +201,7 @@ fn neovims() -> Vec<(PathBuf, String)> {
 /// case visit for a code lens.
 const MAIN_SOT: &str = r#"use "other.sot"
 
-/// Arm fossa test: the arm weakens when the gluteal fossa is contacted.
+/// Arm fossa test: the arm weakens when the inguinal fossa is contacted.
 indicator arm_fossa: Side?
 adjustment adjust(level: Vertebra)
 

@@ -444,14 +444,21 @@ fn a_raised_red_flag_comes_first_in_every_format() {
     let file = "protocols/cases/red_flag_stops_care.sot";
     let text = stdout(&sot(&["run", file]));
     let visit = text
-        .split("\nVisit 3 (referral still open)\n")
+        .split("\nVisit 3 (referral still open: the right toe extension weakens)\n")
         .nth(1)
         .expect("visit 3");
+    // Both raised red flags come first, the urgent one before the routine one.
     assert!(
-        visit.starts_with("  RED FLAG category_three_refer_out:"),
+        visit.starts_with("  RED FLAG neurology_decreases_under_care (urgent referral):"),
         "{visit}"
     );
-    let category = visit.find("  No category (provisional").expect("category");
+    let routine = visit
+        .find("  RED FLAG category_three_refer_out (routine referral):")
+        .expect("routine");
+    let category = visit
+        .find("  Category III — Lumbar disc and sciatic involvement (provisional)")
+        .expect("category");
+    assert!(routine < category, "{visit}");
     let recommends = visit
         .find("  The protocol recommends referral")
         .expect("refer");
@@ -460,18 +467,18 @@ fn a_raised_red_flag_comes_first_in_every_format() {
 
     let markdown = stdout(&sot(&["run", "--format", "markdown", file]));
     let visit = markdown
-        .split("## Visit 3 (referral still open)\n\n")
+        .split("## Visit 3 (referral still open: the right toe extension weakens)\n\n")
         .nth(1)
         .expect("visit 3");
     assert!(
-        visit.starts_with("- **Red flag category\\_three\\_refer\\_out**")
-            || visit.starts_with("- **Red flag category_three_refer_out**"),
+        visit.starts_with("- **Red flag neurology\\_decreases\\_under\\_care (urgent referral)**")
+            || visit.starts_with("- **Red flag neurology_decreases_under_care (urgent referral)**"),
         "{visit}"
     );
 
     let html = stdout(&sot(&["run", "--format", "html", file]));
     let visit = html
-        .split("<h3>Visit 3 (referral still open)</h3>")
+        .split("<h3>Visit 3 (referral still open: the right toe extension weakens)</h3>")
         .nth(1)
         .expect("visit 3");
     assert!(
@@ -483,10 +490,11 @@ fn a_raised_red_flag_comes_first_in_every_format() {
     // raised red flags are a field of their own, `red_flags`.
     let json: serde_json::Value =
         serde_json::from_str(&stdout(&sot(&["run", "--format", "json", file]))).expect("JSON");
-    assert_eq!(
-        json["cases"][0]["visits"][2]["red_flags"][0]["red_flag"],
-        "category_three_refer_out"
-    );
+    let flags = &json["cases"][0]["visits"][2]["red_flags"];
+    assert_eq!(flags[0]["red_flag"], "neurology_decreases_under_care");
+    assert_eq!(flags[0]["urgency"], "urgent");
+    assert_eq!(flags[1]["red_flag"], "category_three_refer_out");
+    assert_eq!(flags[1]["urgency"], "routine");
 }
 
 /// A raised red flag names every true finding of its condition, not only the first: with

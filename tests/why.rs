@@ -96,7 +96,9 @@ fn an_adjustment_recommended_names_its_rules_and_the_other_candidates() {
         text.contains("The protocol recommends cmrt(level: T8, reflex: liver)."),
         "{text}"
     );
-    assert!(text.contains("line_two_cmrt [area = 6] “Line 2 fiber: CMRT at the related vertebra”: occipital_fiber(side: left, line: 2, area: 6) >= 2, found 2"), "{text}");
+    // Both true parts: a nodule now (2), and a fiber still present that was present at the
+    // last visit (3), read with `previous.`.
+    assert!(text.contains("line_two_cmrt [area = 6] “Line 2 fiber: CMRT at the related vertebra”: any of: occipital_fiber(side: left, line: 2, area: 6) >= 2, found 2; (occipital_fiber(side: left, line: 2, area: 6) >= 1, found 2; and previous.occipital_fiber(side: left, line: 2, area: 6) >= 1, found 3)"), "{text}");
     // The six other bindings share one line, written with the binding's variable.
     assert!(text.contains("line_two_cmrt [area = 1, 2, 3, 4, 5, 7] “Line 2 fiber: CMRT at the related vertebra”: not fired: its `when` needs occipital_fiber(side: left, line: 2, area: area) >= 2, found 0"), "{text}");
 }
@@ -117,23 +119,31 @@ fn a_category_outranked_names_the_one_that_outranks_it() {
         text.contains("holds (arm_fossa != none, found left), but Category III outranks it"),
         "{text}"
     );
-    // The library: Ruth's Category II under Category III at visit 2.
+    // The library: Priya's Category I under Category III at visit 3 (III and II coexist).
     let text = why(&[
-        "protocols/cases/category_two_to_three_and_back.sot",
+        "protocols/cases/category_one_untreated_to_three.sot",
         "--visit",
-        "2",
-        "II",
+        "3",
+        "I",
     ]);
     assert!(text.contains("but Category III outranks it"), "{text}");
     insta::assert_snapshot!(text);
+    let answer = &json(&[
+        "protocols/cases/category_one_untreated_to_three.sot",
+        "--visit",
+        "3",
+        "I",
+    ])["cases"][0]["visits"][0]["answers"][0];
+    assert_eq!(answer["state"], "outranked");
+    assert_eq!(answer["outranked_by"][0]["name"], "III");
+    // Ruth's Category II at visit 2 is not outranked: it coexists with Category III.
     let answer = &json(&[
         "protocols/cases/category_two_to_three_and_back.sot",
         "--visit",
         "2",
         "II",
     ])["cases"][0]["visits"][0]["answers"][0];
-    assert_eq!(answer["state"], "outranked");
-    assert_eq!(answer["outranked_by"][0]["name"], "III");
+    assert_eq!(answer["state"], "coexisting", "{answer}");
 }
 
 #[test]
@@ -191,10 +201,10 @@ fn a_check_says_which_condition_decided_its_outcome() {
         "2",
         "cmrt_reflex_point_falls(side: left, area: 6)",
     ]);
-    assert!(text.contains("[side = left, area = 6] marginal — `need` holds: before.occipital_fiber(side: left, line: 2, area: 6) >= 2, found 3; `complete` does not hold: after.occipital_fiber(side: left, line: 2, area: 6) == 0, found 2; `marginal` holds"), "{text}");
+    assert!(text.contains("[side = left, area = 6] marginal — `need` holds: before.occipital_fiber(side: left, line: 2, area: 6) >= 1, found 3; `complete` does not hold: after.occipital_fiber(side: left, line: 2, area: 6) == 0, found 2; `marginal` holds"), "{text}");
     // Every binding: the not_needed ones share a line.
     let text = why(&[LENA, "--visit", "2", "cmrt_reflex_point_falls"]);
-    assert!(text.contains("[side = left, area = 1, 2, 3, 4, 5, 7; side = right, area = 1, 2, 3, 4, 5, 6, 7] not_needed — nothing to correct; `need` does not hold: before.occipital_fiber(side: side, line: 2, area: area) >= 2, found 0"), "{text}");
+    assert!(text.contains("[side = left, area = 1, 2, 3, 4, 5, 7; side = right, area = 1, 2, 3, 4, 5, 6, 7] not_needed — nothing to correct; `need` does not hold: before.occipital_fiber(side: side, line: 2, area: area) >= 1, found 0"), "{text}");
     // Not applicable, and why.
     let text = why(&[FOLLOW_UP, "cmrt_reflex_point_falls"]);
     insta::assert_snapshot!(text);
@@ -325,7 +335,25 @@ fn the_run_report_in_json_gives_every_rule_bindings_state() {
     for r in &cmrt {
         assert_eq!(r["state"], "not_fired");
         assert_eq!(r["when"]["truth"], "false");
-        assert_eq!(r["findings"].as_array().map(Vec::len), Some(2), "{r}");
+        // The false parts only: both sides now and, where it was false, at the last visit.
+        // Area 6 was a nodule on the left at visit 2, a true part, so it is not named.
+        let previous = r["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["phase"] == "previous")
+            .count();
+        let expected = if r["binding"] == serde_json::json!(["area = 6"]) {
+            1
+        } else {
+            2
+        };
+        assert_eq!(previous, expected, "{r}");
+        assert_eq!(
+            r["findings"].as_array().map(Vec::len),
+            Some(2 + expected),
+            "{r}"
+        );
     }
     // Category I's rules in a visit with no category.
     let blocking = rules
@@ -435,12 +463,19 @@ fn the_help_lists_the_items_and_gives_an_example() {
         "an adjustment   cmrt, or a call with some of its arguments",
         "Example: why CMRT at T8 was not recommended",
         "The protocol does not recommend cmrt(level: T8) at this visit.",
+        "[area = 6] not fired: its `when` needs occipital_fiber(side: left, line: 2, area: 6) >= 2, found 0; …",
     ] {
         assert!(help.contains(wanted), "{wanted}\n{help}");
     }
     // The example's answer is the command's.
     let answer = why(&[LENA, "--case", "lena", "--visit", "3", "cmrt(level: T8)"]);
-    assert!(answer.contains("line_two_cmrt [area = 1, 2, 3, 4, 5, 6, 7] “Line 2 fiber: CMRT at the related vertebra”: not fired: its `when` needs occipital_fiber(side: left, line: 2, area: area) >= 2, found 0; or occipital_fiber(side: right, line: 2, area: area) >= 2, found 0"));
+    assert!(
+        answer.contains("line_two_cmrt “Line 2 fiber: CMRT at the related vertebra”:\n"),
+        "{answer}"
+    );
+    assert!(answer.contains("[area = 1, 2, 3, 4, 5, 7] not fired: its `when` needs occipital_fiber(side: left, line: 2, area: area) >= 2, found 0; or occipital_fiber(side: right, line: 2, area: area) >= 2, found 0"), "{answer}");
+    // Area 6 had a nodule at the last visit (2): its fiber, now 0, is what keeps it from care.
+    assert!(answer.contains("[area = 6] not fired: its `when` needs occipital_fiber(side: left, line: 2, area: 6) >= 2, found 0; or occipital_fiber(side: right, line: 2, area: 6) >= 2, found 0; or occipital_fiber(side: left, line: 2, area: 6) >= 1, found 0"), "{answer}");
 }
 
 #[test]

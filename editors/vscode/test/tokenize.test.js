@@ -392,7 +392,7 @@ describe('protocols/examples/first_look.sot', () => {
   });
 
   test('doc comments and comments', () => {
-    assertScope(lines, '/// Arm fossa test: the arm weakens when the gluteal fossa is contacted on the', 'comment.line.documentation.sot');
+    assertScope(lines, '/// Arm fossa test: the arm weakens when the inguinal fossa is contacted on the', 'comment.line.documentation.sot');
     assertScope(lines, '/// Category II blocks go under the short-leg side.', 'comment.line.documentation.sot');
     assertScope(lines, '// use "common.sot"   would bring in every item of common.sot (a path relative to this file)', 'comment.line.double-slash.sot', { not: ['string'] });
     assertScope(lines, '// every other line and area: examined, grade 0', 'comment.line.double-slash.sot', { not: ['variable.parameter'] });

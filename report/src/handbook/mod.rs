@@ -47,6 +47,16 @@ fn doc(out: &mut String, doc: &Option<String>) {
     }
 }
 
+/// The doc comments of the `precedence` or `coexist` lines (`which`), one paragraph each, in
+/// declaration order: why the protocol orders or joins its categories as it does.
+fn line_docs(out: &mut String, program: &Program<'_>, which: impl Fn(&ItemData) -> bool) {
+    for (item, _) in &program.items {
+        if which(&item.data) {
+            doc(out, &item.doc);
+        }
+    }
+}
+
 /// A condition as a Markdown list item after `lead` ("Holds when "): one sentence, or its
 /// head and a nested list of what it groups.
 fn condition_item(out: &mut String, depth: usize, lead: &str, cond: &Cond) {
@@ -214,6 +224,7 @@ pub fn handbook_markdown(db: &dyn salsa::Database, file: SourceFile) -> String {
             "When several categories hold, the higher one is the visit's category: {}.\n",
             esc(&precedence.join("; "))
         );
+        line_docs(&mut out, &program, |d| matches!(d, ItemData::Precedence(_)));
     }
     let coexist: Vec<String> = program
         .items
@@ -235,6 +246,7 @@ pub fn handbook_markdown(db: &dyn salsa::Database, file: SourceFile) -> String {
             "These categories may hold together; when they do, all of them are the visit's categories, in this order: {}.\n",
             esc(&coexist.join("; "))
         );
+        line_docs(&mut out, &program, |d| matches!(d, ItemData::Coexist(_)));
     }
     for (item, refs) in &program.items {
         if let ItemData::Category(c) = &item.data {
