@@ -112,7 +112,7 @@ enum Command {
     /// Run the language server on standard input and output (for editors).
     Lsp(LspArgs),
     /// Print a JSON Schema: of case data for a protocol (`sot schema FILE`, for `sot run FILE
-    /// --cases DATA.json`), or of a command's JSON output (`sot schema --output run|check|test`).
+    /// --cases DATA.json`), or of a command's JSON output (`sot schema --output run|check|test|diff`).
     Schema(schema::SchemaArgs),
 }
 
