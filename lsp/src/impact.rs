@@ -1,0 +1,258 @@
+//! The code lens of an edit's effect on the cases: on each item of an open document that
+//! differs from the saved file (the text on disk), "this edit changes N of M case outcomes
+//! compared with the saved file". Every case that sees the document (its own, and those of
+//! the workspace files that `use` it) runs under the saved and the edited protocol
+//! (`sot_runtime::diff`, as `sot diff` does); a case outcome is one visit's. Computed once
+//! typing pauses, after the static analyses.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use sot_compiler::{
+    file_line_index, foreign_cases, lower_file, visible_files, Database, Encoding, SourceFile,
+};
+use sot_grammar::ast::ItemKind;
+use sot_runtime::diff::{diff, CasePair};
+use tower_lsp_server::ls_types::*;
+
+use crate::{range, workspace, Backend};
+
+/// What the edit does to the cases, in numbers.
+struct Impact {
+    /// Visits whose outcome changes.
+    changed: usize,
+    /// Visits run under both versions.
+    visits: usize,
+    /// Cases that do not fit the saved version (they name something it lacks).
+    not_comparable: usize,
+}
+
+/// The lenses of the edit in the file at `path` (open, with `saved` on disk), computed on a
+/// database of their own from `files` (every loaded file's path and text, the open ones'
+/// as edited): one on each item that the edit changed or added; none when the text is the
+/// saved one or has errors (the diagnostics say which).
+pub(crate) fn impact_lenses(
+    files: &[(PathBuf, String)],
+    path: &Path,
+    saved: &str,
+    encoding: Encoding,
+) -> Vec<CodeLens> {
+    let mut db = Database::default();
+    let mut file = None;
+    for (p, text) in files {
+        let f = db.set_file(p, text.clone());
+        if p == path {
+            file = Some(f);
+        }
+    }
+    let Some(file) = file else {
+        return Vec::new();
+    };
+    let db = &db;
+    let text = file.text(db);
+    if text == saved || lower_file(db, file).is_none() {
+        return Vec::new();
+    }
+    let title = match impact(db, file, saved) {
+        Some(i) if i.visits == 0 && i.not_comparable == 0 => {
+            "this edit changes no case outcome compared with the saved file: no case runs \
+             this protocol"
+                .to_string()
+        }
+        Some(i) => {
+            let mut title = format!(
+                "this edit changes {} of {} case outcomes compared with the saved file",
+                i.changed, i.visits
+            );
+            match i.not_comparable {
+                0 => {}
+                1 => title.push_str(" · 1 case does not fit the saved file"),
+                n => title.push_str(&format!(" · {n} cases do not fit the saved file")),
+            }
+            title
+        }
+        None => "the saved file has errors: this edit's effect on the cases is not known".into(),
+    };
+    let index = file_line_index(db, file);
+    let mut places = changed_items(text, saved);
+    if places.is_empty() {
+        // Only removals: the lens goes on the first line.
+        places.push(0);
+    }
+    places
+        .into_iter()
+        .map(|at| CodeLens {
+            range: range(index, at, at, encoding),
+            command: Some(Command {
+                title: title.clone(),
+                command: String::new(),
+                arguments: None,
+            }),
+            data: None,
+        })
+        .collect()
+}
+
+/// Runs every case that sees `file` under the saved and the edited version; `None` when the
+/// saved version does not lower (it has errors).
+fn impact(db: &Database, file: SourceFile, saved: &str) -> Option<Impact> {
+    // The saved version: the same workspace with the saved text for this file.
+    let mut saved_db = Database::default();
+    let mut saved_files = HashMap::new();
+    for (path, f) in db.workspace().files(db).iter() {
+        let text = if *f == file {
+            saved.to_string()
+        } else {
+            f.text(db).clone()
+        };
+        saved_files.insert(*f, saved_db.set_file(path, text));
+    }
+    let saved_file = *saved_files.get(&file)?;
+    lower_file(&saved_db, saved_file).as_ref()?;
+    let mut out = Impact {
+        changed: 0,
+        visits: 0,
+        not_comparable: 0,
+    };
+    for (f, saved_f) in &saved_files {
+        if !visible_files(db, *f).contains(&file) {
+            continue;
+        }
+        let (Some(now), Some(before)) = (
+            lower_file(db, *f).as_ref(),
+            lower_file(&saved_db, *saved_f).as_ref(),
+        ) else {
+            continue;
+        };
+        let pairs: Vec<CasePair> = if *f == file {
+            // The edited file's cases as they are now, lowered for the saved version too.
+            let mut pairs = Vec::new();
+            for (case, old) in now
+                .cases
+                .iter()
+                .zip(foreign_cases(&saved_db, *saved_f, f.text(db)))
+            {
+                match old {
+                    Ok(old) => pairs.push(CasePair {
+                        source: String::new(),
+                        old,
+                        new: case.clone(),
+                    }),
+                    Err(_) => out.not_comparable += 1,
+                }
+            }
+            pairs
+        } else {
+            now.cases
+                .iter()
+                .zip(&before.cases)
+                .map(|(new, old)| CasePair {
+                    source: String::new(),
+                    old: old.clone(),
+                    new: new.clone(),
+                })
+                .collect()
+        };
+        if let Ok(d) = diff(("saved", before), ("edited", now), &pairs, Vec::new()) {
+            out.changed += d.cases.changed.len();
+            out.visits += d.cases.visits;
+        }
+    }
+    Some(out)
+}
+
+/// Where each item of `text` starts (its keyword line, after its comments) that is not in
+/// `saved` as it is: changed or added. Cases and the header are not protocol items.
+fn changed_items(text: &str, saved: &str) -> Vec<usize> {
+    let items = |t: &str| -> Vec<(Option<ItemKind>, String, String, usize)> {
+        sot_grammar::split(t)
+            .into_iter()
+            .filter(|i| !matches!(i.kind, None | Some(ItemKind::Case | ItemKind::Header)))
+            .map(|i| {
+                let body = t.get(i.start..i.end).unwrap_or_default();
+                let start = i.start + code_start(body);
+                (i.kind, i.name, body.trim().to_string(), start)
+            })
+            .collect()
+    };
+    let before = items(saved);
+    let before: HashSet<(Option<ItemKind>, &str, &str)> = before
+        .iter()
+        .map(|(k, n, b, _)| (*k, n.as_str(), b.as_str()))
+        .collect();
+    items(text)
+        .into_iter()
+        .filter(|(kind, name, body, _)| !before.contains(&(*kind, name.as_str(), body.as_str())))
+        .map(|(_, _, _, start)| start)
+        .collect()
+}
+
+/// The offset of the first line of an item's text that is neither blank nor a comment.
+fn code_start(body: &str) -> usize {
+    let mut offset = 0;
+    for line in body.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if !trimmed.is_empty() && !trimmed.starts_with("//") {
+            return offset;
+        }
+        offset += line.len();
+    }
+    0
+}
+
+impl Backend {
+    /// Computes the edit lenses of every open document that differs from its file on disk
+    /// and keeps them with the document's version; asks the client to fetch code lenses
+    /// again when it can be asked. The texts are copied out of the state first: no database
+    /// clone is held while the cases run, so an edit never waits for them.
+    pub(crate) async fn publish_impact(&self) {
+        let (docs, encoding) = {
+            let state = self.state.lock().await;
+            let docs: Vec<(Uri, PathBuf, String, i32)> = state
+                .docs
+                .iter()
+                .map(|(uri, (f, v))| {
+                    let (path, text) = (f.path(&state.db).clone(), f.text(&state.db).clone());
+                    (uri.clone(), path, text, *v)
+                })
+                .collect();
+            (docs, state.encoding)
+        };
+        let state = self.state.clone();
+        let found = tokio::task::spawn_blocking(move || {
+            let mut found = HashMap::new();
+            let mut files: Option<Vec<(PathBuf, String)>> = None;
+            for (uri, path, text, version) in docs {
+                let lenses = match workspace::read(&path) {
+                    Ok(saved) if saved != text => {
+                        // Every loaded file's text, once, as the state has it now.
+                        let files = files.get_or_insert_with(|| {
+                            let state = state.blocking_lock();
+                            let db = &state.db;
+                            db.workspace()
+                                .files(db)
+                                .iter()
+                                .map(|(p, f)| (p.clone(), f.text(db).clone()))
+                                .collect()
+                        });
+                        impact_lenses(files, &path, &saved, encoding)
+                    }
+                    _ => Vec::new(),
+                };
+                found.insert(uri, (version, lenses));
+            }
+            found
+        })
+        .await;
+        let Ok(found) = found else { return };
+        let refresh = {
+            let mut state = self.state.lock().await;
+            let changed = state.impact != found;
+            state.impact = found;
+            changed && state.lens_refresh
+        };
+        if refresh {
+            let _ = self.client.code_lens_refresh().await;
+        }
+    }
+}
