@@ -185,6 +185,35 @@ fn cases_from_json_data_and_from_another_file_run_under_both_versions() {
 }
 
 #[test]
+fn case_data_that_fits_neither_version_is_listed_and_fails_the_gate() {
+    let dir = tempdir("diff_bad_json");
+    let data = dir.join("bad.json");
+    std::fs::write(
+        &data,
+        r#"{"cases": [{"name": "x", "visits": [{"visit": 1, "findings": {"arm_fossa": "left"}}]}]}"#,
+    )
+    .expect("write");
+    let [old, new] = pair("threshold");
+    let data = data.to_str().expect("utf-8 path");
+    let out = sot(&["diff", &old, &new, "--cases", data, "--fail-on-change"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("Cases: 0 run under both versions, 0 visits"),
+        "{text}"
+    );
+    for version in ["old", "new"] {
+        assert!(
+            text.contains(&format!(
+                "the case data of {data} does not fit the {version} version"
+            )),
+            "{text}"
+        );
+    }
+    assert!(text.contains("unknown indicator `arm_fossa`"), "{text}");
+}
+
+#[test]
 fn exit_status_one_with_fail_on_change_only_when_something_changed() {
     let [old, new] = pair("unless");
     let changed = sot(&["diff", &old, &new, "--fail-on-change"]);
@@ -278,6 +307,20 @@ fn git_compares_the_file_with_its_text_at_a_revision() {
         "{text}"
     );
     assert!(text.contains("is now withheld"), "{text}");
+
+    // Without git on the path: said so, not a crash.
+    let no_git = Command::new(env!("CARGO_BIN_EXE_sot"))
+        .args(["diff", path, "--git", "HEAD"])
+        .env("PATH", dir.join("no-such-folder"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("sot runs");
+    assert_eq!(no_git.status.code(), Some(2));
+    assert!(
+        stderr(&no_git).contains("cannot run `git` for `--git HEAD`"),
+        "{}",
+        stderr(&no_git)
+    );
 
     let missing = sot(&["diff", path, "--git", "no-such-revision"]);
     assert_eq!(missing.status.code(), Some(2));

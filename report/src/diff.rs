@@ -210,12 +210,15 @@ fn not_run(
             Version::Old => "old",
             Version::New => "new",
         };
+        // Case data that could not be read names no case: the file is named once.
+        let what = if case.case == case.source {
+            format!("the case data of {}", case.source)
+        } else {
+            format!("case {} ({})", case.case, case.source)
+        };
         out.push_str(&format!(
             "{bullet}{}\n",
-            escape(&format!(
-                "case {} ({}) does not fit the {version} version:",
-                case.case, case.source
-            ))
+            escape(&format!("{what} does not fit the {version} version:"))
         ));
         for problem in &case.problems {
             out.push_str(&format!("{nested}{}\n", escape(problem)));
