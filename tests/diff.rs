@@ -331,3 +331,28 @@ fn git_compares_the_file_with_its_text_at_a_revision() {
     );
     assert!(err.contains("failed"), "{err}");
 }
+
+#[test]
+fn every_run_fixture_compared_with_itself_changes_nothing() {
+    let mut files: Vec<String> = std::fs::read_dir("tests/fixtures/run")
+        .expect("run fixtures")
+        .map(|e| e.expect("entry").path().display().to_string())
+        .filter(|p| p.ends_with(".sot"))
+        .collect();
+    files.sort();
+    assert!(files.len() > 20, "{files:?}");
+    for file in &files {
+        let out = sot(&["diff", file, file, "--fail-on-change", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{file}: {}", stderr(&out));
+        let data: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+        assert_eq!(data["cases"]["changed"], serde_json::json!([]), "{file}");
+        assert_eq!(data["cases"]["not_run"], serde_json::json!([]), "{file}");
+        // Every case ran: as many as `sot run` reports.
+        // (`sot run` prints nothing for a file without cases: none.)
+        let run: serde_json::Value =
+            serde_json::from_str(&stdout(&sot(&["run", file, "--format", "json"])))
+                .unwrap_or_default();
+        let cases = run["cases"].as_array().map_or(0, Vec::len);
+        assert_eq!(data["cases"]["cases"], cases, "{file}");
+    }
+}
