@@ -27,16 +27,27 @@ struct Impact {
     not_comparable: usize,
 }
 
+/// What running the cases under both versions found.
+enum Found {
+    /// The numbers.
+    Impact(Impact),
+    /// The saved version does not lower (it has errors).
+    SavedHasErrors,
+    /// A newer edit came: the work was given up.
+    Stale,
+}
+
 /// The lenses of the edit in the file at `path` (open, with `saved` on disk), computed on a
 /// database of their own from `files` (every loaded file's path and text, the open ones'
 /// as edited): one on each item that the edit changed or added; none when the text is the
-/// saved one or has errors (the diagnostics say which).
+/// saved one or has errors (the diagnostics say which). `None` when `stale` says that a
+/// newer edit came before the work was done (it is asked between the steps).
 pub(crate) fn impact_lenses(
     files: &[(PathBuf, String)],
-    path: &Path,
-    saved: &str,
+    (path, saved): (&Path, &str),
     encoding: Encoding,
-) -> Vec<CodeLens> {
+    stale: &dyn Fn() -> bool,
+) -> Option<Vec<CodeLens>> {
     let mut db = Database::default();
     let mut file = None;
     for (p, text) in files {
@@ -46,20 +57,21 @@ pub(crate) fn impact_lenses(
         }
     }
     let Some(file) = file else {
-        return Vec::new();
+        return Some(Vec::new());
     };
     let db = &db;
     let text = file.text(db);
     if text == saved || lower_file(db, file).is_none() {
-        return Vec::new();
+        return Some(Vec::new());
     }
-    let title = match impact(db, file, saved) {
-        Some(i) if i.visits == 0 && i.not_comparable == 0 => {
+    let title = match impact(db, file, saved, stale) {
+        Found::Stale => return None,
+        Found::Impact(i) if i.visits == 0 && i.not_comparable == 0 => {
             "this edit changes no case outcome compared with the saved file: no case runs \
              this protocol"
                 .to_string()
         }
-        Some(i) => {
+        Found::Impact(i) => {
             let mut title = format!(
                 "this edit changes {} of {} case outcomes compared with the saved file",
                 i.changed, i.visits
@@ -71,7 +83,9 @@ pub(crate) fn impact_lenses(
             }
             title
         }
-        None => "the saved file has errors: this edit's effect on the cases is not known".into(),
+        Found::SavedHasErrors => {
+            "the saved file has errors: this edit's effect on the cases is not known".into()
+        }
     };
     let index = file_line_index(db, file);
     let mut places = changed_items(text, saved);
@@ -79,7 +93,7 @@ pub(crate) fn impact_lenses(
         // Only removals: the lens goes on the first line.
         places.push(0);
     }
-    places
+    let lenses = places
         .into_iter()
         .map(|at| CodeLens {
             range: range(index, at, at, encoding),
@@ -90,12 +104,12 @@ pub(crate) fn impact_lenses(
             }),
             data: None,
         })
-        .collect()
+        .collect();
+    Some(lenses)
 }
 
-/// Runs every case that sees `file` under the saved and the edited version; `None` when the
-/// saved version does not lower (it has errors).
-fn impact(db: &Database, file: SourceFile, saved: &str) -> Option<Impact> {
+/// Runs every case that sees `file` under the saved and the edited version.
+fn impact(db: &Database, file: SourceFile, saved: &str, stale: &dyn Fn() -> bool) -> Found {
     // The saved version: the same workspace with the saved text for this file.
     let mut saved_db = Database::default();
     let mut saved_files = HashMap::new();
@@ -107,8 +121,15 @@ fn impact(db: &Database, file: SourceFile, saved: &str) -> Option<Impact> {
         };
         saved_files.insert(*f, saved_db.set_file(path, text));
     }
-    let saved_file = *saved_files.get(&file)?;
-    lower_file(&saved_db, saved_file).as_ref()?;
+    let Some(saved_file) = saved_files.get(&file).copied() else {
+        return Found::SavedHasErrors;
+    };
+    if stale() {
+        return Found::Stale;
+    }
+    if lower_file(&saved_db, saved_file).is_none() {
+        return Found::SavedHasErrors;
+    }
     let mut out = Impact {
         changed: 0,
         visits: 0,
@@ -117,6 +138,9 @@ fn impact(db: &Database, file: SourceFile, saved: &str) -> Option<Impact> {
     for (f, saved_f) in &saved_files {
         if !visible_files(db, *f).contains(&file) {
             continue;
+        }
+        if stale() {
+            return Found::Stale;
         }
         let (Some(now), Some(before)) = (
             lower_file(db, *f).as_ref(),
@@ -158,7 +182,7 @@ fn impact(db: &Database, file: SourceFile, saved: &str) -> Option<Impact> {
             out.visits += d.cases.visits;
         }
     }
-    Some(out)
+    Found::Impact(out)
 }
 
 /// Where each item of `text` starts (its keyword line, after its comments) that is not in
@@ -219,32 +243,48 @@ impl Backend {
             (docs, state.encoding)
         };
         let state = self.state.clone();
+        let versions: Vec<(Uri, i32)> = docs.iter().map(|(u, _, _, v)| (u.clone(), *v)).collect();
+        // A newer edit makes the work stale (the lock is held only briefly, by an edit
+        // being applied or a request taking its snapshot).
+        let stale = move || {
+            let s = state.blocking_lock();
+            s.docs.len() != versions.len()
+                || versions
+                    .iter()
+                    .any(|(uri, v)| s.docs.get(uri).map(|(_, now)| *now) != Some(*v))
+        };
+        let state = self.state.clone();
         let found = tokio::task::spawn_blocking(move || {
             let mut found = HashMap::new();
             let mut files: Option<Vec<(PathBuf, String)>> = None;
             for (uri, path, text, version) in docs {
                 let lenses = match workspace::read(&path) {
                     Ok(saved) if saved != text => {
-                        // Every loaded file's text, once, as the state has it now.
-                        let files = files.get_or_insert_with(|| {
+                        if files.is_none() {
+                            // Every loaded file's text, once, as the state has it now.
                             let state = state.blocking_lock();
                             let db = &state.db;
-                            db.workspace()
-                                .files(db)
-                                .iter()
-                                .map(|(p, f)| (p.clone(), f.text(db).clone()))
-                                .collect()
-                        });
-                        impact_lenses(files, &path, &saved, encoding)
+                            let texts = db.workspace().files(db).iter();
+                            files = Some(
+                                texts
+                                    .map(|(p, f)| (p.clone(), f.text(db).clone()))
+                                    .collect(),
+                            );
+                        }
+                        let files = files.as_deref().unwrap_or_default();
+                        if stale() {
+                            return None;
+                        }
+                        impact_lenses(files, (&path, &saved), encoding, &stale)?
                     }
                     _ => Vec::new(),
                 };
                 found.insert(uri, (version, lenses));
             }
-            found
+            Some(found)
         })
         .await;
-        let Ok(found) = found else { return };
+        let Ok(Some(found)) = found else { return };
         let refresh = {
             let mut state = self.state.lock().await;
             let changed = state.impact != found;
