@@ -37,34 +37,74 @@ enum Found {
     Stale,
 }
 
-/// The lenses of the edit in the file at `path` (open, with `saved` on disk), computed on a
-/// database of their own from `files` (every loaded file's path and text, the open ones'
+/// The two databases the edit lens computes on: the workspace as edited, and as saved (for
+/// the document asked about), kept between pauses so that each is checked again only where
+/// its text changed. Never cloned: the live database's edits never wait for them.
+#[derive(Default)]
+pub(crate) struct Mirrors {
+    edited: Database,
+    saved: Database,
+}
+
+/// Makes `db` hold exactly `files` (path and text), with `replace`'s text for its path;
+/// a file whose text is the same is left alone. Returns each file by path.
+fn sync(
+    db: &mut Database,
+    files: &[(PathBuf, String)],
+    replace: Option<(&Path, &str)>,
+) -> HashMap<PathBuf, SourceFile> {
+    let mut out = HashMap::new();
+    for (path, text) in files {
+        let text = match replace {
+            Some((p, saved)) if p == path => saved,
+            _ => text.as_str(),
+        };
+        let file = match db.file(path) {
+            Some(f) if f.text(db) == text => f,
+            _ => db.set_file(path, text.to_string()),
+        };
+        out.insert(path.clone(), file);
+    }
+    let gone: Vec<PathBuf> = db
+        .workspace()
+        .files(db)
+        .keys()
+        .filter(|p| !out.contains_key(*p))
+        .cloned()
+        .collect();
+    for path in gone {
+        db.remove_file(&path);
+    }
+    out
+}
+
+/// The lenses of the edit in the file at `path` (open, with `saved` on disk), computed on
+/// the [`Mirrors`] made to hold `files` (every loaded file's path and text, the open ones'
 /// as edited): one on each item that the edit changed or added; none when the text is the
 /// saved one or has errors (the diagnostics say which). `None` when `stale` says that a
 /// newer edit came before the work was done (it is asked between the steps).
 pub(crate) fn impact_lenses(
+    mirrors: &mut Mirrors,
     files: &[(PathBuf, String)],
     (path, saved): (&Path, &str),
     encoding: Encoding,
     stale: &dyn Fn() -> bool,
 ) -> Option<Vec<CodeLens>> {
-    let mut db = Database::default();
-    let mut file = None;
-    for (p, text) in files {
-        let f = db.set_file(p, text.clone());
-        if p == path {
-            file = Some(f);
-        }
-    }
-    let Some(file) = file else {
+    let edited = sync(&mut mirrors.edited, files, None);
+    let saved_files = sync(&mut mirrors.saved, files, Some((path, saved)));
+    let Some(file) = edited.get(path).copied() else {
         return Some(Vec::new());
     };
-    let db = &db;
+    let db = &mirrors.edited;
+    let versions = Versions {
+        saved_db: &mirrors.saved,
+        saved_files: &saved_files,
+    };
     let text = file.text(db);
     if text == saved || lower_file(db, file).is_none() {
         return Some(Vec::new());
     }
-    let title = match impact(db, file, saved, stale) {
+    let title = match impact(db, file, versions, stale) {
         Found::Stale => return None,
         Found::Impact(i) if i.visits == 0 && i.not_comparable == 0 => {
             "this edit changes no case outcome compared with the saved file: no case runs \
@@ -108,26 +148,23 @@ pub(crate) fn impact_lenses(
     Some(lenses)
 }
 
+/// The saved version: its database, and its files by path.
+#[derive(Clone, Copy)]
+struct Versions<'a> {
+    saved_db: &'a Database,
+    saved_files: &'a HashMap<PathBuf, SourceFile>,
+}
+
 /// Runs every case that sees `file` under the saved and the edited version.
-fn impact(db: &Database, file: SourceFile, saved: &str, stale: &dyn Fn() -> bool) -> Found {
-    // The saved version: the same workspace with the saved text for this file.
-    let mut saved_db = Database::default();
-    let mut saved_files = HashMap::new();
-    for (path, f) in db.workspace().files(db).iter() {
-        let text = if *f == file {
-            saved.to_string()
-        } else {
-            f.text(db).clone()
-        };
-        saved_files.insert(*f, saved_db.set_file(path, text));
-    }
-    let Some(saved_file) = saved_files.get(&file).copied() else {
+fn impact(db: &Database, file: SourceFile, saved: Versions, stale: &dyn Fn() -> bool) -> Found {
+    let saved_db = saved.saved_db;
+    let Some(saved_file) = saved.saved_files.get(file.path(db)).copied() else {
         return Found::SavedHasErrors;
     };
     if stale() {
         return Found::Stale;
     }
-    if lower_file(&saved_db, saved_file).is_none() {
+    if lower_file(saved_db, saved_file).is_none() {
         return Found::SavedHasErrors;
     }
     let mut out = Impact {
@@ -135,7 +172,10 @@ fn impact(db: &Database, file: SourceFile, saved: &str, stale: &dyn Fn() -> bool
         visits: 0,
         not_comparable: 0,
     };
-    for (f, saved_f) in &saved_files {
+    for (path, f) in db.workspace().files(db).iter() {
+        let Some(saved_f) = saved.saved_files.get(path) else {
+            continue;
+        };
         if !visible_files(db, *f).contains(&file) {
             continue;
         }
@@ -144,7 +184,7 @@ fn impact(db: &Database, file: SourceFile, saved: &str, stale: &dyn Fn() -> bool
         }
         let (Some(now), Some(before)) = (
             lower_file(db, *f).as_ref(),
-            lower_file(&saved_db, *saved_f).as_ref(),
+            lower_file(saved_db, *saved_f).as_ref(),
         ) else {
             continue;
         };
@@ -154,7 +194,7 @@ fn impact(db: &Database, file: SourceFile, saved: &str, stale: &dyn Fn() -> bool
             for (case, old) in now
                 .cases
                 .iter()
-                .zip(foreign_cases(&saved_db, *saved_f, f.text(db)))
+                .zip(foreign_cases(saved_db, *saved_f, f.text(db)))
             {
                 match old {
                     Ok(old) => pairs.push(CasePair {
@@ -254,7 +294,10 @@ impl Backend {
                     .any(|(uri, v)| s.docs.get(uri).map(|(_, now)| *now) != Some(*v))
         };
         let state = self.state.clone();
+        let mirrors = self.mirrors.clone();
         let found = tokio::task::spawn_blocking(move || {
+            // A job that panicked left them as far as it got: the next one sets every text.
+            let mut mirrors = mirrors.lock().unwrap_or_else(|e| e.into_inner());
             let mut found = HashMap::new();
             let mut files: Option<Vec<(PathBuf, String)>> = None;
             for (uri, path, text, version) in docs {
@@ -275,7 +318,7 @@ impl Backend {
                         if stale() {
                             return None;
                         }
-                        impact_lenses(files, (&path, &saved), encoding, &stale)?
+                        impact_lenses(&mut mirrors, files, (&path, &saved), encoding, &stale)?
                     }
                     _ => Vec::new(),
                 };

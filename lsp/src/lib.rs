@@ -106,6 +106,8 @@ pub struct Backend {
     state: Arc<Mutex<State>>,
     /// The semantic tokens last sent for each document, for `full/delta`.
     sent_tokens: Arc<SentTokens>,
+    /// The databases of the edit lens (see `impact`).
+    mirrors: Arc<std::sync::Mutex<impact::Mirrors>>,
 }
 
 /// The semantic tokens last sent for each document (the last [`SENT_KEPT`]: answers cross
@@ -202,6 +204,7 @@ impl Backend {
                 lens_refresh: false,
             })),
             sent_tokens: Arc::default(),
+            mirrors: Arc::default(),
         }
     }
 

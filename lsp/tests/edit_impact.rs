@@ -1,8 +1,8 @@
 //! The code lens of an edit's effect on the cases, in process: a protocol saved on disk,
 //! opened, then edited (a rule's `unless` added, the pair of `tests/fixtures/diff/`): once
 //! typing pauses, the changed rule carries "this edit changes N of M case outcomes compared
-//! with the saved file", counted by running the cases under both versions; back to the saved
-//! text, the lens goes.
+//! with the saved file", counted by running the cases (its own and a case bank's that uses
+//! it) under both versions; back to the saved text, the lens goes.
 
 mod common;
 
@@ -74,21 +74,29 @@ async fn an_edit_says_how_many_case_outcomes_it_changes_against_the_saved_file()
     std::fs::write(&path, OLD).expect("write");
     let uri = format!("file://{}", path.display());
 
+    // A case bank in another file that uses the protocol: its visits count too.
+    let bank = "use \"protocol.sot\"\n\ncase extra \"From another file\" {\n  visit 1 {\n    findings {\n      arm_fossa = right\n      short_leg = left\n      osteoporosis = yes\n    }\n  }\n}\n";
+    let bank_path = dir.join("bank.sot");
+    std::fs::write(&bank_path, bank).expect("write");
+    let bank_uri = format!("file://{}", bank_path.display());
+
     let mut h = Harness::start(false).await;
     h.open(&uri, OLD).await;
+    h.open(&bank_uri, bank).await;
     // As saved: no edit lens (the visits' own lenses only).
     assert!(edit_lenses(&mut h, &uri).await.is_empty());
 
     h.notify("textDocument/didChange", change(&uri, 2, NEW))
         .await;
     let found = lenses_until(&mut h, &uri, |l| !l.is_empty()).await;
-    // Visits 1 (osteoporosis) and 2 (not examined) change; visit 3 does not.
+    // Visits 1 (osteoporosis) and 2 (not examined) change, visit 3 does not; and the bank's
+    // visit (osteoporosis).
     let (rule_line, _) = find(NEW, "rule block_category_two");
     assert_eq!(
         found,
         [(
             rule_line,
-            "this edit changes 2 of 3 case outcomes compared with the saved file".to_string()
+            "this edit changes 3 of 4 case outcomes compared with the saved file".to_string()
         )]
     );
 
@@ -96,6 +104,8 @@ async fn an_edit_says_how_many_case_outcomes_it_changes_against_the_saved_file()
     h.notify("textDocument/didChange", change(&uri, 3, OLD))
         .await;
     lenses_until(&mut h, &uri, <[_]>::is_empty).await;
+    // The bank itself is as saved: no lens.
+    assert!(edit_lenses(&mut h, &bank_uri).await.is_empty());
 
     // An edit whose protocol is unchanged (a comment in a case) changes no outcome, and the
     // lens goes on no item but the first line.
@@ -110,7 +120,7 @@ async fn an_edit_says_how_many_case_outcomes_it_changes_against_the_saved_file()
         found,
         [(
             0,
-            "this edit changes 0 of 3 case outcomes compared with the saved file".to_string()
+            "this edit changes 0 of 4 case outcomes compared with the saved file".to_string()
         )]
     );
 }
