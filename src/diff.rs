@@ -12,7 +12,7 @@ use sot_ir::Program;
 use sot_runtime::diff::{diff, CaseNotRun, CasePair, DiffError, Version, UNRELATED};
 
 use crate::check::print_errors;
-use crate::color::Colors;
+use crate::color::{paint, Colors, BAD, HEADING};
 use crate::load::{load_one, load_one_as, read_text, sot_files, Loaded, ReadError};
 
 /// Arguments of `sot diff`.
@@ -120,7 +120,11 @@ pub fn run(args: &DiffArgs, colors: Colors) -> ExitCode {
         }
     };
     let out = match args.format {
-        Format::Text => sot_report::diff::text(&report),
+        Format::Text => sot_report::diff::text(&report)
+            .lines()
+            .map(|line| paint_line(line, colors.stdout))
+            .collect::<Vec<_>>()
+            .join("\n"),
         Format::Markdown => sot_report::diff::markdown(&report),
         Format::Json => sot_report::diff::json(&report),
     };
@@ -337,4 +341,33 @@ fn lowered(side: &Side, source: &Source) -> Vec<Lowered> {
         .into_iter()
         .map(|c| c.map_err(|(name, problems)| (name, problems.iter().map(words).collect())))
         .collect()
+}
+
+/// A line of the text report, in colour when `color`: headings in bold, a referral or a red
+/// flag raised under the new version in red. The text is the renderer's; only its look
+/// changes.
+fn paint_line(line: &str, color: bool) -> String {
+    let body = line.trim_start();
+    let style = if !color {
+        None
+    } else if body.starts_with("referral: the protocol now refers")
+        || (body.starts_with("red flag ") && body.ends_with("→ raised"))
+    {
+        Some(BAD)
+    } else if line.starts_with("Case ")
+        || line.starts_with("sot diff:")
+        || line == "Summary"
+        || line == "Not compared"
+    {
+        Some(HEADING)
+    } else {
+        None
+    };
+    match style {
+        Some(style) => {
+            let indent = &line[..line.len() - body.len()];
+            format!("{indent}{}", paint(true, style, body))
+        }
+        None => line.to_string(),
+    }
 }

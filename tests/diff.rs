@@ -356,3 +356,41 @@ fn every_run_fixture_compared_with_itself_changes_nothing() {
         assert_eq!(data["cases"]["cases"], cases, "{file}");
     }
 }
+
+#[test]
+fn colour_marks_a_referral_in_red_and_only_when_asked() {
+    let [old, new] = pair("red_flag");
+    let out = sot(&["--color", "always", "diff", &old, &new]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let referral = text
+        .lines()
+        .find(|l| l.contains("the protocol now refers"))
+        .expect("a referral line");
+    assert!(
+        referral.contains("\u{1b}[1m\u{1b}[31m") || referral.contains("\u{1b}[1;31m"),
+        "{referral:?}"
+    );
+    // The same words as without colour.
+    let plain = diff("red_flag", &[]);
+    let stripped: String = strip_ansi(&text);
+    assert_eq!(stripped.trim_end(), plain.trim_end());
+}
+
+/// `text` without ANSI escape sequences.
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

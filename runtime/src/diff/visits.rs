@@ -374,3 +374,68 @@ pub(super) fn summary(changed: &[VisitChange]) -> Vec<super::SummaryLine> {
         .map(|((_, change), visits)| super::SummaryLine { change, visits })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn visit(n: i64, changes: Vec<Change>) -> VisitChange {
+        VisitChange {
+            case: "c".into(),
+            source: "f.sot".into(),
+            visit: n,
+            label: None,
+            changes,
+        }
+    }
+
+    fn category(old: &str, new: &str) -> Change {
+        Change::Category {
+            old: old.into(),
+            new: new.into(),
+        }
+    }
+
+    fn block(args: &str) -> Change {
+        Change::Recommendation {
+            adjustment: format!("block({args})"),
+            name: "block".into(),
+            change: Direction::Added,
+            because: vec!["r".into()],
+        }
+    }
+
+    #[test]
+    fn the_summary_counts_visits_referrals_first_then_the_most_visits_within_a_kind() {
+        let changed = [
+            visit(1, vec![category("I", "II")]),
+            visit(2, vec![category("II", "III"), block("side: left")]),
+            // Two calls of one adjustment at one visit: that visit counts once.
+            visit(
+                3,
+                vec![
+                    category("II", "III"),
+                    block("side: left"),
+                    block("side: right"),
+                    Change::Referral {
+                        old: false,
+                        new: true,
+                    },
+                ],
+            ),
+        ];
+        let summary: Vec<(String, usize)> = summary(&changed)
+            .into_iter()
+            .map(|l| (l.change, l.visits))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("referral added".to_string(), 1),
+                ("category II → III".to_string(), 2),
+                ("category I → II".to_string(), 1),
+                ("block added".to_string(), 2),
+            ]
+        );
+    }
+}
