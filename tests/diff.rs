@@ -394,3 +394,36 @@ fn strip_ansi(text: &str) -> String {
     }
     out
 }
+
+#[test]
+fn expect_lines_that_name_what_one_version_lacks_do_not_keep_a_case_from_running() {
+    let dir = tempdir("diff_expects");
+    let new = dir.join("new.sot");
+    let text = std::fs::read_to_string("tests/fixtures/diff/unless.new.sot").expect("fixture");
+    // The new version renames the rule, and its case expects the rule by the new name.
+    let text = text
+        .replace("block_category_two", "block_ii_unless")
+        .replace(
+            "      osteoporosis = yes\n    }\n",
+            "      osteoporosis = yes\n    }\n    expect withheld block_ii_unless\n",
+        );
+    assert!(text.contains("expect withheld block_ii_unless"), "{text}");
+    std::fs::write(&new, text).expect("write");
+    let out = sot(&[
+        "diff",
+        "tests/fixtures/diff/unless.old.sot",
+        new.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(!text.contains("Not compared"), "{text}");
+    assert!(
+        text.contains("Cases: 1 run under both versions, 3 visits"),
+        "{text}"
+    );
+    assert!(
+        text.contains("rule block_ii_unless is now withheld"),
+        "{text}"
+    );
+    assert!(text.contains("removed: rule block_category_two"), "{text}");
+}
