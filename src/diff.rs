@@ -198,14 +198,15 @@ fn git_show(rev: &str, path: &Path) -> Result<String, ExitCode> {
         );
         return Err(ExitCode::from(2));
     }
-    match String::from_utf8(output.stdout) {
-        Ok(text) => Ok(text
-            .strip_prefix('\u{feff}')
-            .map(str::to_string)
-            .unwrap_or(text)),
-        Err(_) => {
-            eprintln!("error[E0001]: `{spec}` is not UTF-8 text");
+    match sot_files::protocol_bytes(output.stdout) {
+        Ok((text, _)) => Ok(text),
+        Err(ReadError::Content(problem)) => {
+            eprintln!("error[E0001]: `{spec}` is {problem}");
             Err(ExitCode::from(1))
+        }
+        Err(ReadError::Io(message)) => {
+            eprintln!("error: {message}");
+            Err(ExitCode::from(2))
         }
     }
 }

@@ -322,6 +322,37 @@ fn git_compares_the_file_with_its_text_at_a_revision() {
         stderr(&no_git)
     );
 
+    // The text at the revision gets the checks of a file read from disk.
+    let cr = dir.join("cr.sot");
+    std::fs::write(
+        &cr,
+        std::fs::read_to_string(&old)
+            .expect("old")
+            .replace('\n', "\r"),
+    )
+    .expect("write");
+    git(&dir, &["add", "cr.sot"]);
+    git(
+        &dir,
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.org",
+            "commit",
+            "-qm",
+            "cr",
+        ],
+    );
+    std::fs::copy(&old, &cr).expect("copy");
+    let bad = sot(&["diff", cr.to_str().expect("utf-8 path"), "--git", "HEAD"]);
+    assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("error[E0001]: `HEAD:./cr.sot` is saved with CR-only line ends"),
+        "{}",
+        stderr(&bad)
+    );
+
     let missing = sot(&["diff", path, "--git", "no-such-revision"]);
     assert_eq!(missing.status.code(), Some(2));
     let err = stderr(&missing);
