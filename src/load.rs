@@ -135,7 +135,42 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, String> {
             }
         }
     }
-    // What they `use`, too; a file that is not there stays missing (E0103).
+    load_uses(db, &mut projects, read, not_text, io_errors);
+    Ok(loaded)
+}
+
+/// Loads one protocol file as [`load_one`] does, but with `text` as the file's text instead
+/// of what is on disk (an earlier version of it: `sot diff --git`); the files it uses are
+/// read from disk.
+pub fn load_one_as(
+    path: &Path,
+    text: String,
+) -> Result<(Loaded, SourceFile), std::process::ExitCode> {
+    let (mut loaded, _) = load_one(path)?;
+    let Loaded {
+        db,
+        not_text,
+        io_errors,
+        read,
+        ..
+    } = &mut loaded;
+    let file = db.set_file(path, text);
+    parse_in_parallel(db, file);
+    let mut projects = HashMap::from([(file.path(db).clone(), Project::of(path))]);
+    load_uses(db, &mut projects, read, not_text, io_errors);
+    loaded.roots = vec![file];
+    Ok((loaded, file))
+}
+
+/// Loads what the loaded files `use`, until nothing new; a file that is not there stays
+/// missing (E0103). `projects` gives each loaded file's project root.
+fn load_uses(
+    db: &mut Database,
+    projects: &mut HashMap<PathBuf, Project>,
+    read: &mut Vec<PathBuf>,
+    not_text: &mut Vec<(PathBuf, String)>,
+    io_errors: &mut Vec<String>,
+) {
     db.load_uses_from(|db, from, path| {
         let Some(project) = projects.get(from).cloned() else {
             return;
@@ -150,7 +185,6 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, String> {
             projects.entry(file.path(db).clone()).or_insert(project);
         }
     });
-    Ok(loaded)
 }
 
 /// Reads one file into the database; a file that is not UTF-8 or cannot be read is noted.

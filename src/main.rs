@@ -15,6 +15,7 @@ macro_rules! out {
 
 mod check;
 mod color;
+mod diff;
 mod doc;
 mod fmt;
 mod graph;
@@ -81,6 +82,15 @@ enum Command {
     /// `N passed, M failed`. `--coverage` lists what no case exercised; `--format json` gives
     /// every expectation to tools; `--watch` tests again after every change.
     Test(test::TestArgs),
+    /// Show what a change to a protocol does: the items added and removed, and every case
+    /// visit whose outcome changes.
+    ///
+    /// Runs the cases (the two files' own, or those of `--cases`) under the old and the new
+    /// version and lists each visit whose referral, red flags, category, recommendations,
+    /// rules withheld or not evaluated, or check outcomes change, with a summary ("category
+    /// II → III: 4 visits"). `--git REV` compares a file with its text at a git revision;
+    /// `--fail-on-change` exits with status 1 when anything changed.
+    Diff(diff::DiffArgs),
     /// Format protocol files in the canonical style, keeping every comment.
     ///
     /// Files with a syntax error are left alone (exit status 1). `--check` changes nothing
@@ -102,7 +112,7 @@ enum Command {
     /// Run the language server on standard input and output (for editors).
     Lsp(LspArgs),
     /// Print a JSON Schema: of case data for a protocol (`sot schema FILE`, for `sot run FILE
-    /// --cases DATA.json`), or of a command's JSON output (`sot schema --output run|check|test`).
+    /// --cases DATA.json`), or of a command's JSON output (`sot schema --output run|check|test|diff`).
     Schema(schema::SchemaArgs),
 }
 
@@ -132,6 +142,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(&args, colors),
         Command::Why(args) => why::run(&args, colors.stderr),
         Command::Test(args) => test::run(&args, colors),
+        Command::Diff(args) => diff::run(&args, colors),
         Command::Schema(args) => schema::run(&args, colors.stderr),
         Command::Fmt(args) => fmt::run(&args, colors),
         Command::Lsp(LspArgs {

@@ -1,5 +1,5 @@
 //! `sot schema`: the JSON Schema of case data for a protocol (`sot schema FILE`), or of the
-//! JSON that `sot run`, `sot check` and `sot test` print (`sot schema --output run`). The
+//! JSON that `sot run`, `sot check`, `sot test` and `sot diff` print (`sot schema --output run`). The
 //! output schemas are derived from the very types that are serialised, so they cannot drift.
 
 use std::path::PathBuf;
@@ -11,6 +11,7 @@ use schemars::transform::{RecursiveTransform, Transform};
 use schemars::{JsonSchema, Schema};
 use serde::Serialize;
 use sot_compiler::{lower_file, visible_files};
+use sot_runtime::diff::ProtocolDiff;
 use sot_runtime::explain::CaseReport;
 
 use crate::check::print_errors;
@@ -38,6 +39,8 @@ enum Output {
     Check,
     /// `sot test --format json`: every expectation, the problems, the totals.
     Test,
+    /// `sot diff --format json`: the items added and removed, the visits that change.
+    Diff,
 }
 
 /// `sot run --format json` (the shape `sot_report::run::json` prints).
@@ -70,7 +73,7 @@ pub fn run(args: &SchemaArgs, color: bool) -> ExitCode {
             Ok(sot_runtime::schema::case_schema(program))
         }
         (None, None) => {
-            eprintln!("error: name a protocol file, or `--output run|check|test`");
+            eprintln!("error: name a protocol file, or `--output run|check|test|diff`");
             return ExitCode::from(2);
         }
     };
@@ -96,6 +99,7 @@ fn output_schema(output: Output) -> Schema {
         Output::Run => generator.into_root_schema_for::<RunJson>(),
         Output::Check => generator.into_root_schema_for::<CheckJson>(),
         Output::Test => generator.into_root_schema_for::<TestJson>(),
+        Output::Diff => generator.into_root_schema_for::<ProtocolDiff>(),
     }
 }
 

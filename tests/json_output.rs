@@ -1,4 +1,4 @@
-//! The JSON outputs of `sot run`, `sot check` and `sot test` against the JSON Schemas that
+//! The JSON outputs of `sot run`, `sot check`, `sot test` and `sot diff` against the JSON Schemas that
 //! `sot schema --output` prints: real outputs (the protocol library, every fixture, files with
 //! many errors, failing tests) validate, and the schemas are strict enough that a field
 //! renamed, missing or added does not.
@@ -364,4 +364,38 @@ fn test_json_reports_check_errors_as_diagnostics() {
     assert!(problems
         .iter()
         .all(|p| p["file"] == "tests/fixtures/json/bad_values.json"));
+}
+
+#[test]
+fn diff_output_fits_its_schema() {
+    let validator = schema("diff");
+    let pair = |name: &str| {
+        [
+            format!("tests/fixtures/diff/{name}.old.sot"),
+            format!("tests/fixtures/diff/{name}.new.sot"),
+        ]
+    };
+    let mut outputs = Vec::new();
+    for name in ["threshold", "at_least", "precedence", "unless", "red_flag"] {
+        let [old, new] = pair(name);
+        let output = json_of(&["diff", "--format", "json", &old, &new]);
+        assert_valid(&validator, &output, name);
+        outputs.push(output);
+    }
+    // A case that does not fit one version (`not_run`), and JSON case data.
+    let [old, new] = pair("threshold");
+    for cases in [
+        "tests/fixtures/diff/new_indicator_case.sot",
+        "tests/fixtures/diff/threshold.cases.json",
+    ] {
+        let output = json_of(&["diff", "--format", "json", &old, &new, "--cases", cases]);
+        assert_valid(&validator, &output, cases);
+    }
+    // Every kind of change at once: the red flag pair has a referral, a red flag and a
+    // recommendation; the threshold pair a category and check outcomes.
+    for output in &outputs {
+        assert_strict(&validator, output, 60, "sot diff");
+    }
+    assert_required(&validator, &outputs[0], "/cases/changed/0", "changes");
+    assert_required(&validator, &outputs[0], "/items", "shared");
 }

@@ -13,6 +13,7 @@ const PAGES: &[(&str, &[&str])] = &[
     ),
     ("why", &["case", "visit", "cases", "format"]),
     ("test", &["coverage", "cases", "format", "watch"]),
+    ("diff", &["git", "cases", "format", "fail-on-change"]),
     ("fmt", &["check", "diff"]),
     ("doc", &["format"]),
     ("graph", &["format", "focus", "depth", "category"]),
@@ -22,7 +23,7 @@ const PAGES: &[(&str, &[&str])] = &[
 ];
 
 fn has_flag(page: &str, flag: &str) -> bool {
-    page.contains(&format!("\\-\\-{flag}"))
+    page.contains(&format!("\\-\\-{}", flag.replace('-', "\\-")))
 }
 
 #[test]

@@ -44,6 +44,7 @@ pub fn json_cases(
         diagnostics.sort_by_key(|d| d.primary.span.start);
         return Err(diagnostics);
     }
+    let cases: Vec<(&ast::Case, usize)> = cases.iter().map(|c| (c, 0)).collect();
     lower_cases(db, file, &cases, json).ok_or_else(|| {
         vec![Diagnostic::new(
             Code::E0501,

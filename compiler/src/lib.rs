@@ -9,6 +9,7 @@ mod case_json;
 mod check;
 mod db;
 mod diagnostic;
+mod foreign_cases;
 mod graph;
 mod graph_views;
 mod line_index;
@@ -34,6 +35,7 @@ pub use db::{
     Database, EventLog, Item, ItemHead, SourceFile, Workspace, MAX_FILE_BYTES,
 };
 pub use diagnostic::{did_you_mean, Code, Diagnostic, Label, Severity};
+pub use foreign_cases::foreign_cases;
 pub use graph::{kind_word, protocol_graph, Edge, Node, NodeKind, ProtocolGraph};
 pub use line_index::{file_line_index, Encoding, LineColumn, LineIndex};
 pub use lower::lower_file;

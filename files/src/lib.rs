@@ -48,6 +48,13 @@ pub fn read_stdin() -> Result<(String, bool), ReadError> {
         .take(MAX_FILE_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(io)?;
+    protocol_bytes(bytes)
+}
+
+/// Protocol text read from elsewhere (standard input, `git show`): at most
+/// [`MAX_FILE_BYTES`], in UTF-8, with the checks of [`read_source`]; also says whether a
+/// byte order mark was dropped.
+pub fn protocol_bytes(bytes: Vec<u8>) -> Result<(String, bool), ReadError> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(ReadError::Content(format!(
             "too large: more than the {MAX_FILE_BYTES} bytes `sot` reads; split the protocol \

@@ -14,7 +14,7 @@
 //!
 //! This file holds the server's state and wiring; each feature is a module named after it
 //! (`hover`, `definition`, `references`, `rename`, `completion`, `symbols`, `formatting`,
-//! `tokens`, `actions`, `lens`, `diagnostics`), with what they share in `analysis`; the files
+//! `tokens`, `actions`, `lens`, `impact`, `diagnostics`), with what they share in `analysis`; the files
 //! of the workspace folders come from disk (`workspace`), and an open document's text wins.
 
 mod actions;
@@ -26,6 +26,7 @@ mod diagnostics;
 mod disk;
 mod formatting;
 mod hover;
+mod impact;
 mod lens;
 mod references;
 mod rename;
@@ -78,6 +79,10 @@ struct State {
     watches: bool,
     /// `false` while the workspace scan runs; rename and references wait for `true`.
     scanned: tokio::sync::watch::Sender<bool>,
+    /// The edit lenses of each open document (see `impact`), with the version they are of.
+    impact: HashMap<Uri, (i32, Vec<CodeLens>)>,
+    /// Whether the client can be asked to fetch code lenses again.
+    lens_refresh: bool,
 }
 
 impl State {
@@ -101,6 +106,8 @@ pub struct Backend {
     state: Arc<Mutex<State>>,
     /// The semantic tokens last sent for each document, for `full/delta`.
     sent_tokens: Arc<SentTokens>,
+    /// The databases of the edit lens (see `impact`).
+    mirrors: Arc<std::sync::Mutex<impact::Mirrors>>,
 }
 
 /// The semantic tokens last sent for each document (the last [`SENT_KEPT`]: answers cross
@@ -193,8 +200,11 @@ impl Backend {
                 projects: HashMap::new(),
                 watches: false,
                 scanned: tokio::sync::watch::Sender::new(true),
+                impact: HashMap::new(),
+                lens_refresh: false,
             })),
             sent_tokens: Arc::default(),
+            mirrors: Arc::default(),
         }
     }
 
@@ -301,8 +311,10 @@ impl Backend {
         tokio::spawn(async move {
             let before = background.versions().await;
             tokio::time::sleep(ANALYSIS_DELAY).await;
-            if background.versions().await == before {
-                background.publish_phase(changed, true).await;
+            if background.versions().await == before
+                && background.publish_phase(changed, true).await
+            {
+                background.publish_impact().await;
             }
         });
     }
@@ -472,6 +484,13 @@ impl LanguageServer for Backend {
             state.markdown_hover = markdown_hover;
             state.roots = workspace::roots(&params);
             state.watches = watches;
+            state.lens_refresh = params
+                .capabilities
+                .workspace
+                .as_ref()
+                .and_then(|w| w.code_lens.as_ref())
+                .and_then(|c| c.refresh_support)
+                .unwrap_or(false);
         }
         Ok(InitializeResult {
             server_info: Some(ServerInfo {
@@ -725,9 +744,22 @@ impl LanguageServer for Backend {
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let uri = params.text_document.uri;
+        let edit = {
+            let state = self.state.lock().await;
+            let version = state.docs.get(&uri).map(|(_, v)| *v);
+            state
+                .impact
+                .get(&uri)
+                .filter(|(v, _)| Some(*v) == version)
+                .map(|(_, lenses)| lenses.clone())
+                .unwrap_or_default()
+        };
         self.query(move |s| {
-            let file = s.file(&params.text_document.uri)?;
-            Some(lens::code_lenses(&s.db, file, s.encoding))
+            let file = s.file(&uri)?;
+            let mut lenses = edit;
+            lenses.extend(lens::code_lenses(&s.db, file, s.encoding));
+            Some(lenses)
         })
         .await
     }

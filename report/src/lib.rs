@@ -9,6 +9,7 @@
 //! never evaluates, checks or reads files, and neither the compiler nor the runtime depends
 //! on it.
 
+pub mod diff;
 pub mod escape;
 pub mod graph;
 pub mod handbook;

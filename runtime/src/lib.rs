@@ -6,6 +6,7 @@
 //! the compiler's syntax trees, salsa database or diagnostics, and no renderer.
 
 pub mod condition;
+pub mod diff;
 pub mod evaluate;
 pub mod expect;
 pub mod explain;

@@ -53,12 +53,13 @@ pub fn lower_file(db: &dyn salsa::Database, file: SourceFile) -> Option<Program>
     Some(lower.program)
 }
 
-/// Lowers cases that come from elsewhere (JSON case data, already checked) against the
-/// protocol `file`; `text` is the text their spans point into.
+/// Lowers cases that come from elsewhere (JSON case data, the cases of another version of
+/// the protocol; already checked) against the protocol `file`: each case with the offset
+/// its spans are relative to in `text`, the text they point into.
 pub(crate) fn lower_cases(
     db: &dyn salsa::Database,
     file: SourceFile,
-    cases: &[ast::Case],
+    cases: &[(&ast::Case, usize)],
     text: &str,
 ) -> Option<Vec<ir::Case>> {
     let items = program_items(db, file)?;
@@ -66,8 +67,8 @@ pub(crate) fn lower_cases(
     lower.file_names = file_names(db, &items);
     lower.declarations(&items);
     let index = LineIndex::new(text);
-    let place = |span: ast::Span| {
-        let (start, end) = (span.start as usize, span.end as usize);
+    let place = |span: ast::Span, offset: usize| {
+        let (start, end) = (span.start as usize + offset, span.end as usize + offset);
         // The line only (a binary search): a column would count from the line's start,
         // which in minified JSON is the start of the text, for every expect line.
         let line = index.line_of(start.min(text.len())) + 1;
@@ -79,7 +80,12 @@ pub(crate) fn lower_cases(
                 .to_string(),
         )
     };
-    Some(cases.iter().map(|c| lower.case(c, &place)).collect())
+    Some(
+        cases
+            .iter()
+            .map(|(c, offset)| lower.case(c, &|span| place(span, *offset)))
+            .collect(),
+    )
 }
 
 /// The path of each file of `items`.
