@@ -9,6 +9,7 @@ pub mod condition;
 pub mod evaluate;
 pub mod expect;
 pub mod explain;
+pub mod practice;
 pub mod schema;
 pub mod visit;
 pub mod why;
