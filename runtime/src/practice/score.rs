@@ -76,7 +76,8 @@ pub struct ScoreItem {
     pub verdict: Verdict,
     /// The item: a red flag's name, `category`, a call, a check with its binding.
     pub item: String,
-    /// What the protocol decides, in a word or a list (`II`, `raised`, `complete`).
+    /// What the protocol decides, in a word or a list (`II`, `complete`, `not
+    /// recommended`); for a raised red flag, its referral text.
     pub protocol: String,
     /// What the answer says (`III`, `not referred`, `marginal`).
     pub answered: String,
@@ -144,12 +145,17 @@ impl Session<'_> {
                 Verdict::Missed
             };
             let name = flag_name(f).unwrap_or_default();
+            let refer = program
+                .red_flags
+                .get(f)
+                .map(|r| r.refer.clone())
+                .unwrap_or_default();
             let target = vec![Target::RedFlag(f as u32)];
             push(
                 Subject::RedFlag,
                 verdict,
                 name,
-                "raised",
+                &refer,
                 answered_flag,
                 target,
             );
@@ -393,8 +399,20 @@ impl Session<'_> {
             support_preferring(program, e, env, prefer, needed);
         };
         let named = state.category.named();
+        // A referral is the whole decision: the category is not part of it (a red flag
+        // bound to a category needs that category's findings).
         for (u, category) in program.categories.iter().enumerate() {
-            if named.contains(&(u as u32)) || could_change(program, &state.category, u) {
+            let bound = program
+                .red_flags
+                .iter()
+                .zip(&state.red_flags)
+                .any(|(f, t)| *t == Tri::True && f.category == Some(u as u32));
+            let counts = if state.referred() {
+                bound
+            } else {
+                named.contains(&(u as u32)) || could_change(program, &state.category, u)
+            };
+            if counts {
                 decide(&category.when, &mut needed);
             }
         }
@@ -404,7 +422,7 @@ impl Session<'_> {
             });
             match t {
                 Tri::True => support_all(program, &flag.when, env, &mut needed),
-                _ if decided_by_category => {}
+                _ if decided_by_category || state.referred() => {}
                 _ => decide(&flag.when, &mut needed),
             }
         }
