@@ -94,8 +94,8 @@ pub struct Score {
     pub visit: i64,
     /// Whether a red flag the protocol raises was missed: what the score says first.
     pub missed_red_flag: bool,
-    /// Every item: red flags first (missed ones first), then the category, adjustments,
-    /// checks.
+    /// Every item: red flags first (missed ones first), then the category, the adjustments
+    /// (the recommended ones in rule order, then the others answered), the checks.
     pub items: Vec<ScoreItem>,
     /// How many items are correct.
     pub correct: usize,
@@ -330,7 +330,10 @@ impl Session<'_> {
         }
 
         // The reasons, all from one evaluation of the case.
-        items.sort_by_key(|(item, _)| (item.subject, item.verdict != Verdict::Missed));
+        items.sort_by_key(|(item, _)| {
+            let missed_flag = item.subject == Subject::RedFlag && item.verdict == Verdict::Missed;
+            (item.subject, !missed_flag)
+        });
         let targets: Vec<Target> = items.iter().flat_map(|(_, t)| t.clone()).collect();
         let mut answers = answers_at(program, self.case, self.index, &targets).into_iter();
         let items: Vec<ScoreItem> = items
