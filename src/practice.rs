@@ -118,13 +118,10 @@ pub fn run(args: &PracticeArgs, color: bool) -> ExitCode {
     let stdin = std::io::stdin();
     // Piped answers are echoed after their prompts, so that the transcript reads as typed.
     let echo = !stdin.is_terminal();
-    let mut lines = stdin.lock().lines().map(move |line| {
-        if let Ok(text) = &line {
-            if echo {
-                outln!("{text}");
-            }
+    let mut lines = stdin.lock().lines().inspect(move |line| {
+        if let (Ok(text), true) = (line, echo) {
+            outln!("{text}");
         }
-        line
     });
     loop {
         prompt("> ");

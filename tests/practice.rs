@@ -243,18 +243,16 @@ fn a_missed_red_flag_is_the_first_item_of_the_score() {
         .iter()
         .map(|i| (i.subject, i.verdict, i.item.as_str()))
         .collect();
+    // The referral is the answer in place of a category: no category item.
     assert_eq!(
         verdicts[1..],
-        [
-            (Subject::Category, Verdict::Correct, "category"),
-            (
-                Subject::Adjustment,
-                Verdict::NotRecommended,
-                "block(category: II, short_leg: right)"
-            ),
-        ]
+        [(
+            Subject::Adjustment,
+            Verdict::NotRecommended,
+            "block(category: II, short_leg: right)"
+        )]
     );
-    assert_eq!((score.correct, score.scored), (1, 3));
+    assert_eq!((score.correct, score.scored), (0, 2));
     // The referral needed saddle_anesthesia alone; none of what was examined.
     assert_eq!(names(&score.not_examined), ["saddle_anesthesia"]);
     assert_eq!(
@@ -417,7 +415,7 @@ fn sot_practice_scores_a_piped_session() {
         score.contains("not recommended: block(category: II, short_leg: right)"),
         "{score}"
     );
-    assert!(score.contains("1 of 3 correct."), "{score}");
+    assert!(score.contains("0 of 2 correct."), "{score}");
 }
 
 #[test]
@@ -448,4 +446,28 @@ fn sot_practice_refuses_what_it_cannot_practise() {
     assert!(text.contains("the protocol has no category `IV`"), "{text}");
     assert!(text.contains("no adjustment named `blok`"), "{text}");
     assert!(text.contains("1 of 1 correct."), "{text}");
+}
+
+#[test]
+fn the_session_in_the_language_guide_is_what_sot_practice_prints() {
+    let guide = std::fs::read_to_string(repo().join("docs/language.md")).expect("the guide");
+    let shown = guide
+        .split_once("--visit 1`, with the answers\npiped:\n\n```text\n")
+        .and_then(|(_, rest)| rest.split_once("\n```"))
+        .map(|(block, _)| block)
+        .expect("the guide shows a session");
+    let out = sot_with_input(
+        repo(),
+        &["practice", FIXTURE, "--case", "nora", "--visit", "1"],
+        b"arm_fossa\nshort_leg\nhint\nanswer\nII\nblock(category: II, short_leg: right)\n\n",
+    );
+    let printed = stdout(&out);
+    let from = printed.find("> arm_fossa").expect("the session");
+    let trimmed = |t: &str| -> Vec<String> {
+        t.trim_end()
+            .lines()
+            .map(|l| l.trim_end().to_string())
+            .collect()
+    };
+    assert_eq!(trimmed(shown), trimmed(&printed[from..]));
 }

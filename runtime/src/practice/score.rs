@@ -192,8 +192,8 @@ impl Session<'_> {
             }
         }
 
-        // The category: a referral answers instead of it when the protocol refers.
-        if !(state.referred() && referred_answer) {
+        // The category: when the protocol refers, the referral is the answer instead of it.
+        if !state.referred() {
             let names = |cs: &[u32]| {
                 cs.iter()
                     .filter_map(|c| program.categories.get(*c as usize))
