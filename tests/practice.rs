@@ -471,3 +471,56 @@ fn the_session_in_the_language_guide_is_what_sot_practice_prints() {
     };
     assert_eq!(trimmed(shown), trimmed(&printed[from..]));
 }
+
+#[test]
+fn a_score_in_json_names_the_missed_red_flag_first() {
+    let program = program();
+    let mut s = session(&program, 1);
+    examine_all(&mut s, &["arm_fossa"]);
+    let hint: serde_json::Value =
+        serde_json::from_str(&sot_report::practice::json(&s.hint())).expect("JSON");
+    assert_eq!(hint["ranked"][0]["finding"], "saddle_anesthesia");
+    assert_eq!(hint["ranked"][0]["changes"][0]["kind"], "red_flag");
+    let examined: serde_json::Value =
+        serde_json::from_str(&sot_report::practice::json(&s.examined())).expect("JSON");
+    assert_eq!(examined[0]["revealed"]["kind"], "value");
+    assert_eq!(examined[0]["revealed"]["value"], "left");
+    let score = s.score(&Answer {
+        category: AnswerCategory::NoCategory,
+        adjustments: Vec::new(),
+        checks: Vec::new(),
+    });
+    let json: serde_json::Value =
+        serde_json::from_str(&sot_report::practice::json(&score)).expect("JSON");
+    assert_eq!(json["missed_red_flag"], true);
+    assert_eq!(json["items"][0]["subject"], "red_flag");
+    assert_eq!(json["items"][0]["verdict"], "missed");
+    assert_eq!(json["items"][0]["why"][0]["kind"], "red_flag");
+    assert_eq!(json["not_examined"][0]["finding"], "saddle_anesthesia");
+}
+
+#[test]
+fn findings_that_decide_only_together_are_named_together() {
+    let text = std::fs::read_to_string(repo().join("tests/fixtures/practice/together.sot"))
+        .expect("the fixture reads");
+    let mut db = Database::default();
+    let file = db.set_file(Path::new("together.sot"), text);
+    let program = lower_file(&db, file).clone().expect("the fixture lowers");
+    let mut s = session(&program, 1);
+    let hint = s.hint();
+    // `left_leg > right_leg`: no value of one decides it while the other is unknown.
+    assert_eq!(hint.best(), None);
+    assert_eq!(hint.together, ["left_leg", "right_leg"]);
+    assert_eq!(hint.approximate, ["left_leg", "right_leg"]);
+    examine_all(&mut s, &["left_leg"]);
+    let hint = s.hint();
+    assert_eq!(
+        hint.best()
+            .map(|h| (h.finding.as_str(), h.changes.as_slice())),
+        Some(("right_leg", [Changed::Category].as_slice()))
+    );
+    assert!(hint.together.is_empty());
+    examine_all(&mut s, &["right_leg"]);
+    let hint = s.hint();
+    assert_eq!((hint.best(), hint.together.len()), (None, 0));
+}

@@ -45,10 +45,17 @@ pub fn revealed(r: &Revealed) -> String {
 pub fn hint_text(report: &HintReport) -> String {
     let mut out = String::new();
     match report.best() {
-        None => {
+        None if report.together.is_empty() => {
             let _ = writeln!(
                 out,
                 "Hint: nothing left can change the outcome; commit your answer."
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "Hint: no finding left changes the outcome on its own, but it is still undecided: examine these together: {}.",
+                report.together.join(", ")
             );
         }
         Some(best) => {
@@ -73,7 +80,7 @@ pub fn hint_text(report: &HintReport) -> String {
     if !report.approximate.is_empty() {
         let _ = writeln!(
             out,
-            "  (Only the values at the protocol's thresholds were tried for {}, which the protocol also computes with: the ranking may miss a value that matters.)",
+            "  (Only the values at the protocol's thresholds were tried for {}, which the protocol also compares with other findings or computes with: the ranking may miss a value that matters.)",
             report.approximate.join(", ")
         );
     }

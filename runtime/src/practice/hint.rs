@@ -11,8 +11,9 @@ use serde::Serialize;
 use sot_ir::{Expr, Findings, Program, Value, ValueType};
 
 use super::Session;
+use crate::evaluate::{support, Env, FindingRef, Tri};
 use crate::explain::binding;
-use crate::visit::{RuleState, VisitState};
+use crate::visit::{could_change, RuleState, VisitState};
 
 /// Integer indicators with at most this many values are tried at every value.
 const ENUMERATED: f64 = 64.0;
@@ -65,6 +66,10 @@ pub struct HintReport {
     /// outcomes it can change, then whether it can change a red flag, then the protocol's
     /// order of findings. Empty: nothing left can change the outcome.
     pub ranked: Vec<Hint>,
+    /// When no finding changes an outcome on its own but the outcome is still undecided
+    /// (a category that could change it, a red flag or a rule binding unknown): the
+    /// findings not yet examined that decide it only together, in the protocol's order.
+    pub together: Vec<String>,
     /// Indicators compared with other findings or computed into arguments and tables
     /// while their values were tried only where the protocol's constants cut them: for
     /// these the ranking may miss a value that matters (empty when it is exact).
@@ -72,7 +77,8 @@ pub struct HintReport {
 }
 
 impl HintReport {
-    /// The most informative next examination, if anything left can change the outcome.
+    /// The most informative next examination, if a finding left can change an outcome on
+    /// its own.
     pub fn best(&self) -> Option<&Hint> {
         self.ranked.first()
     }
@@ -134,10 +140,65 @@ impl Session<'_> {
                 .then(b.changes_red_flag().cmp(&a.changes_red_flag()))
                 .then(a.slot.cmp(&b.slot))
         });
+        let together = if ranked.is_empty() {
+            self.undecided_by(&base)
+                .into_iter()
+                .map(|slot| self.show(None, slot))
+                .collect()
+        } else {
+            Vec::new()
+        };
         HintReport {
             ranked,
+            together,
             approximate,
         }
+    }
+
+    /// The findings not yet examined that the visit's undecided outcomes read.
+    fn undecided_by(&self, base: &VisitState) -> Vec<u32> {
+        let program = self.program;
+        let previous = self.previous.as_ref().map(|(f, _)| f);
+        let env = Env::visit(&self.revealed, previous);
+        let mut refs: Vec<FindingRef> = Vec::new();
+        for (u, category) in program.categories.iter().enumerate() {
+            if base.categories.get(u) == Some(&Tri::Unknown)
+                && could_change(program, &base.category, u)
+            {
+                support(program, &category.when, env, &mut refs);
+            }
+        }
+        for (flag, t) in program.red_flags.iter().zip(&base.red_flags) {
+            if *t == Tri::Unknown {
+                support(program, &flag.when, env, &mut refs);
+            }
+        }
+        for (rule, states) in program.rules.iter().zip(base.rules()) {
+            for (instance, state) in rule.instances.iter().zip(states) {
+                if let RuleState::NotEvaluated(_) = state {
+                    support(program, &instance.when, env, &mut refs);
+                    for e in instance
+                        .unless
+                        .iter()
+                        .chain(instance.then.iter().flat_map(|c| &c.args))
+                    {
+                        support(program, e, env, &mut refs);
+                    }
+                }
+            }
+        }
+        let mut slots: Vec<u32> = refs
+            .into_iter()
+            .filter(|(phase, slot)| {
+                phase.is_none()
+                    && env.slot(None, *slot).is_none()
+                    && !self.examined.contains(&(None, *slot))
+            })
+            .map(|(_, slot)| slot)
+            .collect();
+        slots.sort_unstable();
+        slots.dedup();
+        slots
     }
 }
 

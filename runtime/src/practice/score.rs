@@ -459,6 +459,8 @@ impl Session<'_> {
             .copied()
             .filter(|(p, _)| p.is_none())
             .collect();
+        // In the protocol's order of findings, so that a report can fold an indicator's.
+        needed.sort_by_key(|(_, slot)| *slot);
         let not_needed: Vec<FindingRef> = examined
             .iter()
             .copied()
