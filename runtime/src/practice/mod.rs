@@ -39,8 +39,6 @@ pub struct Session<'a> {
     truth: VisitState,
     /// The findings revealed so far: a value, or `untestable`; every other slot unknown.
     revealed: Findings,
-    /// The findings of the visit's `after` block revealed so far.
-    revealed_after: Findings,
     /// Every examination in order, each finding once.
     examined: Vec<FindingRef>,
 }
@@ -116,7 +114,6 @@ impl<'a> Session<'a> {
             previous,
             truth,
             revealed: Findings::examined(vec![None; slots]),
-            revealed_after: Findings::examined(vec![None; slots]),
             examined: Vec::new(),
         })
     }
@@ -226,11 +223,11 @@ impl<'a> Session<'a> {
         let revealed = self.reveal(phase, slot);
         if !again {
             self.examined.push((phase, slot));
-            let case = self.case;
-            match case.visits.get(self.index).map(|v| &v.after) {
-                Some(Some(block)) if after => copy_finding(&mut self.revealed_after, block, slot),
-                _ if after => {}
-                _ => copy_finding(&mut self.revealed, &self.full, slot),
+            // The protocol's categories, red flags and rules read the visit's findings; an
+            // `after` finding is only remembered as examined (checks are scored on the
+            // visit's full findings).
+            if !after {
+                copy_finding(&mut self.revealed, &self.full, slot);
             }
         }
         Some(Examined {
@@ -243,7 +240,8 @@ impl<'a> Session<'a> {
     }
 
     /// What the protocol decides with only the findings revealed so far (the others
-    /// unknown, Kleene): what a hint compares the possible values of a finding with.
+    /// unknown, Kleene): what a hint compares the possible values of a finding with. Only
+    /// its categories, red flags and rules are read (its checks read the visit as written).
     fn evaluate_revealed(&self, findings: &Findings) -> VisitState {
         let previous = self.previous.as_ref().and_then(|(f, s)| {
             let visit = self.case.visits.get(self.index.checked_sub(1)?)?;

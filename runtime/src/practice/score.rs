@@ -130,9 +130,14 @@ impl Session<'_> {
 
         // Red flags.
         let flag_name = |f: usize| program.red_flags.get(f).map(|r| r.name.clone());
-        let raised: Vec<usize> = (0..state.red_flags.len())
+        // Most urgent first (emergency, urgent, routine, unstated), as reports list them.
+        let mut raised: Vec<usize> = (0..state.red_flags.len())
             .filter(|&f| state.red_flags.get(f) == Some(&Tri::True))
             .collect();
+        raised.sort_by_key(|&f| {
+            let urgency = program.red_flags.get(f).and_then(|r| r.urgency);
+            (urgency.is_none(), urgency)
+        });
         let answered_flag = if referred_answer {
             "referral"
         } else {
