@@ -58,6 +58,12 @@ pub struct PracticeArgs {
 
 /// Runs `sot practice`.
 pub fn run(args: &PracticeArgs, color: bool) -> ExitCode {
+    if args.file.as_os_str() == "-" {
+        eprintln!(
+            "error: `sot practice` reads the session from standard input; name the protocol file"
+        );
+        return ExitCode::from(2);
+    }
     let (loaded, file) = match load_one(&args.file) {
         Ok(loaded) => loaded,
         Err(code) => return code,

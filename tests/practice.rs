@@ -427,6 +427,13 @@ fn sot_practice_refuses_what_it_cannot_practise() {
         "{}",
         stderr(&out)
     );
+    let out = sot(&["practice", "-"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("name the protocol file"),
+        "{}",
+        stderr(&out)
+    );
     let out = sot(&["practice", FIXTURE, "--visit", "9"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
