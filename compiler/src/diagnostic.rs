@@ -73,12 +73,15 @@ codes! {
     E0405 Error "a `coexist` line names fewer than two distinct categories",
     E0501 Error "bad case finding",
     E0502 Error "`expect` names something that does not exist",
+    W0600 Warning "a static analysis could not decide a question (a guard against hostile input stopped it)",
     W0601 Warning "two categories can both be true with no precedence between them",
     W0602 Warning "a condition can never be true (dead rule, category, check, red flag or coexist line)",
     W0603 Warning "a rule's or red flag's `when` contradicts the category named by its `in category`",
     W0604 Warning "unused indicator, adjustment, table or type",
     W0605 Warning "a check's `after ADJ` names an adjustment that no rule recommends",
     W0606 Warning "an `unless` that can never be true, or that is always true when `when` is",
+    W0607 Warning "a category that is never the visit's category: whenever it is true, one that outranks it is true too",
+    W0608 Warning "a rule whose every recommendation another rule always makes too (redundant)",
 }
 
 /// A labelled span.

@@ -21,6 +21,12 @@ mod types;
 use sot_ir::{self as ir, eval};
 
 pub use analyse::{category_overlaps, file_analyses};
+/// The analyses' questions, for the tests that hold the solver to the search (its oracle).
+#[doc(hidden)]
+pub use analyse::{
+    search::search as oracle_search,
+    solver::{Answer, Solver, Want},
+};
 pub use case_json::json_cases;
 pub use check::{check_item, file_diagnostics, syntax_code, ItemCheck};
 pub use db::{

@@ -109,9 +109,9 @@ fn same(a: Value, b: Value) -> bool {
     }
 }
 
-/// `a OP b` of two known values.
+/// `a OP b` of two known values (unknown: an order comparison with `none`).
 #[inline]
-fn compare(op: Cmp, a: Value, b: Value) -> Tri {
+pub fn compare(op: Cmp, a: Value, b: Value) -> Tri {
     let holds = match op {
         Cmp::Eq => same(a, b),
         Cmp::Ne => !same(a, b),

@@ -1,0 +1,229 @@
+//! The finitely many values the analyses try for each finding: every value of a finite type,
+//! and for numbers and measures the bounds, the protocol's own constants and two values
+//! strictly between each pair of them (whole numbers when the type is integral, else the
+//! roundest numbers in the interval: `2.5 mm`, not `2.333 mm`). Comparisons with constants and
+//! between findings are decided exactly on these values.
+
+use std::collections::BTreeSet;
+
+use crate::ir::{Expr, Phase, Program, Value, ValueType};
+
+/// A finding the analyses assign: which block (`None`: the visit's findings) and its slot.
+pub type Var = (Option<Phase>, u32);
+
+/// The candidate values of every finding of one program.
+pub struct Domains {
+    /// Every number the protocol compares with.
+    constants: Vec<f64>,
+}
+
+impl Domains {
+    /// The candidates of `program`'s findings.
+    pub fn new(program: &Program) -> Self {
+        Domains {
+            constants: program_constants(program),
+        }
+    }
+
+    /// The candidate values of a finding.
+    pub fn candidates(&self, program: &Program, slot: u32) -> Vec<Value> {
+        let Some(indicator) = program
+            .slot_indicator
+            .get(slot as usize)
+            .and_then(|i| program.indicators.get(*i as usize))
+        else {
+            return Vec::new();
+        };
+        let mut values: Vec<f64> = match (&indicator.ty, indicator.range) {
+            (ValueType::Bool, _) => vec![0.0, 1.0],
+            (ValueType::Symbols { values, .. }, None) => {
+                (0..values.len()).map(|i| i as f64).collect()
+            }
+            (ValueType::Symbols { .. }, Some((lo, hi))) if hi - lo < 64.0 => {
+                (lo as i64..=hi as i64).map(|i| i as f64).collect()
+            }
+            (ValueType::Int, Some((lo, hi))) if hi - lo < 64.0 => {
+                (lo as i64..=hi as i64).map(|i| i as f64).collect()
+            }
+            (ty, Some((lo, hi))) => {
+                let integral = !matches!(ty, ValueType::Measure { .. });
+                grid(lo, hi, &self.constants, integral)
+            }
+            (_, None) => Vec::new(),
+        };
+        values.dedup();
+        let mut out: Vec<Value> = values.into_iter().map(Value::Num).collect();
+        if indicator.optional {
+            out.push(Value::None);
+        }
+        out
+    }
+}
+
+/// The findings an expression reads, in order of first appearance (every finding of a
+/// parametric indicator whose arguments are computed).
+pub fn variables(program: &Program, e: &Expr, out: &mut Vec<Var>) {
+    let push = |v: Var, out: &mut Vec<Var>| {
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    };
+    match e {
+        Expr::Const(_) => {}
+        Expr::Slot(phase, slot) | Expr::Test(phase, slot, ..) => push((*phase, *slot), out),
+        Expr::DynSlot(phase, indicator, args) => {
+            args.iter().for_each(|a| variables(program, a, out));
+            if let Some(ind) = program.indicators.get(*indicator as usize) {
+                for slot in ind.first_slot..ind.first_slot + ind.slots {
+                    push((*phase, slot), out);
+                }
+            }
+        }
+        Expr::Not(x) | Expr::InSet(x, _) => variables(program, x, out),
+        Expr::And(items) | Expr::Or(items) | Expr::AtLeast(_, items) | Expr::Table(_, items) => {
+            items.iter().for_each(|i| variables(program, i, out));
+        }
+        Expr::Compare(_, l, r) | Expr::Add(l, r, _) => {
+            variables(program, l, out);
+            variables(program, r, out);
+        }
+    }
+}
+
+/// Every number constant in the program's conditions (and table values), sorted.
+fn program_constants(program: &Program) -> Vec<f64> {
+    fn walk(e: &Expr, out: &mut BTreeSet<u64>) {
+        match e {
+            Expr::Const(Value::Num(n)) | Expr::Test(_, _, _, Value::Num(n)) => {
+                out.insert(n.to_bits());
+            }
+            Expr::Test(_, _, _, Value::None) => {}
+            Expr::Const(Value::None) | Expr::Slot(..) => {}
+            Expr::InSet(x, set) => {
+                walk(x, out);
+                for v in set {
+                    if let Value::Num(n) = v {
+                        out.insert(n.to_bits());
+                    }
+                }
+            }
+            Expr::Not(x) => walk(x, out),
+            Expr::DynSlot(_, _, items)
+            | Expr::And(items)
+            | Expr::Or(items)
+            | Expr::AtLeast(_, items)
+            | Expr::Table(_, items) => items.iter().for_each(|i| walk(i, out)),
+            Expr::Compare(_, l, r) | Expr::Add(l, r, _) => {
+                walk(l, out);
+                walk(r, out);
+            }
+        }
+    }
+    let mut bits = BTreeSet::new();
+    let exprs = program
+        .categories
+        .iter()
+        .map(|c| &c.when)
+        .chain(program.red_flags.iter().map(|r| &r.when))
+        .chain(program.rules.iter().flat_map(|r| {
+            r.instances
+                .iter()
+                .flat_map(|i| std::iter::once(&i.when).chain(i.unless.as_ref()))
+        }))
+        .chain(program.checks.iter().flat_map(|c| {
+            c.instances.iter().flat_map(|i| {
+                [&i.need, &i.complete]
+                    .into_iter()
+                    .chain(i.marginal.as_ref())
+            })
+        }));
+    for e in exprs {
+        walk(e, &mut bits);
+    }
+    for table in &program.tables {
+        for v in &table.entries {
+            if let Value::Num(n) = v {
+                bits.insert(n.to_bits());
+            }
+        }
+    }
+    let mut constants: Vec<f64> = bits.into_iter().map(f64::from_bits).collect();
+    constants.sort_by(f64::total_cmp);
+    constants
+}
+
+/// Candidate numbers in `lo..=hi`: the bounds, each constant inside, and two values strictly
+/// inside every interval between them (whole numbers when `integral`, else round ones).
+fn grid(lo: f64, hi: f64, constants: &[f64], integral: bool) -> Vec<f64> {
+    let mut points: Vec<f64> = std::iter::once(lo)
+        .chain(constants.iter().copied().filter(|c| *c > lo && *c < hi))
+        .chain(std::iter::once(hi))
+        .collect();
+    points.sort_by(f64::total_cmp);
+    points.dedup();
+    let mut out = Vec::new();
+    for pair in points.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        out.push(a);
+        if integral {
+            for v in [a + 1.0, b - 1.0] {
+                if v > a && v < b && out.last() != Some(&v) {
+                    out.push(v);
+                }
+            }
+        } else if let Some(first) = roundest_between(a, b) {
+            out.push(first);
+            out.extend(roundest_between(first, b));
+        }
+    }
+    out.extend(points.last());
+    out
+}
+
+/// The number with the fewest decimals strictly between `a` and `b` (the smallest such, at
+/// that precision), as a person would write it: `2.5` between 2 and 3.
+fn roundest_between(a: f64, b: f64) -> Option<f64> {
+    let mut step = 10f64.powi(((b - a).abs().max(f64::MIN_POSITIVE)).log10().ceil() as i32);
+    for _ in 0..40 {
+        for factor in [1.0, 0.5, 0.2] {
+            let s = step * factor;
+            let candidate = ((a / s).floor() + 1.0) * s;
+            // Rounded to the step's decimals, so that 0.1 * 3 is written 0.3.
+            let decimals = (-s.log10().floor()).max(0.0) as i32 + 1;
+            let scale = 10f64.powi(decimals);
+            let candidate = (candidate * scale).round() / scale;
+            if candidate > a && candidate < b && !near(candidate, a) && !near(candidate, b) {
+                return Some(candidate);
+            }
+        }
+        step /= 10.0;
+    }
+    None
+}
+
+/// Equal within the evaluator's tolerance (so a candidate is never read as a constant).
+fn near(x: f64, y: f64) -> bool {
+    (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{grid, roundest_between};
+
+    #[test]
+    fn values_between_constants_are_round() {
+        assert_eq!(roundest_between(2.0, 3.0), Some(2.5));
+        assert_eq!(roundest_between(2.5, 3.0), Some(2.6));
+        assert_eq!(roundest_between(0.0, 10.0), Some(5.0));
+        assert_eq!(roundest_between(6.0, 7.5), Some(7.0));
+        assert_eq!(roundest_between(1.25, 1.26), Some(1.255));
+        assert_eq!(
+            grid(0.0, 3.0, &[2.0], false),
+            vec![0.0, 1.0, 1.5, 2.0, 2.5, 2.6, 3.0]
+        );
+        assert_eq!(
+            grid(0.0, 10.0, &[2.0, 3.0], true),
+            vec![0.0, 1.0, 2.0, 3.0, 4.0, 9.0, 10.0]
+        );
+    }
+}
