@@ -21,6 +21,7 @@ mod fmt;
 mod graph;
 mod load;
 mod man;
+mod practice;
 mod report;
 mod run;
 mod schema;
@@ -76,6 +77,14 @@ enum Command {
     /// adjustment not recommended, every rule that could have recommended it and why each
     /// did not.
     Why(why::WhyArgs),
+    /// Practise a visit of a case without seeing its findings: examine findings one at a
+    /// time, ask for a hint, commit an answer and see it scored against the protocol.
+    ///
+    /// The hint names the most informative next examination (the finding whose value can
+    /// change the most of the category, the red flags and the rules' decisions). The score
+    /// goes item by item with the protocol's reasons; a missed red flag comes first.
+    /// Commands are read line by line from standard input, so a session can be piped.
+    Practice(practice::PracticeArgs),
     /// Run the `expect` lines of the cases in files or folders like a test suite.
     ///
     /// Each failure shows where it is, what was expected and what was found; the last line is
@@ -141,6 +150,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args, colors),
         Command::Run(args) => run::run(&args, colors),
         Command::Why(args) => why::run(&args, colors.stderr),
+        Command::Practice(args) => practice::run(&args, colors.stderr),
         Command::Test(args) => test::run(&args, colors),
         Command::Diff(args) => diff::run(&args, colors),
         Command::Schema(args) => schema::run(&args, colors.stderr),

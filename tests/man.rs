@@ -12,6 +12,7 @@ const PAGES: &[(&str, &[&str])] = &[
         &["case", "cases", "format", "verbose", "watch", "why"],
     ),
     ("why", &["case", "visit", "cases", "format"]),
+    ("practice", &["case", "visit"]),
     ("test", &["coverage", "cases", "format", "watch"]),
     ("diff", &["git", "cases", "format", "fail-on-change"]),
     ("fmt", &["check", "diff"]),

@@ -1,6 +1,7 @@
 //! The evaluator on well-typed protocols (the library's case files) with random findings,
-//! unknowns included: evaluation, explanations and reports never panic, and a visit's
-//! recommendations are empty whenever a red flag is raised.
+//! unknowns included: evaluation, explanations, reports and practice mode (examinations, a
+//! hint, a score) never panic, a visit's recommendations are empty whenever a red flag is
+//! raised, and a missed red flag is a score's first item.
 #![no_main]
 
 use std::path::Path;
@@ -72,4 +73,28 @@ fuzz_target!(|data: &[u8]| {
     let report = sot_runtime::explain::explain_case(program, &case);
     let _ = sot_report::run::text(&report);
     let _ = sot_report::run::html(std::slice::from_ref(&report));
+
+    // Practice mode on the second visit, on one input in four (a hint evaluates the visit
+    // once per value of every finding left).
+    if data[0] & 12 == 12 {
+        use sot_runtime::practice::{Answer, AnswerCategory, Session, Verdict};
+        let Ok(mut session) = Session::new(program, &case, 2) else {
+            panic!("the case has a visit 2");
+        };
+        for b in data.iter().skip(1).take(8) {
+            let slot = u32::from(*b) * 7 % program.slot_count.max(1);
+            let _ = session.examine_slot(slot, b & 1 == 1);
+        }
+        let _ = sot_report::practice::hint_text(&session.hint());
+        let answer = Answer {
+            category: AnswerCategory::NoCategory,
+            adjustments: Vec::new(),
+            checks: Vec::new(),
+        };
+        let score = session.score(&answer);
+        if score.missed_red_flag {
+            assert_eq!(score.items.first().map(|i| i.verdict), Some(Verdict::Missed));
+        }
+        let _ = sot_report::practice::score_text(&score);
+    }
 });

@@ -14,5 +14,6 @@ pub mod escape;
 pub mod graph;
 pub mod handbook;
 pub mod page;
+pub mod practice;
 pub mod run;
 pub mod why;

@@ -16,12 +16,12 @@ use sot_runtime::why::{
 use crate::escape::markdown_escape;
 
 /// A line of an answer and how deep it is nested under the visit.
-struct Line {
-    depth: usize,
-    text: String,
+pub(crate) struct Line {
+    pub(crate) depth: usize,
+    pub(crate) text: String,
 }
 
-fn line(depth: usize, text: String) -> Line {
+pub(crate) fn line(depth: usize, text: String) -> Line {
     Line { depth, text }
 }
 
@@ -96,43 +96,46 @@ fn visits(report: &CaseWhy) -> Vec<(String, Vec<Line>)> {
                 ));
             }
             for answer in &v.answers {
-                match answer {
-                    Answer::Rule {
-                        rule,
-                        title,
-                        bindings,
-                    } => {
-                        lines.push(line(0, format!("Rule {}", titled(rule, title.as_deref()))));
-                        let each = fold(bindings.iter().map(|b| (b.binding.clone(), rule_line(b))));
-                        lines.extend(under_heading(each).into_iter().map(|t| line(1, t)));
-                    }
-                    Answer::Adjustment(a) => adjustment(a, &mut lines),
-                    Answer::Category(c) => lines.push(line(0, category(c))),
-                    Answer::RedFlag(f) => lines.push(line(0, red_flag(f))),
-                    Answer::Check {
-                        check,
-                        title,
-                        bindings,
-                    } => {
-                        let name = titled(check, title.as_deref());
-                        match bindings.as_slice() {
-                            [one] if one.binding.is_empty() => {
-                                lines.push(line(0, format!("Check {name}: {}", check_line(one))))
-                            }
-                            _ => {
-                                lines.push(line(0, format!("Check {name}")));
-                                let each = fold(
-                                    bindings.iter().map(|b| (b.binding.clone(), check_line(b))),
-                                );
-                                lines.extend(under_heading(each).into_iter().map(|t| line(1, t)));
-                            }
-                        }
-                    }
-                }
+                answer_lines(answer, &mut lines);
             }
             (heading, lines)
         })
         .collect()
+}
+
+/// The lines of one answer, at depth 0 and below.
+pub(crate) fn answer_lines(answer: &Answer, lines: &mut Vec<Line>) {
+    match answer {
+        Answer::Rule {
+            rule,
+            title,
+            bindings,
+        } => {
+            lines.push(line(0, format!("Rule {}", titled(rule, title.as_deref()))));
+            let each = fold(bindings.iter().map(|b| (b.binding.clone(), rule_line(b))));
+            lines.extend(under_heading(each).into_iter().map(|t| line(1, t)));
+        }
+        Answer::Adjustment(a) => adjustment(a, lines),
+        Answer::Category(c) => lines.push(line(0, category(c))),
+        Answer::RedFlag(f) => lines.push(line(0, red_flag(f))),
+        Answer::Check {
+            check,
+            title,
+            bindings,
+        } => {
+            let name = titled(check, title.as_deref());
+            match bindings.as_slice() {
+                [one] if one.binding.is_empty() => {
+                    lines.push(line(0, format!("Check {name}: {}", check_line(one))))
+                }
+                _ => {
+                    lines.push(line(0, format!("Check {name}")));
+                    let each = fold(bindings.iter().map(|b| (b.binding.clone(), check_line(b))));
+                    lines.extend(under_heading(each).into_iter().map(|t| line(1, t)));
+                }
+            }
+        }
+    }
 }
 
 fn titled(name: &str, title: Option<&str>) -> String {

@@ -11,22 +11,42 @@ pub type FindingRef = (Option<Phase>, u32);
 /// true, the one that made it false; for an unknown value, the findings not examined that
 /// would decide it. Only computed for what is reported, never on the evaluation path.
 pub fn support(program: &Program, e: &Expr, env: Env, out: &mut Vec<FindingRef>) {
-    support_in(program, e, env, false, out);
+    support_in(program, e, env, false, None, out);
+}
+
+/// Like [`support`], but where one deciding child is enough, the first one that `prefer`
+/// (fewer findings known) already decides, when there is one: the findings a student
+/// examined justify a value when they can, instead of the first ones the protocol writes.
+pub fn support_preferring(
+    program: &Program,
+    e: &Expr,
+    env: Env,
+    prefer: Env,
+    out: &mut Vec<FindingRef>,
+) {
+    support_in(program, e, env, false, Some(prefer), out);
 }
 
 /// Like [`support`], but every deciding child, not the first: all the true disjuncts of a
 /// true `or`/`any of` (and all the false conjuncts of a false `and`). For a raised red flag,
 /// where every positive sign matters to the referral.
 pub fn support_all(program: &Program, e: &Expr, env: Env, out: &mut Vec<FindingRef>) {
-    support_in(program, e, env, true, out);
+    support_in(program, e, env, true, None, out);
 }
 
-fn support_in(program: &Program, e: &Expr, env: Env, all: bool, out: &mut Vec<FindingRef>) {
+fn support_in(
+    program: &Program,
+    e: &Expr,
+    env: Env,
+    all: bool,
+    prefer: Option<Env>,
+    out: &mut Vec<FindingRef>,
+) {
     let own = truth(program, e, env);
     let children = match e {
         Expr::And(items) | Expr::Or(items) | Expr::AtLeast(_, items) => items,
         Expr::Not(inner) => {
-            support_in(program, inner, env, all, out);
+            support_in(program, inner, env, all, prefer, out);
             return;
         }
         leaf => {
@@ -37,9 +57,15 @@ fn support_in(program: &Program, e: &Expr, env: Env, all: bool, out: &mut Vec<Fi
     let wanted = match (e, own) {
         (_, Tri::Unknown) => Tri::Unknown,
         (Expr::And(_), Tri::False) | (Expr::Or(_), Tri::True) if !all => {
-            // One deciding child is enough.
-            if let Some(child) = children.iter().find(|c| truth(program, c, env) == own) {
-                support_in(program, child, env, all, out);
+            // One deciding child is enough: one already decided by `prefer`, else the first.
+            let preferred = prefer.and_then(|p| {
+                children
+                    .iter()
+                    .find(|c| truth(program, c, p) == own && truth(program, c, env) == own)
+            });
+            let first = || children.iter().find(|c| truth(program, c, env) == own);
+            if let Some(child) = preferred.or_else(first) {
+                support_in(program, child, env, all, prefer, out);
             }
             return;
         }
@@ -47,7 +73,7 @@ fn support_in(program: &Program, e: &Expr, env: Env, all: bool, out: &mut Vec<Fi
     };
     for child in children {
         if truth(program, child, env) == wanted {
-            support_in(program, child, env, all, out);
+            support_in(program, child, env, all, prefer, out);
         }
     }
 }

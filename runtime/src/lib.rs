@@ -10,6 +10,7 @@ pub mod diff;
 pub mod evaluate;
 pub mod expect;
 pub mod explain;
+pub mod practice;
 pub mod schema;
 pub mod visit;
 pub mod why;

@@ -8,7 +8,7 @@ mod checks;
 mod html;
 mod markdown;
 mod text;
-mod words;
+pub(crate) mod words;
 
 use sot_runtime::explain::CaseReport;
 

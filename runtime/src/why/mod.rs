@@ -21,6 +21,7 @@ pub use items::{
     AdjustmentWhy, CategoryOutcome, CategoryWhy, CheckWhy, FlagOutcome, NotApplicable,
     RecommendedCall, RedFlagWhy, RuleOutcome, RuleWhy, UndecidedPart,
 };
+pub(crate) use query::parse_value;
 pub use query::{resolve, Kind, Query, ResolveError, Target};
 
 /// What the explanations of one visit read.
@@ -124,30 +125,17 @@ pub fn why_case(
     let states = evaluate_case(program, case);
     let findings = case_findings(case);
     let mut visits = Vec::new();
-    for (i, (v, now)) in case.visits.iter().zip(&findings).enumerate() {
-        let Some(state) = states.get(i) else { continue };
+    for (i, v) in case.visits.iter().enumerate() {
         if visit.is_some_and(|n| n != v.number) {
             continue;
         }
-        let previous = i.checked_sub(1).and_then(|p| {
-            Some((
-                case.visits.get(p)?,
-                findings.get(p)?.as_ref(),
-                states.get(p),
-            ))
-        });
-        let cx = VisitContext {
-            program,
-            visit: v,
-            previous: previous.map(|(pv, _, ps)| (pv, ps)),
-            history: case.history.as_ref(),
-            state,
-            src: Sources::visit(now, v, previous.map(|(pv, pf, _)| (pv, pf))),
+        let Some(cx) = context(program, case, &states, &findings, i) else {
+            continue;
         };
         visits.push(VisitWhy {
             visit: v.number,
             label: v.label.clone(),
-            red_flags: referrals(program, state),
+            red_flags: referrals(program, cx.state),
             answers: targets
                 .iter()
                 .filter_map(|t| items::answer(&cx, t))
@@ -161,6 +149,51 @@ pub fn why_case(
         item: item.to_string(),
         visits,
     }
+}
+
+/// The answers about `targets` at the visit at `index` (0-based) of `case`, one per target
+/// in order (`None` for a target the program does not have): what practice mode gives as
+/// the protocol's reasons.
+pub(crate) fn answers_at(
+    program: &Program,
+    case: &Case,
+    index: usize,
+    targets: &[Target],
+) -> Vec<Option<Answer>> {
+    let states = evaluate_case(program, case);
+    let findings = case_findings(case);
+    match context(program, case, &states, &findings, index) {
+        Some(cx) => targets.iter().map(|t| items::answer(&cx, t)).collect(),
+        None => vec![None; targets.len()],
+    }
+}
+
+/// What the explanations of the visit at `index` read.
+fn context<'a>(
+    program: &'a Program,
+    case: &'a Case,
+    states: &'a [VisitState],
+    findings: &'a [std::borrow::Cow<'a, Findings>],
+    i: usize,
+) -> Option<VisitContext<'a>> {
+    let v = case.visits.get(i)?;
+    let now = findings.get(i)?;
+    let state = states.get(i)?;
+    let previous = i.checked_sub(1).and_then(|p| {
+        Some((
+            case.visits.get(p)?,
+            findings.get(p)?.as_ref(),
+            states.get(p),
+        ))
+    });
+    Some(VisitContext {
+        program,
+        visit: v,
+        previous: previous.map(|(pv, _, ps)| (pv, ps)),
+        history: case.history.as_ref(),
+        state,
+        src: Sources::visit(now, v, previous.map(|(pv, pf, _)| (pv, pf))),
+    })
 }
 
 /// The red flags raised, most urgent first (emergency, urgent, routine, unstated), then in

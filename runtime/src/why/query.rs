@@ -426,7 +426,7 @@ fn call_values(
 }
 
 /// A value written as a case writes it, read in its type.
-fn parse_value(ty: &ValueType, text: &str) -> Option<Value> {
+pub(crate) fn parse_value(ty: &ValueType, text: &str) -> Option<Value> {
     match ty {
         ValueType::Bool => match text {
             "yes" => Some(Value::Num(1.0)),
