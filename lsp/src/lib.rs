@@ -24,12 +24,16 @@ mod completion;
 mod definition;
 mod diagnostics;
 mod disk;
+mod folding;
 mod formatting;
+mod highlight;
 mod hover;
 mod lens;
 mod references;
 mod rename;
+mod selection;
 mod serve;
+mod signature;
 mod symbols;
 mod tokens;
 mod transport;
@@ -508,6 +512,14 @@ impl LanguageServer for Backend {
                     ..CompletionOptions::default()
                 }),
                 document_symbol_provider: Some(OneOf::Left(true)),
+                folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+                selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
+                document_highlight_provider: Some(OneOf::Left(true)),
+                signature_help_provider: Some(SignatureHelpOptions {
+                    trigger_characters: Some(vec!["(".into(), ",".into()]),
+                    retrigger_characters: Some(vec![" ".into()]),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                }),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 document_formatting_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
@@ -678,6 +690,35 @@ impl LanguageServer for Backend {
     ) -> Result<Option<WorkspaceSymbolResponse>> {
         self.query(move |s| symbols::workspace_symbols(s, params))
             .await
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        self.query(move |s| folding::folding_ranges(s, &params.text_document.uri))
+            .await
+    }
+
+    async fn selection_range(
+        &self,
+        params: SelectionRangeParams,
+    ) -> Result<Option<Vec<SelectionRange>>> {
+        self.query(move |s| {
+            selection::selection_ranges(s, &params.text_document.uri, params.positions)
+        })
+        .await
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        let p = params.text_document_position_params;
+        self.query(move |s| highlight::document_highlights(s, p))
+            .await
+    }
+
+    async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
+        let p = params.text_document_position_params;
+        self.query(move |s| signature::signature_help(s, p)).await
     }
 
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
