@@ -20,15 +20,19 @@
 mod actions;
 pub mod analysis;
 mod background;
+mod calls;
 mod completion;
 mod definition;
 mod diagnostics;
 mod disk;
+mod expectations;
 mod folding;
 mod formatting;
 mod highlight;
 mod hover;
+mod inlay;
 mod lens;
+mod pull;
 mod references;
 mod rename;
 mod selection;
@@ -80,6 +84,9 @@ struct State {
     projects: HashMap<PathBuf, sot_files::Project>,
     /// Whether the client watches files for us (dynamic `didChangeWatchedFiles`).
     watches: bool,
+    /// Whether the client asks again for pulled diagnostics and inlay hints when told to
+    /// (`workspace/diagnostic/refresh`, `workspace/inlayHint/refresh`).
+    refresh: Refresh,
     /// `false` while the workspace scan runs; rename and references wait for `true`.
     scanned: tokio::sync::watch::Sender<bool>,
 }
@@ -96,6 +103,13 @@ impl State {
         let path = normalize(path);
         self.docs.values().any(|(f, _)| *f.path(&self.db) == path)
     }
+}
+
+/// Which refresh requests the client supports.
+#[derive(Clone, Copy, Default)]
+struct Refresh {
+    diagnostics: bool,
+    inlay_hints: bool,
 }
 
 /// The server (a clone shares its state: for work that goes on in the background).
@@ -132,6 +146,11 @@ impl Snapshot {
     /// The file of an open document.
     pub(crate) fn file(&self, uri: &Uri) -> Option<SourceFile> {
         self.docs.get(uri).map(|(f, _)| *f)
+    }
+
+    /// The version of an open document.
+    pub(crate) fn version(&self, uri: &Uri) -> Option<i32> {
+        self.docs.get(uri).map(|(_, v)| *v)
     }
 
     /// The URI of a file: the open document's, or the file's path.
@@ -196,6 +215,7 @@ impl Backend {
                 roots: Vec::new(),
                 projects: HashMap::new(),
                 watches: false,
+                refresh: Refresh::default(),
                 scanned: tokio::sync::watch::Sender::new(true),
             })),
             sent_tokens: Arc::default(),
@@ -332,6 +352,20 @@ impl Backend {
             self.client
                 .publish_diagnostics(uri, diagnostics, Some(version))
                 .await;
+        }
+        if with_analyses {
+            // Clients that pull ask again: files not open may have changed too, and the
+            // inlay hints follow the protocol. In a task of its own: the answers come later.
+            let refresh = self.state.lock().await.refresh;
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                if refresh.diagnostics {
+                    let _ = client.workspace_diagnostic_refresh().await;
+                }
+                if refresh.inlay_hints {
+                    let _ = client.inlay_hint_refresh().await;
+                }
+            });
         }
         true
     }
@@ -470,8 +504,20 @@ impl LanguageServer for Backend {
             .and_then(|w| w.did_change_watched_files.as_ref())
             .and_then(|w| w.dynamic_registration)
             .unwrap_or(false);
+        let workspace = params.capabilities.workspace.as_ref();
+        let refresh = Refresh {
+            diagnostics: workspace
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
+            inlay_hints: workspace
+                .and_then(|w| w.inlay_hint.as_ref())
+                .and_then(|i| i.refresh_support)
+                .unwrap_or(false),
+        };
         {
             let mut state = self.state.lock().await;
+            state.refresh = refresh;
             state.encoding = encoding;
             state.markdown_hover = markdown_hover;
             state.roots = workspace::roots(&params);
@@ -512,6 +558,16 @@ impl LanguageServer for Backend {
                     ..CompletionOptions::default()
                 }),
                 document_symbol_provider: Some(OneOf::Left(true)),
+                call_hierarchy_provider: Some(CallHierarchyServerCapability::Simple(true)),
+                inlay_hint_provider: Some(OneOf::Left(true)),
+                diagnostic_provider: Some(DiagnosticServerCapabilities::Options(
+                    DiagnosticOptions {
+                        identifier: Some("sot".into()),
+                        inter_file_dependencies: true,
+                        workspace_diagnostics: true,
+                        work_done_progress_options: WorkDoneProgressOptions::default(),
+                    },
+                )),
                 folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
                 selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
                 document_highlight_provider: Some(OneOf::Left(true)),
@@ -719,6 +775,50 @@ impl LanguageServer for Backend {
     async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
         let p = params.text_document_position_params;
         self.query(move |s| signature::signature_help(s, p)).await
+    }
+
+    async fn prepare_call_hierarchy(
+        &self,
+        params: CallHierarchyPrepareParams,
+    ) -> Result<Option<Vec<CallHierarchyItem>>> {
+        let p = params.text_document_position_params;
+        self.query(move |s| calls::prepare(s, p)).await
+    }
+
+    async fn incoming_calls(
+        &self,
+        params: CallHierarchyIncomingCallsParams,
+    ) -> Result<Option<Vec<CallHierarchyIncomingCall>>> {
+        self.scanned().await;
+        self.query(move |s| calls::incoming(s, params.item)).await
+    }
+
+    async fn outgoing_calls(
+        &self,
+        params: CallHierarchyOutgoingCallsParams,
+    ) -> Result<Option<Vec<CallHierarchyOutgoingCall>>> {
+        self.scanned().await;
+        self.query(move |s| calls::outgoing(s, params.item)).await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        self.query(move |s| inlay::inlay_hints(s, &params.text_document.uri, params.range))
+            .await
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        self.query(move |s| pull::document(s, params)).await
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        params: WorkspaceDiagnosticParams,
+    ) -> Result<WorkspaceDiagnosticReportResult> {
+        self.scanned().await;
+        self.query(move |s| pull::workspace(s, params)).await
     }
 
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
