@@ -337,3 +337,99 @@ async fn signature_help_inside_each_kind_of_call() {
     let help = h.request("textDocument/signatureHelp", at(URI, l, c)).await;
     assert!(help.is_null(), "{help}");
 }
+
+/// `(name, from range start lines)` of call hierarchy calls, in `key` ("to" or "from").
+fn calls(answer: &Value, key: &str) -> Vec<(String, Vec<u64>)> {
+    answer
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            (
+                c[key]["name"].as_str().unwrap_or("?").to_string(),
+                c["fromRanges"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|r| r["start"]["line"].as_u64())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn call_hierarchy_follows_findings_to_adjustments_and_back() {
+    let mut h = Harness::start(false).await;
+    h.open(URI, LEVELS).await;
+    let line = |needle: &str| find(LEVELS, needle).0 as u64;
+    let (l, c) = find(LEVELS, "arm_fossa: Side?");
+    let items = h
+        .request("textDocument/prepareCallHierarchy", at(URI, l, c))
+        .await;
+    assert_eq!(items[0]["name"], "arm_fossa", "{items}");
+    assert_eq!(items[0]["detail"], "indicator arm_fossa: Side?", "{items}");
+    // An indicator → what reads it (the case's findings are not part of it).
+    let out = h
+        .request("callHierarchy/outgoingCalls", json!({"item": items[0]}))
+        .await;
+    assert_eq!(
+        calls(&out, "to"),
+        [
+            ("II".to_string(), vec![line("when arm_fossa != none")]),
+            (
+                "occipital_line_two".to_string(),
+                vec![line("and arm_fossa == left")]
+            ),
+            (
+                "fixed_level".to_string(),
+                vec![line("  when arm_fossa == left")]
+            ),
+        ],
+        "{out}"
+    );
+    // A rule → the adjustments it recommends; back to what it reads.
+    let rule = &out[2]["to"];
+    let out = h
+        .request("callHierarchy/outgoingCalls", json!({"item": rule}))
+        .await;
+    assert_eq!(
+        calls(&out, "to"),
+        [(
+            "adjust".to_string(),
+            vec![line("then adjust(level: line2_level(3))")]
+        )],
+        "{out}"
+    );
+    let back = h
+        .request("callHierarchy/incomingCalls", json!({"item": rule}))
+        .await;
+    let mut from = calls(&back, "from");
+    from.sort();
+    assert_eq!(
+        from,
+        [
+            ("II".to_string(), vec![line("  in category II")]),
+            (
+                "arm_fossa".to_string(),
+                vec![line("  when arm_fossa == left")]
+            ),
+            (
+                "line2_level".to_string(),
+                vec![line("then adjust(level: line2_level(3))")]
+            ),
+        ],
+        "{back}"
+    );
+    // An adjustment ← the rules that recommend it.
+    let adjust = &out[0]["to"];
+    let back = h
+        .request("callHierarchy/incomingCalls", json!({"item": adjust}))
+        .await;
+    let names: Vec<String> = calls(&back, "from").into_iter().map(|c| c.0).collect();
+    assert_eq!(names, ["occipital_line_two", "fixed_level"], "{back}");
+    let out = h
+        .request("callHierarchy/outgoingCalls", json!({"item": adjust}))
+        .await;
+    assert_eq!(out, json!([]), "an adjustment flows nowhere: {out}");
+}
