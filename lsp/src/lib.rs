@@ -22,6 +22,7 @@ pub mod analysis;
 mod background;
 mod calls;
 mod completion;
+mod declare;
 mod definition;
 mod diagnostics;
 mod disk;
