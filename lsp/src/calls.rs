@@ -10,7 +10,7 @@ use sot_grammar::ast::{ItemData, Span};
 use sot_grammar::TokenKind;
 use tower_lsp_server::ls_types::*;
 
-use crate::analysis::{definitions, resolve, word_at, Def, DefKind};
+use crate::analysis::{by_name, definitions, resolve, word_at, Def, DefKind};
 use crate::{offset, range, Snapshot};
 
 /// The item at `p`, for a call hierarchy.
@@ -90,11 +90,14 @@ struct Edge {
 fn edges(s: &Snapshot, def: &Def) -> Vec<Edge> {
     let db = &s.db;
     let mut out: Vec<Edge> = Vec::new();
+    // Where each edge is in `out`: (from, to, the file that writes it).
+    let mut seen: std::collections::HashMap<_, usize> = std::collections::HashMap::new();
     for file in s.db.workspace().files(db).values() {
         if *file != def.file && !visible_files(db, *file).contains(&def.file) {
             continue;
         }
         let defs = definitions(db, *file);
+        let names = by_name(&defs);
         // Only where the name means this declaration.
         if !resolve(&defs, &def.name).is_some_and(|d| d.file == def.file && d.span == def.span) {
             continue;
@@ -113,27 +116,29 @@ fn edges(s: &Snapshot, def: &Def) -> Vec<Edge> {
             };
             let base = item.offset(db);
             let owner_at = owner.span.shift(base);
-            let Some(owner) = defs
+            let mine = def.file == *file && def.span == owner_at;
+            let text = item.text(db);
+            // The names the item writes that matter here: all of them in the item itself,
+            // else the declaration's name only.
+            let written: Vec<(Span, &str)> = item_tokens(db, *item)
                 .iter()
-                .find(|d| d.file == *file && d.span == owner_at)
-                .cloned()
-            else {
+                .filter(|t| t.kind == TokenKind::Name && t.span.shift(base) != owner_at)
+                .filter_map(|t| {
+                    Some((
+                        t.span,
+                        text.get(t.span.start as usize..t.span.end as usize)?,
+                    ))
+                })
+                .filter(|(_, w)| mine || *w == def.name)
+                .collect();
+            if written.is_empty() {
+                continue;
+            }
+            let Some(owner) = defs.iter().find(|d| d.file == *file && d.span == owner_at) else {
                 continue;
             };
-            let text = item.text(db);
-            let mine = owner.name == def.name && owner.kind == def.kind;
-            for token in item_tokens(db, *item) {
-                if token.kind != TokenKind::Name || token.span.shift(base) == owner.span {
-                    continue;
-                }
-                let Some(written) = text.get(token.span.start as usize..token.span.end as usize)
-                else {
-                    continue;
-                };
-                if !mine && written != def.name {
-                    continue;
-                }
-                let Some(named) = resolve(&defs, written).filter(|d| in_hierarchy(d.kind)) else {
+            for (span, name) in written {
+                let Some(named) = names.get(name).copied().filter(|d| in_hierarchy(d.kind)) else {
                     continue;
                 };
                 if named.name == owner.name && named.kind == owner.kind {
@@ -141,30 +146,28 @@ fn edges(s: &Snapshot, def: &Def) -> Vec<Edge> {
                 }
                 // A rule's `then` recommends: the rule flows into the adjustment. Anything
                 // else the item reads flows into it.
-                let recommends = then
-                    .iter()
-                    .any(|c| c.start <= token.span.start && token.span.end <= c.end)
-                    && named.kind == DefKind::Adjustment;
+                let recommends = named.kind == DefKind::Adjustment
+                    && then
+                        .iter()
+                        .any(|c| c.start <= span.start && span.end <= c.end);
                 let (from, to) = if recommends {
-                    (owner.clone(), named.clone())
+                    (owner, named)
                 } else {
-                    (named.clone(), owner.clone())
+                    (named, owner)
                 };
-                let span = token.span.shift(base);
-                match out.iter_mut().find(|e| {
-                    e.file == *file
-                        && e.from.span == from.span
-                        && e.to.span == to.span
-                        && e.from.file == from.file
-                        && e.to.file == to.file
-                }) {
-                    Some(e) => e.spans.push(span),
-                    None => out.push(Edge {
-                        from,
-                        to,
-                        file: *file,
-                        spans: vec![span],
-                    }),
+                let key = (from.file, from.span.start, to.file, to.span.start, *file);
+                let at = span.shift(base);
+                match seen.get(&key) {
+                    Some(i) => out[*i].spans.push(at),
+                    None => {
+                        seen.insert(key, out.len());
+                        out.push(Edge {
+                            from: from.clone(),
+                            to: to.clone(),
+                            file: *file,
+                            spans: vec![at],
+                        });
+                    }
                 }
             }
         }
