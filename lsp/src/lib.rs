@@ -13,14 +13,19 @@
 //! being read nor its diagnostics from being written.
 //!
 //! This file holds the server's state and wiring; each feature is a module named after it
-//! (`hover`, `definition`, `references`, `rename`, `completion`, `symbols`, `formatting`,
-//! `tokens`, `actions`, `lens`, `diagnostics`), with what they share in `analysis`; the files
-//! of the workspace folders come from disk (`workspace`), and an open document's text wins.
+//! (`hover`, `signature`, `definition`, `references`, `highlight`, `calls`, `rename`,
+//! `completion`, `symbols`, `folding`, `selection`, `formatting`, `tokens`, `inlay`,
+//! `actions`, `declare`, `lens`, `diagnostics`, `pull`, `expectations`), with what they share
+//! in `analysis`; what the server offers is in `capabilities`, how edits apply in `changes`;
+//! the files of the workspace folders come from disk (`workspace`), and an open document's
+//! text wins.
 
 mod actions;
 pub mod analysis;
 mod background;
 mod calls;
+mod capabilities;
+mod changes;
 mod completion;
 mod declare;
 mod definition;
@@ -57,6 +62,8 @@ use tokio::sync::Mutex;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService};
+
+use changes::{apply_edits, Change};
 
 /// How long typing must pause before the static analyses run.
 const ANALYSIS_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
@@ -418,41 +425,6 @@ impl Backend {
     }
 }
 
-/// A document's new text: all of it when opened, or the edits of a `didChange`.
-enum Change {
-    Open(String),
-    Edits(Vec<TextDocumentContentChangeEvent>),
-}
-
-/// The text after a `didChange`'s edits, in order: one with a range replaces that range
-/// (positions clamped to the text, as everywhere), one without replaces the whole text. The
-/// first edit's positions use `index`, the current text's; each later one indexes the text
-/// it applies to.
-fn apply_edits(
-    mut text: String,
-    index: Option<&LineIndex>,
-    edits: Vec<TextDocumentContentChangeEvent>,
-    encoding: Encoding,
-) -> String {
-    let (mut first, mut fresh) = (index, None);
-    for edit in edits {
-        match edit.range {
-            None => text = edit.text,
-            Some(r) => {
-                let current = match first {
-                    Some(index) => index,
-                    None => fresh.insert(LineIndex::new(&text)),
-                };
-                let start = offset(current, r.start, encoding);
-                let end = offset(current, r.end, encoding).max(start);
-                text.replace_range(start..end, &edit.text);
-            }
-        }
-        first = None;
-    }
-    text
-}
-
 /// The byte offset of an LSP position in the text `index` was built from (clamped).
 pub(crate) fn offset(index: &LineIndex, pos: Position, encoding: Encoding) -> usize {
     index.offset(pos.line as usize, pos.character as usize, encoding)
@@ -529,75 +501,7 @@ impl LanguageServer for Backend {
                 name: "sot".into(),
                 version: Some(env!("CARGO_PKG_VERSION").into()),
             }),
-            capabilities: ServerCapabilities {
-                position_encoding: Some(if utf8 {
-                    PositionEncodingKind::UTF8
-                } else {
-                    PositionEncodingKind::UTF16
-                }),
-                text_document_sync: Some(TextDocumentSyncCapability::Options(
-                    TextDocumentSyncOptions {
-                        open_close: Some(true),
-                        change: Some(TextDocumentSyncKind::INCREMENTAL),
-                        save: Some(TextDocumentSyncSaveOptions::Supported(true)),
-                        ..TextDocumentSyncOptions::default()
-                    },
-                )),
-                hover_provider: Some(HoverProviderCapability::Simple(true)),
-                definition_provider: Some(OneOf::Left(true)),
-                document_link_provider: Some(DocumentLinkOptions {
-                    resolve_provider: Some(false),
-                    work_done_progress_options: WorkDoneProgressOptions::default(),
-                }),
-                references_provider: Some(OneOf::Left(true)),
-                rename_provider: Some(OneOf::Right(RenameOptions {
-                    prepare_provider: Some(true),
-                    work_done_progress_options: WorkDoneProgressOptions::default(),
-                })),
-                completion_provider: Some(CompletionOptions {
-                    trigger_characters: Some(vec![" ".into(), "(".into(), ".".into()]),
-                    ..CompletionOptions::default()
-                }),
-                document_symbol_provider: Some(OneOf::Left(true)),
-                call_hierarchy_provider: Some(CallHierarchyServerCapability::Simple(true)),
-                inlay_hint_provider: Some(OneOf::Left(true)),
-                diagnostic_provider: Some(DiagnosticServerCapabilities::Options(
-                    DiagnosticOptions {
-                        identifier: Some("sot".into()),
-                        inter_file_dependencies: true,
-                        workspace_diagnostics: true,
-                        work_done_progress_options: WorkDoneProgressOptions::default(),
-                    },
-                )),
-                folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
-                selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
-                document_highlight_provider: Some(OneOf::Left(true)),
-                signature_help_provider: Some(SignatureHelpOptions {
-                    trigger_characters: Some(vec!["(".into(), ",".into()]),
-                    retrigger_characters: Some(vec![" ".into()]),
-                    work_done_progress_options: WorkDoneProgressOptions::default(),
-                }),
-                workspace_symbol_provider: Some(OneOf::Left(true)),
-                document_formatting_provider: Some(OneOf::Left(true)),
-                code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
-                code_lens_provider: Some(CodeLensOptions {
-                    resolve_provider: Some(false),
-                }),
-                semantic_tokens_provider: Some(
-                    SemanticTokensServerCapabilities::SemanticTokensOptions(
-                        SemanticTokensOptions {
-                            legend: SemanticTokensLegend {
-                                token_types: tokens::TOKEN_TYPES.to_vec(),
-                                token_modifiers: Vec::new(),
-                            },
-                            full: Some(SemanticTokensFullOptions::Delta { delta: Some(true) }),
-                            range: Some(true),
-                            ..SemanticTokensOptions::default()
-                        },
-                    ),
-                ),
-                ..ServerCapabilities::default()
-            },
+            capabilities: capabilities::capabilities(utf8),
             offset_encoding: None,
         })
     }

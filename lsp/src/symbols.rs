@@ -53,7 +53,7 @@ pub(crate) fn document_symbols(
 
 /// At most this many workspace symbols are answered, the best matches (a client asks again
 /// as the query grows).
-pub(crate) const WORKSPACE_SYMBOLS_KEPT: usize = 500;
+const WORKSPACE_SYMBOLS_KEPT: usize = 500;
 
 /// The items of every loaded file whose name matches the query fuzzily (its characters in
 /// order, case-insensitive: `blktwo` finds `block_two`), best match first (nucleo's score:
