@@ -98,6 +98,12 @@ fn edges(s: &Snapshot, def: &Def) -> Vec<Edge> {
         }
         let defs = definitions(db, *file);
         let names = by_name(&defs);
+        // The file's own declarations by where their name starts.
+        let declared: std::collections::HashMap<u32, &Def> = defs
+            .iter()
+            .filter(|d| d.file == *file)
+            .map(|d| (d.span.start, d))
+            .collect();
         // Only where the name means this declaration.
         if !resolve(&defs, &def.name).is_some_and(|d| d.file == def.file && d.span == def.span) {
             continue;
@@ -134,7 +140,7 @@ fn edges(s: &Snapshot, def: &Def) -> Vec<Edge> {
             if written.is_empty() {
                 continue;
             }
-            let Some(owner) = defs.iter().find(|d| d.file == *file && d.span == owner_at) else {
+            let Some(owner) = declared.get(&owner_at.start).copied() else {
                 continue;
             };
             for (span, name) in written {
