@@ -30,8 +30,8 @@ pub(crate) fn outgoing(
     s: &Snapshot,
     from: CallHierarchyItem,
 ) -> Option<Vec<CallHierarchyOutgoingCall>> {
-    let def = def_of(s, &from)?;
-    let calls = edges(s, &def)
+    let (def, known) = def_of(s, &from)?;
+    let calls = edges(s, &def, known)
         .into_iter()
         .filter(|e| e.from.name == def.name && e.from.kind == def.kind)
         .filter_map(|e| {
@@ -49,8 +49,8 @@ pub(crate) fn incoming(
     s: &Snapshot,
     to: CallHierarchyItem,
 ) -> Option<Vec<CallHierarchyIncomingCall>> {
-    let def = def_of(s, &to)?;
-    let calls = edges(s, &def)
+    let (def, known) = def_of(s, &to)?;
+    let calls = edges(s, &def, known)
         .into_iter()
         .filter(|e| e.to.name == def.name && e.to.kind == def.kind)
         .filter_map(|e| {
@@ -87,7 +87,7 @@ struct Edge {
 
 /// The edges that touch `def`: in every file that sees its file, each protocol item that
 /// names it (or that it names, when it is the item itself).
-fn edges(s: &Snapshot, def: &Def) -> Vec<Edge> {
+fn edges(s: &Snapshot, def: &Def, known: Known) -> Vec<Edge> {
     let db = &s.db;
     let mut out: Vec<Edge> = Vec::new();
     // Where each edge is in `out`: (from, to, the file that writes it).
@@ -96,8 +96,14 @@ fn edges(s: &Snapshot, def: &Def) -> Vec<Edge> {
         if *file != def.file && !visible_files(db, *file).contains(&def.file) {
             continue;
         }
-        let defs = definitions(db, *file);
-        let names = by_name(&defs);
+        let computed;
+        let defs: &[Def] = if *file == known.0 {
+            &known.1
+        } else {
+            computed = definitions(db, *file);
+            &computed
+        };
+        let names = by_name(defs);
         // The file's own declarations by where their name starts.
         let declared: std::collections::HashMap<u32, &Def> = defs
             .iter()
@@ -105,7 +111,7 @@ fn edges(s: &Snapshot, def: &Def) -> Vec<Edge> {
             .map(|d| (d.span.start, d))
             .collect();
         // Only where the name means this declaration.
-        if !resolve(&defs, &def.name).is_some_and(|d| d.file == def.file && d.span == def.span) {
+        if !resolve(defs, &def.name).is_some_and(|d| d.file == def.file && d.span == def.span) {
             continue;
         }
         for item in file_items(db, *file) {
@@ -226,7 +232,7 @@ fn item_span(db: &Database, file: SourceFile, name: Span) -> Option<Span> {
 }
 
 /// The declaration a call hierarchy item stands for (found again from its name and place).
-fn def_of(s: &Snapshot, item: &CallHierarchyItem) -> Option<Def> {
+fn def_of(s: &Snapshot, item: &CallHierarchyItem) -> Option<(Def, Known)> {
     let file = s.file(&item.uri).or_else(|| {
         s.db.workspace()
             .files(&s.db)
@@ -234,7 +240,13 @@ fn def_of(s: &Snapshot, item: &CallHierarchyItem) -> Option<Def> {
             .copied()
     })?;
     let at = offset(s.index(file), item.selection_range.start, s.encoding);
-    definitions(&s.db, file)
-        .into_iter()
-        .find(|d| d.file == file && d.span.start as usize == at && d.name == item.name)
+    let defs = definitions(&s.db, file);
+    let def = defs
+        .iter()
+        .find(|d| d.file == file && d.span.start as usize == at && d.name == item.name)?
+        .clone();
+    Some((def, (file, defs)))
 }
+
+/// A file's definitions already computed (so that [`edges`] does not compute them again).
+type Known = (SourceFile, Vec<Def>);
