@@ -110,8 +110,10 @@ fn open_call(before: &str) -> Option<(&str, (usize, Option<&str>))> {
     let paren = *open.last()?;
     let head = before[..paren].trim_end();
     let name_start = head
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .map_or(0, |n| n + 1);
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let name = &head[name_start..];
     if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
         return None;

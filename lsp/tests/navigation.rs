@@ -332,6 +332,16 @@ async fn signature_help_inside_each_kind_of_call() {
         "Adjusts one vertebra."
     );
 
+    // Not a name before the `(` (a letter outside ASCII, as typed by mistake): none.
+    let text = LEVELS.replace("  then adjust(level: line2_level(3))\n", "  then é(\n");
+    h.open(URI, &text).await;
+    let (l, c) = find(&text, "é(");
+    let help = h
+        .request("textDocument/signatureHelp", at(URI, l, c + 2))
+        .await;
+    assert!(help.is_null(), "{help}");
+    h.open(URI, LEVELS).await;
+
     // Outside any call: none.
     let (l, c) = find(LEVELS, "when arm_fossa != none");
     let help = h.request("textDocument/signatureHelp", at(URI, l, c)).await;
