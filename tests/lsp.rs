@@ -465,3 +465,127 @@ fn headless_neovim_on_a_big_file() {
         assert!(has("errors_left=0"), "every typo fixed: {context}");
     }
 }
+
+/// A protocol for `tests/neovim/features.lua`: a table call with constant arguments, a `for`
+/// rule, a case with a passing and a failing `expect` line.
+const FEATURES_SOT: &str = "protocol \"Features\"
+
+/// Arm fossa test: the arm weakens on the involved side.
+indicator arm_fossa: Side?
+indicator occipital_fiber(line: 1..3, area: 1..7): 0..3
+adjustment adjust(level: Vertebra)
+
+table line2_level(area: 1..7): Vertebra {
+  3 => T3
+  _ => T4
+}
+
+category II \"Sacroiliac weight-bearing instability\" {
+  when arm_fossa != none
+}
+
+rule occipital_line_two {
+  for area in 1..7
+  when occipital_fiber(line: 2, area: area) >= 2
+  then adjust(level: line2_level(area))
+}
+
+rule fixed_level {
+  in category II
+  when arm_fossa == left
+  then adjust(level: line2_level(3))
+}
+
+case ann {
+  visit 1 {
+    findings {
+      arm_fossa = left
+      occipital_fiber(line: _, area: _) = 0
+    }
+    expect category II
+    expect adjustment adjust(level: T4)
+  }
+}
+";
+
+/// Hover, signature help, inlay hints, folding and the call hierarchy as headless Neovim
+/// shows them (`tests/neovim/features.lua`). Inlay hints through `vim.lsp.inlay_hint` and
+/// folding through `vim.lsp.foldexpr` are tested on the Neovims that have them (0.10, 0.11);
+/// on 0.7 the same answers are read from the requests the client sends.
+#[test]
+fn headless_neovim_shows_the_editing_features() {
+    for (nvim, version) in neovims() {
+        let dir = neovim_dir("neovim-features", &version);
+        let workspace = dir.join("workspace");
+        std::fs::create_dir_all(workspace.join(".git")).expect("dir");
+        let file = workspace.join("features.sot");
+        std::fs::write(&file, FEATURES_SOT).expect("write");
+        let report = run_neovim(
+            &nvim,
+            &version,
+            &dir,
+            "features.lua",
+            &[("SOT_TEST_FILE", &file)],
+        );
+        eprintln!("{version} ({}):\n{report}", nvim.display());
+        let context = format!("{version}:\n{report}");
+        let has = |line: &str| report.lines().any(|l| l == line);
+        let value = |key: &str| {
+            report
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("{key}=")))
+                .unwrap_or_else(|| panic!("{version}: no {key} in\n{report}"))
+                .to_owned()
+        };
+        let line = |needle: &str| {
+            FEATURES_SOT[..FEATURES_SOT.find(needle).unwrap_or(0)]
+                .matches('\n')
+                .count()
+        };
+        assert!(!report.contains("error="), "{context}");
+        assert!(has("done=true") && has("attached=true"), "{context}");
+        assert!(
+            value("hover").contains("indicator arm_fossa: Side?")
+                && value("hover").contains("Arm fossa test: the arm weakens"),
+            "{context}"
+        );
+        assert!(has("signature=table line2_level(area: 1..7)"), "{context}");
+        assert!(has("signature_active=0"), "{context}");
+        for (needle, label) in [
+            ("for area in 1..7", "7 bindings"),
+            ("line2_level(3)", "⇒ T3"),
+            ("visit 1 {", "category II"),
+            ("expect category II", "✓"),
+            (
+                "expect adjustment adjust(level: T4)",
+                "✗ found adjust(level: T3)",
+            ),
+        ] {
+            assert!(
+                has(&format!("inlay={} {label}", line(needle))),
+                "{needle}: {label}: {context}"
+            );
+        }
+        let modern = !version.starts_with("NVIM v0.7")
+            && !version.starts_with("NVIM v0.8")
+            && !version.starts_with("NVIM v0.9");
+        if modern {
+            assert!(has("inlay_source=vim.lsp.inlay_hint"), "{context}");
+        }
+        assert_eq!(
+            value("case_fold"),
+            format!("{} {}", line("case ann"), value("last_line")),
+            "the case folds from its header to its `}}`: {context}"
+        );
+        assert!(has("calls_filled=true"), "{context}");
+        assert_eq!(
+            value("outgoing"),
+            format!(
+                "II@{} fixed_level@{}",
+                line("when arm_fossa != none"),
+                line("when arm_fossa == left")
+            ),
+            "{context}"
+        );
+    }
+}

@@ -26,8 +26,10 @@ impl Severity {
 
 macro_rules! codes {
     ($($code:ident $sev:ident $summary:literal,)*) => {
-        /// A diagnostic code. Each has one place in the code that produces it, one fixture
-        /// under `tests/fixtures/check/`, and one entry in `docs/language.md`.
+        /// A diagnostic code. Each has one place in the code that produces it and one entry
+        /// in `docs/language.md`; each E and W code one fixture under `tests/fixtures/check/`.
+        /// T codes are the language server's: a case's `expect` line judged as `sot test`
+        /// judges it, shown where it is written.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Code { $(#[doc = $summary] $code,)* }
 
@@ -82,6 +84,7 @@ codes! {
     W0606 Warning "an `unless` that can never be true, or that is always true when `when` is",
     W0607 Warning "a category that is never the visit's category: whenever it is true, one that outranks it is true too",
     W0608 Warning "a rule whose every recommendation another rule always makes too (redundant)",
+    T0001 Warning "an `expect` line fails: the protocol computes something else",
 }
 
 /// A labelled span.

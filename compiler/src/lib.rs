@@ -40,7 +40,7 @@ pub use graph::{kind_word, protocol_graph, Edge, Node, NodeKind, ProtocolGraph};
 pub use line_index::{file_line_index, Encoding, LineColumn, LineIndex};
 pub use lower::lower_file;
 pub use resolve::{file_scope, file_uses, visible_files, Namespace, Scope, ValueDef};
-pub use types::{vertebra_name, Ty};
+pub use types::{domain_size, vertebra_name, Ty};
 
 /// Every diagnostic of a file: the checker's, then (when it has no errors) the static
 /// analyses', in source order. This is what `sot check` reports.

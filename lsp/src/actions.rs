@@ -1,4 +1,7 @@
-//! Code actions: the quick fixes of the diagnostics under the cursor.
+//! Code actions: the quick fixes of the diagnostics under the cursor: "did you mean",
+//! narrowing (E0304), the phase of a finding (E0307), missing table keys (E0401), declaring
+//! an unknown indicator or adjustment (E0101, see `declare`), ordering two categories
+//! (W0601), and a failing `expect` line replaced with the line that holds (T0001).
 
 use std::collections::HashMap;
 
@@ -88,10 +91,91 @@ pub(crate) fn code_actions(s: &Snapshot, params: CodeActionParams) -> Option<Cod
                     ));
                 }
             }
+            "E0101" => {
+                if let Some((declaration, at)) = crate::declare::declaration(&s.db, file, start) {
+                    let p = position(index, at, s.encoding);
+                    out.push(action(
+                        format!("Declare `{}`", declaration.trim_end()),
+                        vec![TextEdit {
+                            range: Range { start: p, end: p },
+                            new_text: declaration,
+                        }],
+                    ));
+                }
+            }
+            "W0601" => {
+                let at = item_end(&s.db, file, start);
+                let p = position(index, at, s.encoding);
+                for line in order_lines(&d.message) {
+                    out.push(action(
+                        format!("Add `{line}`"),
+                        vec![TextEdit {
+                            range: Range { start: p, end: p },
+                            new_text: format!("{line}\n"),
+                        }],
+                    ));
+                }
+            }
             _ => {}
         }
     }
+    // T0001: a failing `expect` line, replaced with the one that holds.
+    for judged in crate::expectations::judged(&s.db, file)
+        .map(|(lines, _)| lines)
+        .unwrap_or_default()
+    {
+        let (start, end) = (judged.span.start as usize, judged.span.end as usize);
+        let Some(computed) = judged.computed.filter(|_| end >= from && start <= to) else {
+            continue;
+        };
+        out.push(CodeActionOrCommand::CodeAction(CodeAction {
+            title: format!("Replace with what the protocol computes: `{computed}`"),
+            kind: Some(CodeActionKind::QUICKFIX),
+            edit: Some(WorkspaceEdit {
+                changes: Some(HashMap::from([(
+                    uri.clone(),
+                    vec![TextEdit {
+                        range: range(index, start, end, s.encoding),
+                        new_text: computed,
+                    }],
+                )])),
+                ..WorkspaceEdit::default()
+            }),
+            is_preferred: Some(true),
+            ..CodeAction::default()
+        }));
+    }
     Some(out)
+}
+
+/// W0601 ("categories A and B can both be true, …"): the lines that settle it, `precedence
+/// B > A`, `precedence A > B` and `coexist A, B`.
+fn order_lines(message: &str) -> Vec<String> {
+    let Some((a, b)) = message
+        .strip_prefix("categories ")
+        .and_then(|m| m.split_once(" can both be true"))
+        .and_then(|(pair, _)| pair.split_once(" and "))
+    else {
+        return Vec::new();
+    };
+    vec![
+        format!("precedence {b} > {a}"),
+        format!("precedence {a} > {b}"),
+        format!("coexist {a}, {b}"),
+    ]
+}
+
+/// The byte just after the line that ends the item holding `at` (where a new line goes).
+fn item_end(db: &Database, file: SourceFile, at: usize) -> usize {
+    let items = sot_compiler::file_items(db, file);
+    let text = file.text(db);
+    match items[..items.partition_point(|i| i.offset(db) <= at)].last() {
+        Some(item) => {
+            let end = item.offset(db) + item.text(db).trim_end().len();
+            text[end..].find('\n').map_or(text.len(), |n| end + n + 1)
+        }
+        None => text.len(),
+    }
 }
 
 /// E0307 on `previous.x` (in a check) or `before.x`/`after.x` (outside one): the finding as

@@ -49,6 +49,8 @@ pub struct Def {
     pub signature: String,
     /// Its doc comment.
     pub doc: Option<String>,
+    /// Its parameters (indicators, tables, adjustments): name and type as written.
+    pub params: Vec<(String, String)>,
 }
 
 /// Every name a file sees (its own and its used files'), in declaration order.
@@ -61,6 +63,12 @@ pub fn definitions(db: &Database, file: SourceFile) -> Vec<Def> {
                 continue;
             };
             let offset = item.offset(db);
+            let declared: &[sot_grammar::ast::Param] = match &parsed.data {
+                ItemData::Indicator(i) => &i.params,
+                ItemData::Table(t) => &t.params,
+                ItemData::Adjustment(a) => &a.params,
+                _ => &[],
+            };
             let mut push = |kind, name: &sot_grammar::ast::Name, signature: String| {
                 out.push(Def {
                     kind,
@@ -69,6 +77,10 @@ pub fn definitions(db: &Database, file: SourceFile) -> Vec<Def> {
                     span: name.span.shift(offset),
                     signature,
                     doc: parsed.doc.clone(),
+                    params: declared
+                        .iter()
+                        .map(|p| (p.name.text.clone(), sot_grammar::format_type(&p.ty)))
+                        .collect(),
                 })
             };
             let title = |t: &Option<sot_grammar::ast::StringLit>| {
@@ -159,6 +171,7 @@ pub fn definitions(db: &Database, file: SourceFile) -> Vec<Def> {
                                 span: v.span.shift(offset),
                                 signature: format!("{}: a value of {}", v.text, t.name.text),
                                 doc: parsed.doc.clone(),
+                                params: Vec::new(),
                             });
                         }
                     }
@@ -267,4 +280,40 @@ pub fn by_name(defs: &[Def]) -> HashMap<&str, &Def> {
             .or_insert(d);
     }
     map
+}
+
+/// The `{ … }` blocks of a text: the byte offsets of each `{` and its `}`, in the order they
+/// close. Braces in strings and comments are not blocks (strings never span lines); an
+/// unmatched brace is no block.
+pub fn braces(text: &str) -> Vec<(usize, usize)> {
+    let (mut out, mut open) = (Vec::new(), Vec::new());
+    let (mut in_string, mut escaped) = (false, false);
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '\n' {
+            (in_string, escaped) = (false, false);
+        } else if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+        } else {
+            match c {
+                '"' => in_string = true,
+                '/' if text[i..].starts_with("//") => {
+                    while chars.next_if(|(_, c)| *c != '\n').is_some() {}
+                }
+                '{' => open.push(i),
+                '}' => {
+                    if let Some(start) = open.pop() {
+                        out.push((start, i));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
 }

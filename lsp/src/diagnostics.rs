@@ -1,11 +1,13 @@
-//! Diagnostics: the checker's (and, once typing pauses, the static analyses') in LSP form.
+//! Diagnostics: the checker's (and, once typing pauses, the static analyses' and the failing
+//! `expect` lines', T0001) in LSP form.
 
 use sot_compiler::{all_diagnostics, file_line_index, Database, Encoding, Severity, SourceFile};
 use tower_lsp_server::ls_types::*;
 
 use crate::range;
 
-/// A file's diagnostics in LSP form: the checker's, and the analyses' when asked.
+/// A file's diagnostics in LSP form: the checker's, and the analyses' and failing `expect`
+/// lines' when asked.
 pub(crate) fn diagnostics(
     db: &Database,
     file: SourceFile,
@@ -14,7 +16,10 @@ pub(crate) fn diagnostics(
 ) -> Vec<Diagnostic> {
     let index = file_line_index(db, file);
     let found = if with_analyses {
-        all_diagnostics(db, file)
+        let mut found = all_diagnostics(db, file);
+        found.extend(crate::expectations::failing(db, file));
+        found.sort_by_key(|d| (d.primary.span.start, d.code));
+        found
     } else {
         sot_compiler::file_diagnostics(db, file).clone()
     };

@@ -13,24 +13,38 @@
 //! being read nor its diagnostics from being written.
 //!
 //! This file holds the server's state and wiring; each feature is a module named after it
-//! (`hover`, `definition`, `references`, `rename`, `completion`, `symbols`, `formatting`,
-//! `tokens`, `actions`, `lens`, `impact`, `diagnostics`), with what they share in `analysis`; the files
-//! of the workspace folders come from disk (`workspace`), and an open document's text wins.
+//! (`hover`, `signature`, `definition`, `references`, `highlight`, `calls`, `rename`,
+//! `completion`, `symbols`, `folding`, `selection`, `formatting`, `tokens`, `inlay`,
+//! `actions`, `declare`, `lens`, `impact`, `diagnostics`, `pull`, `expectations`), with what they share
+//! in `analysis`; what the server offers is in `capabilities`, how edits apply in `changes`;
+//! the files of the workspace folders come from disk (`workspace`), and an open document's
+//! text wins.
 
 mod actions;
 pub mod analysis;
 mod background;
+mod calls;
+mod capabilities;
+mod changes;
 mod completion;
+mod declare;
 mod definition;
 mod diagnostics;
 mod disk;
+mod expectations;
+mod folding;
 mod formatting;
+mod highlight;
 mod hover;
 mod impact;
+mod inlay;
 mod lens;
+mod pull;
 mod references;
 mod rename;
+mod selection;
 mod serve;
+mod signature;
 mod symbols;
 mod tokens;
 mod transport;
@@ -49,6 +63,8 @@ use tokio::sync::Mutex;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService};
+
+use changes::{apply_edits, Change};
 
 /// How long typing must pause before the static analyses run.
 const ANALYSIS_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
@@ -77,6 +93,9 @@ struct State {
     projects: HashMap<PathBuf, sot_files::Project>,
     /// Whether the client watches files for us (dynamic `didChangeWatchedFiles`).
     watches: bool,
+    /// Whether the client asks again for pulled diagnostics and inlay hints when told to
+    /// (`workspace/diagnostic/refresh`, `workspace/inlayHint/refresh`).
+    refresh: Refresh,
     /// `false` while the workspace scan runs; rename and references wait for `true`.
     scanned: tokio::sync::watch::Sender<bool>,
     /// The edit lenses of each open document (see `impact`), with the version they are of.
@@ -97,6 +116,13 @@ impl State {
         let path = normalize(path);
         self.docs.values().any(|(f, _)| *f.path(&self.db) == path)
     }
+}
+
+/// Which refresh requests the client supports.
+#[derive(Clone, Copy, Default)]
+struct Refresh {
+    diagnostics: bool,
+    inlay_hints: bool,
 }
 
 /// The server (a clone shares its state: for work that goes on in the background).
@@ -135,6 +161,11 @@ impl Snapshot {
     /// The file of an open document.
     pub(crate) fn file(&self, uri: &Uri) -> Option<SourceFile> {
         self.docs.get(uri).map(|(f, _)| *f)
+    }
+
+    /// The version of an open document.
+    pub(crate) fn version(&self, uri: &Uri) -> Option<i32> {
+        self.docs.get(uri).map(|(_, v)| *v)
     }
 
     /// The URI of a file: the open document's, or the file's path.
@@ -199,6 +230,7 @@ impl Backend {
                 roots: Vec::new(),
                 projects: HashMap::new(),
                 watches: false,
+                refresh: Refresh::default(),
                 scanned: tokio::sync::watch::Sender::new(true),
                 impact: HashMap::new(),
                 lens_refresh: false,
@@ -341,6 +373,20 @@ impl Backend {
                 .publish_diagnostics(uri, diagnostics, Some(version))
                 .await;
         }
+        if with_analyses {
+            // Clients that pull ask again: files not open may have changed too, and the
+            // inlay hints follow the protocol. In a task of its own: the answers come later.
+            let refresh = self.state.lock().await.refresh;
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                if refresh.diagnostics {
+                    let _ = client.workspace_diagnostic_refresh().await;
+                }
+                if refresh.inlay_hints {
+                    let _ = client.inlay_hint_refresh().await;
+                }
+            });
+        }
         true
     }
 }
@@ -389,41 +435,6 @@ impl Backend {
         })
         .await
     }
-}
-
-/// A document's new text: all of it when opened, or the edits of a `didChange`.
-enum Change {
-    Open(String),
-    Edits(Vec<TextDocumentContentChangeEvent>),
-}
-
-/// The text after a `didChange`'s edits, in order: one with a range replaces that range
-/// (positions clamped to the text, as everywhere), one without replaces the whole text. The
-/// first edit's positions use `index`, the current text's; each later one indexes the text
-/// it applies to.
-fn apply_edits(
-    mut text: String,
-    index: Option<&LineIndex>,
-    edits: Vec<TextDocumentContentChangeEvent>,
-    encoding: Encoding,
-) -> String {
-    let (mut first, mut fresh) = (index, None);
-    for edit in edits {
-        match edit.range {
-            None => text = edit.text,
-            Some(r) => {
-                let current = match first {
-                    Some(index) => index,
-                    None => fresh.insert(LineIndex::new(&text)),
-                };
-                let start = offset(current, r.start, encoding);
-                let end = offset(current, r.end, encoding).max(start);
-                text.replace_range(start..end, &edit.text);
-            }
-        }
-        first = None;
-    }
-    text
 }
 
 /// The byte offset of an LSP position in the text `index` was built from (clamped).
@@ -478,8 +489,20 @@ impl LanguageServer for Backend {
             .and_then(|w| w.did_change_watched_files.as_ref())
             .and_then(|w| w.dynamic_registration)
             .unwrap_or(false);
+        let workspace = params.capabilities.workspace.as_ref();
+        let refresh = Refresh {
+            diagnostics: workspace
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
+            inlay_hints: workspace
+                .and_then(|w| w.inlay_hint.as_ref())
+                .and_then(|i| i.refresh_support)
+                .unwrap_or(false),
+        };
         {
             let mut state = self.state.lock().await;
+            state.refresh = refresh;
             state.encoding = encoding;
             state.markdown_hover = markdown_hover;
             state.roots = workspace::roots(&params);
@@ -497,57 +520,7 @@ impl LanguageServer for Backend {
                 name: "sot".into(),
                 version: Some(env!("CARGO_PKG_VERSION").into()),
             }),
-            capabilities: ServerCapabilities {
-                position_encoding: Some(if utf8 {
-                    PositionEncodingKind::UTF8
-                } else {
-                    PositionEncodingKind::UTF16
-                }),
-                text_document_sync: Some(TextDocumentSyncCapability::Options(
-                    TextDocumentSyncOptions {
-                        open_close: Some(true),
-                        change: Some(TextDocumentSyncKind::INCREMENTAL),
-                        save: Some(TextDocumentSyncSaveOptions::Supported(true)),
-                        ..TextDocumentSyncOptions::default()
-                    },
-                )),
-                hover_provider: Some(HoverProviderCapability::Simple(true)),
-                definition_provider: Some(OneOf::Left(true)),
-                document_link_provider: Some(DocumentLinkOptions {
-                    resolve_provider: Some(false),
-                    work_done_progress_options: WorkDoneProgressOptions::default(),
-                }),
-                references_provider: Some(OneOf::Left(true)),
-                rename_provider: Some(OneOf::Right(RenameOptions {
-                    prepare_provider: Some(true),
-                    work_done_progress_options: WorkDoneProgressOptions::default(),
-                })),
-                completion_provider: Some(CompletionOptions {
-                    trigger_characters: Some(vec![" ".into(), "(".into(), ".".into()]),
-                    ..CompletionOptions::default()
-                }),
-                document_symbol_provider: Some(OneOf::Left(true)),
-                workspace_symbol_provider: Some(OneOf::Left(true)),
-                document_formatting_provider: Some(OneOf::Left(true)),
-                code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
-                code_lens_provider: Some(CodeLensOptions {
-                    resolve_provider: Some(false),
-                }),
-                semantic_tokens_provider: Some(
-                    SemanticTokensServerCapabilities::SemanticTokensOptions(
-                        SemanticTokensOptions {
-                            legend: SemanticTokensLegend {
-                                token_types: tokens::TOKEN_TYPES.to_vec(),
-                                token_modifiers: Vec::new(),
-                            },
-                            full: Some(SemanticTokensFullOptions::Delta { delta: Some(true) }),
-                            range: Some(true),
-                            ..SemanticTokensOptions::default()
-                        },
-                    ),
-                ),
-                ..ServerCapabilities::default()
-            },
+            capabilities: capabilities::capabilities(utf8),
             offset_encoding: None,
         })
     }
@@ -697,6 +670,79 @@ impl LanguageServer for Backend {
     ) -> Result<Option<WorkspaceSymbolResponse>> {
         self.query(move |s| symbols::workspace_symbols(s, params))
             .await
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        self.query(move |s| folding::folding_ranges(s, &params.text_document.uri))
+            .await
+    }
+
+    async fn selection_range(
+        &self,
+        params: SelectionRangeParams,
+    ) -> Result<Option<Vec<SelectionRange>>> {
+        self.query(move |s| {
+            selection::selection_ranges(s, &params.text_document.uri, params.positions)
+        })
+        .await
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        let p = params.text_document_position_params;
+        self.query(move |s| highlight::document_highlights(s, p))
+            .await
+    }
+
+    async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
+        let p = params.text_document_position_params;
+        self.query(move |s| signature::signature_help(s, p)).await
+    }
+
+    async fn prepare_call_hierarchy(
+        &self,
+        params: CallHierarchyPrepareParams,
+    ) -> Result<Option<Vec<CallHierarchyItem>>> {
+        let p = params.text_document_position_params;
+        self.query(move |s| calls::prepare(s, p)).await
+    }
+
+    async fn incoming_calls(
+        &self,
+        params: CallHierarchyIncomingCallsParams,
+    ) -> Result<Option<Vec<CallHierarchyIncomingCall>>> {
+        self.scanned().await;
+        self.query(move |s| calls::incoming(s, params.item)).await
+    }
+
+    async fn outgoing_calls(
+        &self,
+        params: CallHierarchyOutgoingCallsParams,
+    ) -> Result<Option<Vec<CallHierarchyOutgoingCall>>> {
+        self.scanned().await;
+        self.query(move |s| calls::outgoing(s, params.item)).await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        self.query(move |s| inlay::inlay_hints(s, &params.text_document.uri, params.range))
+            .await
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        self.query(move |s| pull::document(s, params)).await
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        params: WorkspaceDiagnosticParams,
+    ) -> Result<WorkspaceDiagnosticReportResult> {
+        self.scanned().await;
+        self.query(move |s| pull::workspace(s, params)).await
     }
 
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {

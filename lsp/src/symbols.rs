@@ -1,4 +1,5 @@
-//! Document and workspace symbols: the named items of a file, of every loaded file.
+//! Document and workspace symbols: the named items of a file; those of every loaded file
+//! that match a query fuzzily.
 
 use sot_compiler::{file_items, parse_item, Database, SourceFile};
 use sot_grammar::ast::{ItemData, ItemKind, Span};
@@ -50,38 +51,56 @@ pub(crate) fn document_symbols(
     Some(DocumentSymbolResponse::Flat(symbols))
 }
 
-/// The items of every loaded file whose name contains the query (case-insensitive).
+/// At most this many workspace symbols are answered, the best matches (a client asks again
+/// as the query grows).
+const WORKSPACE_SYMBOLS_KEPT: usize = 500;
+
+/// The items of every loaded file whose name matches the query fuzzily (its characters in
+/// order, case-insensitive: `blktwo` finds `block_two`), best match first (nucleo's score:
+/// word starts and consecutive characters count more), ties by name; at most
+/// [`WORKSPACE_SYMBOLS_KEPT`]. An empty query matches every item.
 pub(crate) fn workspace_symbols(
     s: &Snapshot,
     params: WorkspaceSymbolParams,
 ) -> Option<WorkspaceSymbolResponse> {
-    let query = params.query.to_lowercase();
-    let mut out = Vec::new();
+    use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+    let pattern = Pattern::parse(&params.query, CaseMatching::Ignore, Normalization::Smart);
+    let mut matcher = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
+    let mut buffer = Vec::new();
+    let mut found = Vec::new();
     for file in s.db.workspace().files(&s.db).values() {
-        let Some(uri) = s.uri(*file) else { continue };
-        let index = s.index(*file);
         for (kind, name, _, name_span) in symbols(&s.db, *file) {
-            if name.to_lowercase().contains(&query) {
-                #[allow(deprecated)]
-                out.push(SymbolInformation {
-                    name,
-                    kind: symbol_kind(kind),
-                    tags: None,
-                    deprecated: None,
-                    location: Location {
-                        uri: uri.clone(),
-                        range: range(
-                            index,
-                            name_span.start as usize,
-                            name_span.end as usize,
-                            s.encoding,
-                        ),
-                    },
-                    container_name: None,
-                });
+            let haystack = nucleo_matcher::Utf32Str::new(&name, &mut buffer);
+            if let Some(score) = pattern.score(haystack, &mut matcher) {
+                found.push((score, name, kind, *file, name_span));
             }
         }
     }
+    found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    found.truncate(WORKSPACE_SYMBOLS_KEPT);
+    let out = found
+        .into_iter()
+        .filter_map(|(_, name, kind, file, name_span)| {
+            let index = s.index(file);
+            #[allow(deprecated)]
+            Some(SymbolInformation {
+                name,
+                kind: symbol_kind(kind),
+                tags: None,
+                deprecated: None,
+                location: Location {
+                    uri: s.uri(file)?,
+                    range: range(
+                        index,
+                        name_span.start as usize,
+                        name_span.end as usize,
+                        s.encoding,
+                    ),
+                },
+                container_name: None,
+            })
+        })
+        .collect();
     Some(WorkspaceSymbolResponse::Flat(out))
 }
 

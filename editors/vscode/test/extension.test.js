@@ -26,6 +26,13 @@ const vscodeStub = {
     get workspaceFolders() {
       return workspaceFolders;
     },
+    textDocuments: [],
+    onDidOpenTextDocument() {
+      return { dispose() {} };
+    },
+    onDidChangeTextDocument() {
+      return { dispose() {} };
+    },
     onDidChangeConfiguration(listener) {
       seen.configurationListeners.push(listener);
       return { dispose() {} };
@@ -37,6 +44,13 @@ const vscodeStub = {
       return { dispose() {} };
     },
   },
+  // The Test Explorer's controller (test/testing.test.js drives it for real).
+  tests: {
+    createTestController() {
+      return { items: new Map(), createRunProfile() {}, dispose() {} };
+    },
+  },
+  TestRunProfileKind: { Run: 1 },
   window: {
     showErrorMessage(message) {
       seen.errors.push(message);
