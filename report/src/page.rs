@@ -13,9 +13,11 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'";
 
 /// The policy of a page served in a [`Frame`] with scripts: scripts, styles and fetches from
-/// the server itself only; no inline script, no frames, no forms posted elsewhere.
-pub const SERVED_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/// the server itself only; no inline script, no forms posted elsewhere (a server adds
+/// `frame-ancestors 'none'` in its header, where alone browsers honour it).
+pub const SERVED_POLICY: &str =
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'";
 
 /// What a server adds around a document: a bar above its heading (links to its other pages)
 /// and the scripts the page loads, by URL on the same server.

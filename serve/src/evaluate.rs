@@ -81,19 +81,17 @@ pub fn read_cases(
 /// `POST /api/evaluate?file=F` with JSON case data.
 pub async fn evaluate(state: Bench, Query(q): Query<FileQuery>, body: String) -> Response {
     let library = state.library();
-    let work = tokio::task::spawn_blocking(move || {
-        match read_cases(&library, &q.file, &body) {
-            Ok((program, cases)) => {
-                let reports: Vec<_> = cases.iter().map(|c| explain_case(&program, c)).collect();
-                Ok(Answer {
-                    version: library.version,
-                    html: Some(sot_report::run::html_fragment(&reports)),
-                    problems: Vec::new(),
-                    protocol: None,
-                })
-            }
-            Err(answer) => answer,
+    let work = tokio::task::spawn_blocking(move || match read_cases(&library, &q.file, &body) {
+        Ok((program, cases)) => {
+            let reports: Vec<_> = cases.iter().map(|c| explain_case(&program, c)).collect();
+            Ok(Answer {
+                version: library.version,
+                html: Some(sot_report::run::html_fragment(&reports)),
+                problems: Vec::new(),
+                protocol: None,
+            })
         }
+        Err(answer) => answer,
     });
     match work.await {
         Ok(Ok(answer)) => Json(answer).into_response(),

@@ -102,7 +102,12 @@ pub fn sot_text(data: &Value, protocol: &str) -> Result<String, String> {
             findings(history, &mut out)?;
             out.push_str("}\n");
         }
-        for visit in case.get("visits").and_then(Value::as_array).into_iter().flatten() {
+        for visit in case
+            .get("visits")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let number = visit.get("visit").map(Value::to_string).unwrap_or_default();
             out.push_str(&format!("visit {number}"));
             if let Some(label) = visit.get("label").and_then(Value::as_str) {
@@ -118,10 +123,20 @@ pub fn sot_text(data: &Value, protocol: &str) -> Result<String, String> {
                 findings(after, &mut out)?;
                 out.push_str("}\n");
             }
-            for given in visit.get("given").and_then(Value::as_array).into_iter().flatten() {
+            for given in visit
+                .get("given")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 out.push_str(&format!("given {}\n", given.as_str().unwrap_or_default()));
             }
-            for expect in visit.get("expect").and_then(Value::as_array).into_iter().flatten() {
+            for expect in visit
+                .get("expect")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 out.push_str(&format!("expect {}\n", expect.as_str().unwrap_or_default()));
             }
             out.push_str("}\n");
@@ -207,7 +222,10 @@ pub async fn export(state: Bench, Query(q): Query<ExportQuery>, body: String) ->
                 (header::CONTENT_TYPE, mime.to_string()),
                 (
                     header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{}\"", file_name.replace(['"', '\\', '\n', '\r'], "_")),
+                    format!(
+                        "attachment; filename=\"{}\"",
+                        file_name.replace(['"', '\\', '\n', '\r'], "_")
+                    ),
                 ),
             ],
             text,

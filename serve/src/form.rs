@@ -98,7 +98,11 @@ fn control(indicator: &Indicator, value: &str, label: &str, compact: bool) -> Ma
         ValueType::Int | ValueType::Measure { .. } => {
             let (min, max) = bounds(indicator);
             let (_, unit) = kind(&indicator.ty);
-            let step = if matches!(indicator.ty, ValueType::Int) { "1" } else { "any" };
+            let step = if matches!(indicator.ty, ValueType::Int) {
+                "1"
+            } else {
+                "any"
+            };
             let typed = if special(value) { "" } else { value };
             html! {
                 span.number {
@@ -267,7 +271,8 @@ pub async fn page(state: Bench, Query(q): Query<FormQuery>) -> Response {
         Err(r) => return r,
     };
     let title = format!("Findings — {}", name(entry));
-    let header = html! { h1 { "Findings form" } p.muted { (name(entry)) " · " code { (entry.key) } } };
+    let header =
+        html! { h1 { "Findings form" } p.muted { (name(entry)) " · " code { (entry.key) } } };
     let Some(program) = &entry.program else {
         return crate::pages::page(&title, &library, Some(entry), header, broken(entry));
     };

@@ -23,7 +23,7 @@ mod watch;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, LazyLock, RwLock};
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -31,12 +31,15 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use sot_report::page::SERVED_POLICY;
 use tokio::sync::broadcast;
 
 pub use library::Library;
 
-/// The policy of every response: scripts, styles and fetches from this server only.
-pub use sot_report::page::SERVED_POLICY;
+/// The policy of every response: the served pages' own (scripts, styles and fetches from
+/// this server only), and no framing by other sites.
+pub static POLICY: LazyLock<String> =
+    LazyLock::new(|| format!("{SERVED_POLICY}; frame-ancestors 'none'"));
 
 /// The state every request sees: the current library, and who is told when it changes.
 pub struct Workbench {
@@ -110,10 +113,9 @@ pub fn router(workbench: Arc<Workbench>) -> Router {
 async fn secure(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(SERVED_POLICY),
-    );
+    if let Ok(policy) = HeaderValue::from_str(&POLICY) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

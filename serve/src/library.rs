@@ -95,11 +95,7 @@ impl Library {
                 .iter()
                 .map(|(path, problem)| format!("`{}` is {problem}", path.display())),
         );
-        let entries = loaded
-            .roots
-            .iter()
-            .map(|&file| entry(&db, file))
-            .collect();
+        let entries = loaded.roots.iter().map(|&file| entry(&db, file)).collect();
         Ok(Library {
             version,
             named: named.to_vec(),

@@ -54,7 +54,13 @@ pub fn query(text: &str) -> String {
 }
 
 /// A whole workbench page.
-pub fn page(title: &str, library: &Library, entry: Option<&Entry>, header: Markup, body: Markup) -> Response {
+pub fn page(
+    title: &str,
+    library: &Library,
+    entry: Option<&Entry>,
+    header: Markup,
+    body: Markup,
+) -> Response {
     let html = Page {
         title,
         style: sot_report::run::HTML_STYLE,
@@ -169,7 +175,13 @@ pub async fn handbook(state: Bench, Query(q): Query<FileQuery>) -> Response {
         Err(r) => return r,
     };
     if entry.program.is_none() {
-        return page(name(entry), &library, Some(entry), html! { h1 { (name(entry)) } }, broken(entry));
+        return page(
+            name(entry),
+            &library,
+            Some(entry),
+            html! { h1 { (name(entry)) } },
+            broken(entry),
+        );
     }
     let db = library.db();
     let markdown = sot_report::handbook::handbook_markdown(&db, entry.file);
@@ -186,14 +198,30 @@ pub async fn cases(state: Bench, Query(q): Query<FileQuery>) -> Response {
         Err(r) => return r,
     };
     let Some(program) = &entry.program else {
-        return page(name(entry), &library, Some(entry), html! { h1 { (name(entry)) } }, broken(entry));
+        return page(
+            name(entry),
+            &library,
+            Some(entry),
+            html! { h1 { (name(entry)) } },
+            broken(entry),
+        );
     };
     if program.cases.is_empty() {
         let body = html! { p { "This file has no case. Open the "
-            a href={ "/form?file=" (query(&entry.key)) } { "findings form" } " to write one." } };
-        return page(name(entry), &library, Some(entry), html! { h1 { (name(entry)) } }, body);
+        a href={ "/form?file=" (query(&entry.key)) } { "findings form" } " to write one." } };
+        return page(
+            name(entry),
+            &library,
+            Some(entry),
+            html! { h1 { (name(entry)) } },
+            body,
+        );
     }
-    let reports: Vec<_> = program.cases.iter().map(|c| explain_case(program, c)).collect();
+    let reports: Vec<_> = program
+        .cases
+        .iter()
+        .map(|c| explain_case(program, c))
+        .collect();
     let mut frame = frame(&library, Some(entry));
     let edit = html! {
         (bar(&library, Some(entry)))
