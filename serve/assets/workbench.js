@@ -164,6 +164,29 @@
     }
     // The server's rendering (maud: every protocol string escaped).
     result.innerHTML = answer.html;
+    verdict();
+  }
+
+  // The recommendations of a summary row, one after the other.
+  function recommends(row) {
+    const cell = row.querySelector('td[data-label="Recommends"]');
+    if (!cell) return "";
+    const codes = Array.from(cell.querySelectorAll("code"), (c) => c.textContent);
+    return codes.length ? codes.join(", ") : cell.textContent.trim();
+  }
+
+  // The visit's summary row, in one line that stays in view on a narrow screen.
+  function verdict() {
+    const line = document.getElementById("verdict");
+    const row = result.querySelector("table.summary tbody tr");
+    if (!line || !row) return;
+    const cell = (label) => (row.querySelector('td[data-label="' + label + '"]') || {}).textContent || "";
+    const flagged = result.querySelector(".visit .flag") !== null;
+    line.textContent = (flagged ? "RED FLAG: " + cell("Referral") + " · " : "") +
+      "Category: " + cell("Category").trim() + " · The protocol recommends: " +
+      recommends(row);
+    line.classList.toggle("flagged", flagged);
+    line.hidden = false;
   }
 
   function showMessage(text) {

@@ -68,6 +68,22 @@ fn kind(ty: &ValueType) -> (&'static str, Option<&str>) {
     }
 }
 
+/// The values of a finding offered as choices: yes/no, an enum's or side's values, and the
+/// values of a small whole-number range (a grade `0..3`); `None`: typed as a number.
+fn choices(indicator: &Indicator) -> Option<Vec<String>> {
+    match (&indicator.ty, indicator.range) {
+        (ValueType::Bool, _) => Some(vec!["yes".into(), "no".into()]),
+        (ValueType::Symbols { values, .. }, _) => Some(values.clone()),
+        (ValueType::Int, Some((lo, hi))) if hi - lo < SMALL_RANGE => {
+            Some((lo as i64..=hi as i64).map(|v| v.to_string()).collect())
+        }
+        _ => None,
+    }
+}
+
+/// Whole-number ranges with fewer values than this are offered as a select.
+const SMALL_RANGE: f64 = 12.0;
+
 /// The control of one finding (one slot); `label` names it for assistive technology.
 fn control(indicator: &Indicator, value: &str, label: &str, compact: bool) -> Markup {
     let optional = indicator.optional;
@@ -81,11 +97,10 @@ fn control(indicator: &Indicator, value: &str, label: &str, compact: bool) -> Ma
                 @if optional { label { input.v type="radio" name=(label) value="none" checked[value == "none"]; span { "none" } } }
             }
         },
-        ValueType::Bool | ValueType::Symbols { .. } => {
-            let values: Vec<String> = match &indicator.ty {
-                ValueType::Symbols { values, .. } => values.clone(),
-                _ => vec!["yes".into(), "no".into()],
-            };
+        ValueType::Bool | ValueType::Symbols { .. } | ValueType::Int
+            if choices(indicator).is_some() =>
+        {
+            let values = choices(indicator).unwrap_or_default();
             html! {
                 select.v aria-label=(label) {
                     option value="" selected[value.is_empty()] { @if compact { "·" } @else { "not examined" } }
@@ -95,7 +110,7 @@ fn control(indicator: &Indicator, value: &str, label: &str, compact: bool) -> Ma
                 }
             }
         }
-        ValueType::Int | ValueType::Measure { .. } => {
+        _ => {
             let (min, max) = bounds(indicator);
             let (_, unit) = kind(&indicator.ty);
             let step = if matches!(indicator.ty, ValueType::Int) {
@@ -254,6 +269,7 @@ fn form(key: &str, program: &Program, case: Option<(&sot_ir::Case, usize)>) -> M
             div.indicators {
                 @for ind in &program.indicators { (indicator(ind, visit_findings)) }
             }
+            p #verdict role="status" hidden {}
             div.actions {
                 button #export-sot type="button" { "Export as .sot case" }
                 button #export-json type="button" { "Export as JSON case data" }
