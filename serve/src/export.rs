@@ -13,6 +13,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
 use serde::Deserialize;
 use serde_json::Value;
+use sot_ir::Program;
 
 use crate::evaluate::read_cases;
 use crate::{plain, Bench};
@@ -55,18 +56,32 @@ fn value(v: &Value) -> Result<String, String> {
     })
 }
 
-/// The findings of a block, one line each.
-fn findings(block: &serde_json::Map<String, Value>, out: &mut String) -> Result<(), String> {
-    for (indicator, found) in block {
+/// The findings of a block, one line each, in the protocol's order of the indicators and
+/// of their parameters.
+fn findings(
+    program: &Program,
+    block: &serde_json::Map<String, Value>,
+    out: &mut String,
+) -> Result<(), String> {
+    let order = |name: &str| program.indicators.iter().position(|i| i.name == name);
+    let mut found: Vec<(&String, &Value)> = block.iter().collect();
+    found.sort_by_key(|(name, _)| order(name));
+    for (indicator, found) in found {
+        let params: Vec<&str> = order(indicator)
+            .and_then(|i| program.indicators.get(i))
+            .map(|i| i.params.iter().map(|(n, _)| n.as_str()).collect())
+            .unwrap_or_default();
         match found {
             Value::Array(patterns) => {
                 for p in patterns {
                     let Value::Object(p) = p else {
                         return Err(format!("a finding of `{indicator}` that is not an object"));
                     };
-                    let args: Vec<String> = p
-                        .iter()
-                        .filter(|(k, _)| *k != "value")
+                    let mut given: Vec<(&String, &Value)> =
+                        p.iter().filter(|(k, _)| *k != "value").collect();
+                    given.sort_by_key(|(k, _)| params.iter().position(|n| n == k));
+                    let args: Vec<String> = given
+                        .into_iter()
                         .map(|(k, v)| Ok(format!("{k}: {}", value(v)?)))
                         .collect::<Result<_, String>>()?;
                     let v = p.get("value").map(value).transpose()?.unwrap_or_default();
@@ -81,7 +96,7 @@ fn findings(block: &serde_json::Map<String, Value>, out: &mut String) -> Result<
 
 /// The cases of checked case data as `.sot` text that uses `protocol` (a file name in the
 /// same folder).
-pub fn sot_text(data: &Value, protocol: &str) -> Result<String, String> {
+pub fn sot_text(program: &Program, data: &Value, protocol: &str) -> Result<String, String> {
     let cases: Vec<&Value> = match data.get("cases") {
         Some(Value::Array(cases)) => cases.iter().collect(),
         _ => vec![data],
@@ -99,7 +114,7 @@ pub fn sot_text(data: &Value, protocol: &str) -> Result<String, String> {
         out.push_str(" {\n");
         if let Some(Value::Object(history)) = case.get("history") {
             out.push_str("history {\n");
-            findings(history, &mut out)?;
+            findings(program, history, &mut out)?;
             out.push_str("}\n");
         }
         for visit in case
@@ -115,12 +130,12 @@ pub fn sot_text(data: &Value, protocol: &str) -> Result<String, String> {
             }
             out.push_str(" {\nfindings {\n");
             if let Some(Value::Object(block)) = visit.get("findings") {
-                findings(block, &mut out)?;
+                findings(program, block, &mut out)?;
             }
             out.push_str("}\n");
             if let Some(Value::Object(after)) = visit.get("after") {
                 out.push_str("after {\n");
-                findings(after, &mut out)?;
+                findings(program, after, &mut out)?;
                 out.push_str("}\n");
             }
             for given in visit
@@ -179,12 +194,13 @@ pub async fn export(state: Bench, Query(q): Query<ExportQuery>, body: String) ->
     }
     let library = state.library();
     let work = tokio::task::spawn_blocking(move || -> Response {
-        if let Err(answer) = read_cases(&library, &q.file, &body) {
-            return match answer {
-                Ok(answer) => (StatusCode::UNPROCESSABLE_ENTITY, Json(answer)).into_response(),
-                Err(response) => response,
-            };
-        }
+        let program = match read_cases(&library, &q.file, &body) {
+            Ok((program, _)) => program,
+            Err(Ok(answer)) => {
+                return (StatusCode::UNPROCESSABLE_ENTITY, Json(answer)).into_response()
+            }
+            Err(Err(response)) => return response,
+        };
         let data: Value = match serde_json::from_str(&body) {
             Ok(data) => data,
             Err(e) => return plain(StatusCode::BAD_REQUEST, format!("invalid JSON: {e}")),
@@ -196,15 +212,15 @@ pub async fn export(state: Bench, Query(q): Query<ExportQuery>, body: String) ->
             .unwrap_or("case")
             .to_string();
         let (text, file_name, mime) = if q.format == "json" {
-            let text = serde_json::to_string_pretty(&data).unwrap_or(body);
-            (text + "\n", format!("{name}.json"), "application/json")
+            // The data as posted (and checked), in the form's order.
+            (body + "\n", format!("{name}.json"), "application/json")
         } else {
             let protocol = PathBuf::from(&q.file);
             let protocol_name = protocol
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let text = match sot_text(&data, &protocol_name) {
+            let text = match sot_text(&program, &data, &protocol_name) {
                 Ok(text) => text,
                 Err(e) => return plain(StatusCode::INTERNAL_SERVER_ERROR, e),
             };

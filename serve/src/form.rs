@@ -183,11 +183,19 @@ fn grid(ind: &Indicator, findings: Option<&Findings>) -> Markup {
             + ind.first_slot
     };
     let cell = |idx: &[u32]| -> Markup {
-        let args: serde_json::Map<String, serde_json::Value> = idx
+        // In the protocol's order of the parameters (a JSON object the script reads).
+        let args = idx
             .iter()
             .enumerate()
-            .map(|(p, i)| (names[p].to_string(), shown[p][*i as usize].clone().into()))
-            .collect();
+            .map(|(p, i)| {
+                format!(
+                    "{}:{}",
+                    serde_json::Value::from(names[p]),
+                    serde_json::Value::from(shown[p][*i as usize].as_str())
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(",");
         let label = format!(
             "{}({})",
             ind.name,
@@ -199,7 +207,7 @@ fn grid(ind: &Indicator, findings: Option<&Findings>) -> Markup {
         );
         let slot = slot_of(idx);
         html! {
-            td.cell data-args=(serde_json::Value::Object(args).to_string()) {
+            td.cell data-args={ "{" (args) "}" } {
                 (control(ind, &start_value(ind, findings, slot), &label, true))
             }
         }
