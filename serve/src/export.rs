@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use sot_ir::Program;
 
-use crate::evaluate::read_cases;
+use crate::evaluate::{read_cases, Answer, Problem};
 use crate::{plain, Bench};
 
 /// The query of an export.
@@ -172,19 +172,39 @@ fn sot_grammar_format(text: &str) -> Result<String, String> {
 }
 
 /// Checks `text` as the file `path` beside `protocol` (loaded from disk with what it uses),
-/// as `sot check` would: the errors, in words.
-fn check_beside(protocol: &Path, path: &Path, text: &str) -> Result<(), String> {
+/// as `sot check` would: its errors.
+fn check_beside(
+    protocol: &Path,
+    path: &Path,
+    text: &str,
+) -> Result<Vec<sot_compiler::Diagnostic>, String> {
     let mut loaded = sot_files::load::load(&[protocol.to_path_buf()])?;
     let file = loaded.db.set_file(path, text.to_string());
-    let errors: Vec<String> = sot_compiler::all_diagnostics(&loaded.db, file)
-        .iter()
+    Ok(sot_compiler::all_diagnostics(&loaded.db, file)
+        .into_iter()
         .filter(|d| d.severity() == sot_compiler::Severity::Error)
-        .map(|d| format!("{}: {}", d.code.as_str(), d.message))
-        .collect();
-    match errors.is_empty() {
-        true => Ok(()),
-        false => Err(errors.join("; ")),
-    }
+        .collect())
+}
+
+/// The errors of the written `.sot` case as problems of the posted data: at the case's name
+/// (what a student can change: a case of the protocol with the same name is E0102), found
+/// in the posted text as the form writes it; else at its start.
+fn problems_at_name(errors: Vec<sot_compiler::Diagnostic>, body: &str, name: &str) -> Vec<Problem> {
+    let written = format!("\"name\": {}", Value::from(name));
+    let (start, end) = match body.find(&written) {
+        Some(at) => (at + 8, at + written.len()),
+        None => (0, 0),
+    };
+    errors
+        .into_iter()
+        .map(|d| Problem {
+            code: d.code.as_str(),
+            message: format!("in the .sot case: {}", d.message),
+            help: d.help,
+            start,
+            end,
+        })
+        .collect()
 }
 
 /// `POST /api/export?file=F&format=json|sot`.
@@ -225,11 +245,18 @@ pub async fn export(state: Bench, Query(q): Query<ExportQuery>, body: String) ->
                 Err(e) => return plain(StatusCode::INTERNAL_SERVER_ERROR, e),
             };
             let beside = protocol.with_file_name(format!("{name}.sot"));
-            if let Err(e) = check_beside(&protocol, &beside, &text) {
-                return plain(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("the .sot case written from the form does not check: {e}"),
-                );
+            match check_beside(&protocol, &beside, &text) {
+                Ok(errors) if errors.is_empty() => {}
+                Ok(errors) => {
+                    let answer = Answer {
+                        version: library.version,
+                        html: None,
+                        problems: problems_at_name(errors, &body, &name),
+                        protocol: None,
+                    };
+                    return (StatusCode::UNPROCESSABLE_ENTITY, Json(answer)).into_response();
+                }
+                Err(e) => return plain(StatusCode::INTERNAL_SERVER_ERROR, e),
             }
             (text, format!("{name}.sot"), "text/plain; charset=utf-8")
         };

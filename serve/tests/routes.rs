@@ -206,6 +206,17 @@ async fn an_exported_case_is_the_checked_data_in_the_language() {
     let sent: serde_json::Value = serde_json::from_str(data).expect("JSON");
     assert_eq!(back, sent);
 
+    // A case named as one of the protocol's (E0102 in the .sot file) is said at the name.
+    let same = data.replace("\"lea\"", "\"maria\"");
+    let (status, _, body) = post(&format!("/api/export?file={file}&format=sot"), &same).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let answer: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let problem = &answer["problems"][0];
+    assert_eq!(problem["code"], "E0102", "{answer}");
+    let start = problem["start"].as_u64().expect("start") as usize;
+    let end = problem["end"].as_u64().expect("end") as usize;
+    assert_eq!(&same[start..end], "\"maria\"");
+
     // Bad data is not exported: the same problems as an evaluation.
     let bad = data.replace("6 mm", "60 mm");
     let (status, _, body) = post(&format!("/api/export?file={file}&format=sot"), &bad).await;
