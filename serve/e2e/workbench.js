@@ -20,10 +20,11 @@ function available() {
   return missing.length ? "missing " + missing.join(", ") : false;
 }
 
-/** Starts `sot serve ARGS… --port 0` in `cwd`; resolves to {url, process, stderr()}. */
-function serve(args, cwd = repo) {
+/** Starts `sot serve ARGS… --port 0` in `cwd` (with the binary `bin`); resolves to
+ * {url, process, stdout(), stderr()}. */
+function serve(args, cwd = repo, bin = sot) {
   return new Promise((resolve, reject) => {
-    const child = spawn(sot, ["serve", ...args, "--port", "0"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(bin, ["serve", ...args, "--port", "0"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     const timer = setTimeout(() => reject(new Error("sot serve printed no URL in 60 s: " + err)), 60000);
