@@ -18,9 +18,12 @@ use crate::Bench;
 /// The query of the form: the file, and optionally the case and visit to start from.
 #[derive(Deserialize)]
 pub struct FormQuery {
-    file: String,
-    case: Option<String>,
-    visit: Option<i64>,
+    /// The file's path as the index lists it.
+    pub file: String,
+    /// The case to start from.
+    pub case: Option<String>,
+    /// Its visit (default: the first).
+    pub visit: Option<i64>,
 }
 
 /// The value a control starts with: `""` not examined, `"untestable"`, `"none"`, or the
@@ -163,9 +166,32 @@ fn indicator(ind: &Indicator, findings: Option<&Findings>) -> Markup {
     }
 }
 
-/// A parametric indicator as tables: the last two parameters as rows × columns (one
-/// parameter: one column), one table per combination of the parameters before them.
+/// One cell of a parametric indicator's grid: its slot, the finding as a case writes it, and
+/// its parameters' values as a JSON object in the protocol's order (for the script).
+pub struct Cell {
+    /// The finding's slot.
+    pub slot: u32,
+    /// `occipital_fiber(line: 2, area: 3)`.
+    pub label: String,
+    /// `{"line":"2","area":"3"}`.
+    pub args: String,
+}
+
+/// The form's grid of a parametric indicator: a control per cell.
 fn grid(ind: &Indicator, findings: Option<&Findings>) -> Markup {
+    grid_of(ind, &|cell: &Cell| {
+        html! {
+            td.cell data-args=(cell.args) {
+                (control(ind, &start_value(ind, findings, cell.slot), &cell.label, true))
+            }
+        }
+    })
+}
+
+/// A parametric indicator as tables: the last two parameters as rows × columns (one
+/// parameter: one column), one table per combination of the parameters before them; `cell`
+/// makes each cell (a `td`).
+pub fn grid_of(ind: &Indicator, cell: &dyn Fn(&Cell) -> Markup) -> Markup {
     let names: Vec<&str> = ind.params.iter().map(|(n, _)| n.as_str()).collect();
     let shown: Vec<Vec<String>> = ind.params.iter().map(|(_, d)| values(d)).collect();
     let sizes: Vec<u32> = ind.params.iter().map(|(_, d)| d.size.max(1)).collect();
@@ -176,41 +202,41 @@ fn grid(ind: &Indicator, findings: Option<&Findings>) -> Markup {
     };
     // Every combination of the outer parameters, as indices.
     let outer_count: u32 = sizes[..outer].iter().product();
-    let slot_of = |idx: &[u32]| -> u32 {
-        idx.iter()
+    let make = |idx: &[u32]| -> Markup {
+        let slot = idx
+            .iter()
             .zip(&sizes)
             .fold(0, |acc, (i, size)| acc * size + i)
-            + ind.first_slot
-    };
-    let cell = |idx: &[u32]| -> Markup {
+            + ind.first_slot;
+        let pairs = || {
+            idx.iter()
+                .enumerate()
+                .map(|(p, i)| (names[p], shown[p][*i as usize].as_str()))
+        };
+        let label = format!(
+            "{}({})",
+            ind.name,
+            pairs()
+                .map(|(n, v)| format!("{n}: {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         // In the protocol's order of the parameters (a JSON object the script reads).
-        let args = idx
-            .iter()
-            .enumerate()
-            .map(|(p, i)| {
+        let args = pairs()
+            .map(|(n, v)| {
                 format!(
                     "{}:{}",
-                    serde_json::Value::from(names[p]),
-                    serde_json::Value::from(shown[p][*i as usize].as_str())
+                    serde_json::Value::from(n),
+                    serde_json::Value::from(v)
                 )
             })
             .collect::<Vec<_>>()
             .join(",");
-        let label = format!(
-            "{}({})",
-            ind.name,
-            idx.iter()
-                .enumerate()
-                .map(|(p, i)| format!("{}: {}", names[p], shown[p][*i as usize]))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let slot = slot_of(idx);
-        html! {
-            td.cell data-args={ "{" (args) "}" } {
-                (control(ind, &start_value(ind, findings, slot), &label, true))
-            }
-        }
+        cell(&Cell {
+            slot,
+            label,
+            args: format!("{{{args}}}"),
+        })
     };
     html! {
         @for o in 0..outer_count {
@@ -237,10 +263,10 @@ fn grid(ind: &Indicator, findings: Option<&Findings>) -> Markup {
                                 @if let Some(c) = cols {
                                     @for ci in 0..sizes[c] {
                                         @let idx = { let mut i = outer_idx.clone(); i.push(r); i.push(ci); i };
-                                        (cell(&idx))
+                                        (make(&idx))
                                     }
                                 } @else {
-                                    (cell(&[r]))
+                                    (make(&[r]))
                                 }
                             }
                         }
