@@ -158,7 +158,10 @@ fn every_crate_keeps_its_architecture_invariant() {
         ("sot-lsp", &["sot", "miette", "clap"]),
         // The workbench: the pipeline's crates and its HTTP stack, never the binary, the
         // terminal's crates or the language server.
-        ("sot-serve", &["sot", "sot-lsp", "miette", "clap", "tower-lsp-server"]),
+        (
+            "sot-serve",
+            &["sot", "sot-lsp", "miette", "clap", "tower-lsp-server"],
+        ),
     ];
     let mut broken = Vec::new();
     for (krate, forbidden) in rules {
