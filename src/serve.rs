@@ -36,6 +36,13 @@ pub fn run(args: &ServeArgs) -> ExitCode {
     };
     runtime.block_on(async {
         let addr = SocketAddr::new(args.host, args.port);
+        if !args.host.is_loopback() {
+            eprintln!(
+                "warning: listening on {}, not on loopback: anyone who can reach this machine \
+                 can read the protocols served (there is no login)",
+                args.host
+            );
+        }
         let server = match sot_serve::Server::bind(&args.paths, addr).await {
             Ok(server) => server,
             Err(message) => {
@@ -50,13 +57,6 @@ pub fn run(args: &ServeArgs) -> ExitCode {
                 return ExitCode::from(2);
             }
         };
-        if !args.host.is_loopback() {
-            eprintln!(
-                "warning: listening on {}, not on loopback: anyone who can reach this machine \
-                 can read the protocols served (there is no login)",
-                args.host
-            );
-        }
         outln!("sot workbench: http://{bound}/");
         eprintln!("serving until interrupted (Ctrl-C); pages follow the files on disk");
         match server.run(|warning| eprintln!("warning: {warning}")).await {
