@@ -35,15 +35,10 @@ fn prints_its_loopback_url_and_serves_the_index_there() {
         .and_then(|a| a.strip_suffix('/'))
         .expect("http://ADDR/");
     assert!(addr.starts_with("127.0.0.1:"), "{addr}");
-    let mut stream = TcpStream::connect(addr).expect("connects");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .expect("timeout set");
-    stream
-        .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .expect("request sent");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("an answer");
+    let port = addr.rsplit(':').next().expect("a port");
+    let answer = get(addr, &format!("localhost:{port}"));
+    // A page of another site whose name was rebound to 127.0.0.1 sends its own name.
+    let rebound = get(addr, &format!("attacker.example:{port}"));
     let _ = child.kill();
     let mut stderr = String::new();
     let _ = child
@@ -54,6 +49,21 @@ fn prints_its_loopback_url_and_serves_the_index_there() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains("first_look.sot"), "{answer}");
     assert!(!stderr.contains("warning"), "{stderr}");
+    assert!(rebound.starts_with("HTTP/1.1 421"), "{rebound}");
+    assert!(!rebound.contains("first_look.sot"), "{rebound}");
+}
+
+/// The answer to `GET /` at `addr` with the `Host` header `host`.
+fn get(addr: &str, host: &str) -> String {
+    let mut stream = TcpStream::connect(addr).expect("connects");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .expect("timeout set");
+    let request = format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).expect("request sent");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("an answer");
+    answer
 }
 
 #[test]

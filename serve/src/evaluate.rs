@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Json, Response};
 use serde::Serialize;
 use sot_runtime::explain::explain_case;
 
-use crate::pages::{diagnostics, find, FileQuery};
+use crate::pages::{diagnostics, missing, FileQuery};
 use crate::Bench;
 
 /// One problem with posted case data: its code, words, and byte range in the posted text.
@@ -42,15 +42,23 @@ pub struct Answer {
     pub protocol: Option<String>,
 }
 
-/// Reads `json` against the file `key` of the current library: the cases, or the answer.
-pub fn read_cases(
-    library: &crate::Library,
-    key: &str,
-    json: &str,
-) -> Result<(std::sync::Arc<sot_ir::Program>, Vec<sot_ir::Case>), Result<Answer, Response>> {
-    let entry = find(library, key).map_err(Err)?;
+/// What reading posted case data against a file gave.
+pub enum Read {
+    /// The cases, lowered against the file's program.
+    Cases(std::sync::Arc<sot_ir::Program>, Vec<sot_ir::Case>),
+    /// The data's problems, or the protocol's errors: the answer to send.
+    Refused(Box<Answer>),
+    /// The file is not served.
+    Missing,
+}
+
+/// Reads `json` against the file `key` of the current library.
+pub fn read_cases(library: &crate::Library, key: &str, json: &str) -> Read {
+    let Some(entry) = library.entry(key) else {
+        return Read::Missing;
+    };
     let Some(program) = entry.program.clone() else {
-        return Err(Ok(Answer {
+        return Read::Refused(Box::new(Answer {
             version: library.version,
             html: None,
             problems: Vec::new(),
@@ -59,8 +67,8 @@ pub fn read_cases(
     };
     let db = library.db();
     match sot_compiler::json_cases(&db, entry.file, json) {
-        Ok(cases) => Ok((program, cases)),
-        Err(found) => Err(Ok(Answer {
+        Ok(cases) => Read::Cases(program, cases),
+        Err(found) => Read::Refused(Box::new(Answer {
             version: library.version,
             html: None,
             problems: found
@@ -82,25 +90,25 @@ pub fn read_cases(
 pub async fn evaluate(state: Bench, Query(q): Query<FileQuery>, body: String) -> Response {
     let library = state.library();
     let work = tokio::task::spawn_blocking(move || match read_cases(&library, &q.file, &body) {
-        Ok((program, cases)) => {
+        Read::Cases(program, cases) => {
             let reports: Vec<_> = cases.iter().map(|c| explain_case(&program, c)).collect();
-            Ok(Answer {
+            Json(Answer {
                 version: library.version,
                 html: Some(sot_report::run::html_fragment(&reports)),
                 problems: Vec::new(),
                 protocol: None,
             })
+            .into_response()
         }
-        Err(answer) => answer,
+        Read::Refused(answer) => Json(answer).into_response(),
+        Read::Missing => missing(&q.file),
     });
-    match work.await {
-        Ok(Ok(answer)) => Json(answer).into_response(),
-        Ok(Err(response)) => response,
-        Err(e) => crate::plain(
+    work.await.unwrap_or_else(|e| {
+        crate::plain(
             axum::http::StatusCode::INTERNAL_SERVER_ERROR,
             format!("the evaluation failed: {e}"),
-        ),
-    }
+        )
+    })
 }
 
 /// The state of one file for a page that follows it.
@@ -114,13 +122,13 @@ pub struct Status {
 /// `GET /api/status?file=F`.
 pub async fn status(state: Bench, Query(q): Query<FileQuery>) -> Response {
     let library = state.library();
-    match find(&library, &q.file) {
-        Ok(entry) => Json(Status {
+    match library.entry(&q.file) {
+        Some(entry) => Json(Status {
             version: library.version,
             errors: entry.errors(),
             diagnostics: diagnostics(&entry.diagnostics).into_string(),
         })
         .into_response(),
-        Err(response) => response,
+        None => missing(&q.file),
     }
 }

@@ -15,7 +15,8 @@ use serde::Deserialize;
 use serde_json::Value;
 use sot_ir::Program;
 
-use crate::evaluate::{read_cases, Answer, Problem};
+use crate::evaluate::{read_cases, Answer, Problem, Read};
+use crate::pages::missing;
 use crate::{plain, Bench};
 
 /// The query of an export.
@@ -215,11 +216,11 @@ pub async fn export(state: Bench, Query(q): Query<ExportQuery>, body: String) ->
     let library = state.library();
     let work = tokio::task::spawn_blocking(move || -> Response {
         let program = match read_cases(&library, &q.file, &body) {
-            Ok((program, _)) => program,
-            Err(Ok(answer)) => {
+            Read::Cases(program, _) => program,
+            Read::Refused(answer) => {
                 return (StatusCode::UNPROCESSABLE_ENTITY, Json(answer)).into_response()
             }
-            Err(Err(response)) => return response,
+            Read::Missing => return missing(&q.file),
         };
         let data: Value = match serde_json::from_str(&body) {
             Ok(data) => data,

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use sot_ir::{Domain, Findings, Indicator, Program, Value, ValueType};
 use sot_runtime::visit::case_findings;
 
-use crate::pages::{broken, find, name};
+use crate::pages::{broken, missing, name};
 use crate::Bench;
 
 /// The query of the form: the file, and optionally the case and visit to start from.
@@ -316,9 +316,8 @@ fn form(key: &str, program: &Program, case: Option<(&sot_ir::Case, usize)>) -> M
 /// `GET /form?file=F[&case=C&visit=N]`.
 pub async fn page(state: Bench, Query(q): Query<FormQuery>) -> Response {
     let library = state.library();
-    let entry = match find(&library, &q.file) {
-        Ok(e) => e,
-        Err(r) => return r,
+    let Some(entry) = library.entry(&q.file) else {
+        return missing(&q.file);
     };
     let title = format!("Findings — {}", name(entry));
     let header =

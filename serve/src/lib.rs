@@ -23,7 +23,7 @@ mod watch;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, LazyLock, RwLock};
+use std::sync::{Arc, LazyLock, OnceLock, RwLock};
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -45,6 +45,10 @@ pub static POLICY: LazyLock<String> =
 pub struct Workbench {
     library: RwLock<Arc<Library>>,
     changes: broadcast::Sender<u64>,
+    /// On loopback, the `Host` headers answered (`127.0.0.1:PORT`, `localhost:PORT`,
+    /// `[::1]:PORT`): a page of another site that rebinds its name to 127.0.0.1 sends its
+    /// own name, and is refused. Empty: every host (another address was chosen).
+    hosts: OnceLock<Vec<String>>,
 }
 
 impl Workbench {
@@ -60,6 +64,7 @@ impl Workbench {
         Ok(Arc::new(Workbench {
             library: RwLock::new(Arc::new(library)),
             changes,
+            hosts: OnceLock::new(),
         }))
     }
 
@@ -104,13 +109,26 @@ pub fn router(workbench: Arc<Workbench>) -> Router {
         .route("/events", get(watch::events))
         .route("/assets/{name}", get(assets::asset))
         .fallback(pages::not_found)
-        .layer(middleware::from_fn(secure))
+        .layer(middleware::from_fn_with_state(workbench.clone(), secure))
         .with_state(workbench)
 }
 
 /// The headers every response carries: the Content-Security-Policy, no MIME sniffing, no
 /// referrer, and no caching of pages that follow the files.
-async fn secure(request: Request, next: Next) -> Response {
+async fn secure(State(workbench): Bench, request: Request, next: Next) -> Response {
+    if let Some(hosts) = workbench.hosts.get().filter(|h| !h.is_empty()) {
+        let host = request
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or_default();
+        if !hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
+            return plain(
+                StatusCode::MISDIRECTED_REQUEST,
+                format!("this workbench answers only at {}", hosts.join(", ")),
+            );
+        }
+    }
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     if let Ok(policy) = HeaderValue::from_str(&POLICY) {
@@ -143,6 +161,18 @@ impl Server {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| format!("cannot read the address listened on: {e}"))?
+            .port();
+        let hosts = match addr.ip().is_loopback() {
+            true => ["127.0.0.1", "localhost", "[::1]"]
+                .iter()
+                .map(|h| format!("{h}:{port}"))
+                .collect(),
+            false => Vec::new(),
+        };
+        let _ = workbench.hosts.set(hosts);
         Ok(Server {
             listener,
             workbench,

@@ -157,22 +157,19 @@ pub async fn index(state: Bench) -> Response {
     page("sot workbench", &library, None, header, body)
 }
 
-/// The entry a query names, or the answer that there is none.
-pub fn find<'a>(library: &'a Library, key: &str) -> Result<&'a Entry, Response> {
-    library.entry(key).ok_or_else(|| {
-        plain(
-            StatusCode::NOT_FOUND,
-            format!("`{key}` is not one of the files served (see the list at /)"),
-        )
-    })
+/// The answer when a query names a file that is not served.
+pub fn missing(key: &str) -> Response {
+    plain(
+        StatusCode::NOT_FOUND,
+        format!("`{key}` is not one of the files served (see the list at /)"),
+    )
 }
 
 /// `GET /handbook?file=F`: the handbook `sot doc --format html` writes, in the frame.
 pub async fn handbook(state: Bench, Query(q): Query<FileQuery>) -> Response {
     let library = state.library();
-    let entry = match find(&library, &q.file) {
-        Ok(e) => e,
-        Err(r) => return r,
+    let Some(entry) = library.entry(&q.file) else {
+        return missing(&q.file);
     };
     if entry.program.is_none() {
         return page(
@@ -193,9 +190,8 @@ pub async fn handbook(state: Bench, Query(q): Query<FileQuery>) -> Response {
 /// frame, with a link to edit each visit in the form.
 pub async fn cases(state: Bench, Query(q): Query<FileQuery>) -> Response {
     let library = state.library();
-    let entry = match find(&library, &q.file) {
-        Ok(e) => e,
-        Err(r) => return r,
+    let Some(entry) = library.entry(&q.file) else {
+        return missing(&q.file);
     };
     let Some(program) = &entry.program else {
         return page(

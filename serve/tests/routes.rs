@@ -234,7 +234,7 @@ async fn a_broken_protocol_shows_its_diagnostics() {
         good.replace("arm_fossa != none", "arm_fosa != none"),
     )
     .expect("written");
-    let workbench = Workbench::load(&[dir.clone()]).expect("loads");
+    let workbench = Workbench::load(std::slice::from_ref(&dir)).expect("loads");
     let key = workbench.library().entries[0].key.clone();
     let app = router(workbench.clone());
     let response = app

@@ -167,6 +167,12 @@ test.describe("sot serve", { skip }, () => {
       fs.unlinkSync(saved);
     }
     assert.match(await page.locator("#export-status").textContent(), /exported/);
+    // Named as the protocol's own case, the .sot file would not check (E0102): said at the name.
+    await page.locator("#case-name").fill("maria");
+    await page.locator("#export-sot").click();
+    await page.locator("#meta-error").waitFor({ state: "visible" });
+    assert.match(await page.locator("#meta-error").textContent(), /^E0102: .*maria/);
+    assert.match(await page.locator("#export-status").textContent(), /not exported/);
     await page.close();
   });
 
