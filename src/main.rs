@@ -25,6 +25,7 @@ mod practice;
 mod report;
 mod run;
 mod schema;
+mod serve;
 mod test;
 mod watch;
 mod why;
@@ -118,6 +119,13 @@ enum Command {
     /// Print a manual page (roff): `sot man > sot.1`, `sot man check > sot-check.1`, or
     /// every page with `sot man --dir man/`.
     Man(man::ManArgs),
+    /// Serve the workbench in the browser: handbooks, cases evaluated, and a findings form
+    /// evaluated as you edit it.
+    ///
+    /// Serves the protocols and cases below each PATH (the current folder by default) on
+    /// 127.0.0.1 and prints the URL; pages follow the files as they change on disk. It reads
+    /// only those files and writes none (exports are downloads).
+    Serve(serve::ServeArgs),
     /// Run the language server on standard input and output (for editors).
     Lsp(LspArgs),
     /// Print a JSON Schema: of case data for a protocol (`sot schema FILE`, for `sot run FILE
@@ -155,6 +163,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => diff::run(&args, colors),
         Command::Schema(args) => schema::run(&args, colors.stderr),
         Command::Fmt(args) => fmt::run(&args, colors),
+        Command::Serve(args) => serve::run(&args),
         Command::Lsp(LspArgs {
             stdio: _,
             client_process_id: _,

@@ -156,6 +156,12 @@ fn every_crate_keeps_its_architecture_invariant() {
             ],
         ),
         ("sot-lsp", &["sot", "miette", "clap"]),
+        // The workbench: the pipeline's crates and its HTTP stack, never the binary, the
+        // terminal's crates or the language server.
+        (
+            "sot-serve",
+            &["sot", "sot-lsp", "miette", "clap", "tower-lsp-server"],
+        ),
     ];
     let mut broken = Vec::new();
     for (krate, forbidden) in rules {
@@ -185,4 +191,6 @@ fn the_rules_see_real_dependencies() {
         "through sot-grammar"
     );
     assert!(reach["sot"].contains("sot-report"));
+    assert!(reach["sot"].contains("sot-serve"));
+    assert!(reach["sot-serve"].contains("axum") && reach["sot-serve"].contains("sot-runtime"));
 }

@@ -21,6 +21,7 @@ const PAGES: &[(&str, &[&str])] = &[
     ("schema", &["output"]),
     ("man", &["dir"]),
     ("lsp", &["stdio"]),
+    ("serve", &["port", "host"]),
 ];
 
 fn has_flag(page: &str, flag: &str) -> bool {

@@ -3,7 +3,8 @@
 //! opened for reading), at most the compiler's limit ([`MAX_FILE_BYTES`], checked from the
 //! metadata before reading and never reading more than one byte past it), in UTF-8, and
 //! checked to be protocol text (byte order mark dropped, NUL bytes and CR-only line ends
-//! refused); and the project root that `use` paths are confined to.
+//! refused); the project root that `use` paths are confined to; and `load`: named files and
+//! folders, with what they `use`, into the compiler's database.
 //!
 //! Architecture invariant: file reading only; depends on the compiler for its limits, never
 //! on the runtime, the renderers, the server or the binary.
@@ -13,6 +14,7 @@ use std::path::Path;
 
 use sot_compiler::MAX_FILE_BYTES;
 
+pub mod load;
 mod project;
 pub use project::Project;
 

@@ -1,5 +1,4 @@
-//! The command line's loader (the very `src/load.rs` the binary uses, reading through
-//! `sot-files`) on a small project written from the input: files whose text comes from the
+//! The loader the command line and `sot serve` use (`sot_files::load`) on a small project written from the input: files whose text comes from the
 //! input, `use` lines to paths inside the project, `..` out of it, absolute paths, a symbolic
 //! link out of it, a folder and a missing file. Loading never panics, and no file outside the
 //! project root (the folder with `sot.toml`) is ever read into the database.
@@ -9,9 +8,7 @@ use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
 
-#[path = "../../src/load.rs"]
-#[allow(dead_code, unused_imports)]
-mod load;
+use sot_files::load;
 
 /// `use` targets, relative to `proj/a.sot` or `proj/sub/b.sot`.
 const USES: [&str; 12] = [

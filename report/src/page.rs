@@ -2,13 +2,34 @@
 //! with maud, which escapes every value it is given: a self-contained page with its style
 //! sheet inline, no external assets and no scripts (its Content-Security-Policy forbids them).
 //! A page has a title, a style sheet (the shared [`BASE_STYLE`] comes first), an optional
-//! navigation (a table of contents) and a body; a server can render the same pages.
+//! navigation (a table of contents) and a body. A server renders the same pages in a
+//! [`Frame`]: a bar of links above the heading and its own scripts, loaded from the server
+//! (`script-src 'self'`), never inline.
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 /// The policy every page carries: inline styles only; no scripts, frames, fetches or images
 /// from anywhere.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'";
+
+/// The policy of a page served in a [`Frame`] with scripts: scripts, styles and fetches from
+/// the server itself only; no inline script, no forms posted elsewhere (a server adds
+/// `frame-ancestors 'none'` in its header, where alone browsers honour it).
+pub const SERVED_POLICY: &str =
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'";
+
+/// What a server adds around a document: a bar above its heading (links to its other pages)
+/// and the scripts the page loads, by URL on the same server.
+#[derive(Default)]
+pub struct Frame<'a> {
+    /// Shown above the document's heading.
+    pub bar: Option<Markup>,
+    /// Script URLs (same origin), loaded deferred.
+    pub scripts: &'a [&'a str],
+    /// Style for the bar and what the scripts show, after the document's own.
+    pub style: &'a str,
+}
 
 /// The style every page shares: readable type, tables and code that wrap instead of widening
 /// the page (no horizontal scrolling on a phone), and print styles.
@@ -52,17 +73,30 @@ pub struct Page<'a> {
 impl Page<'_> {
     /// The whole page as HTML.
     pub fn render(self) -> String {
+        self.render_in(&Frame::default())
+    }
+
+    /// The whole page as HTML, in `frame`: its bar first in the body, its scripts in the
+    /// head; with scripts, the page's policy is [`SERVED_POLICY`].
+    pub fn render_in(self, frame: &Frame) -> String {
+        let policy = if frame.scripts.is_empty() {
+            CONTENT_SECURITY_POLICY
+        } else {
+            SERVED_POLICY
+        };
         html! {
             (DOCTYPE)
             html lang="en" {
                 head {
                     meta charset="utf-8";
                     meta name="viewport" content="width=device-width, initial-scale=1";
-                    meta http-equiv="Content-Security-Policy" content=(CONTENT_SECURITY_POLICY);
+                    meta http-equiv="Content-Security-Policy" content=(policy);
                     title { (self.title) }
-                    style { (PreEscaped(BASE_STYLE)) (PreEscaped(self.style)) }
+                    style { (PreEscaped(BASE_STYLE)) (PreEscaped(self.style)) (PreEscaped(frame.style)) }
+                    @for src in frame.scripts { script src=(src) defer {} }
                 }
                 body {
+                    @if let Some(bar) = &frame.bar { (bar) }
                     header { (self.header) }
                     @if let Some(nav) = self.nav { (nav) }
                     main { (self.body) }

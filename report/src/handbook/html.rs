@@ -5,7 +5,7 @@
 use maud::{html, Markup, PreEscaped};
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::page::Page;
+use crate::page::{Frame, Page};
 
 /// The handbook page's own style (after the page's base style).
 const STYLE: &str = "\
@@ -35,6 +35,11 @@ struct Entry {
 
 /// The handbook as one HTML page.
 pub fn handbook_html(markdown: &str) -> String {
+    handbook_html_in(markdown, &Frame::default())
+}
+
+/// The handbook as one HTML page in a server's `frame`.
+pub fn handbook_html_in(markdown: &str, frame: &Frame) -> String {
     let events: Vec<Event> = Parser::new_ext(markdown, Options::empty()).collect();
     let mut body_events = Vec::with_capacity(events.len());
     let mut entries: Vec<Entry> = Vec::new();
@@ -102,7 +107,7 @@ pub fn handbook_html(markdown: &str) -> String {
         nav: Some(toc(&entries)),
         body: PreEscaped(body),
     }
-    .render()
+    .render_in(frame)
 }
 
 fn pieces(pieces: &[(bool, String)]) -> Markup {

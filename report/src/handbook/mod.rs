@@ -18,7 +18,7 @@ use sot_grammar::ast::{self, CheckScope, ItemData};
 use crate::escape::{markdown_escape as esc, markdown_with_code};
 use words::{condition, spoken, type_words, Cond, Moment};
 
-pub use html::handbook_html;
+pub use html::{handbook_html, handbook_html_in};
 
 /// Every item of a file and the files it uses, with the names each item refers to.
 struct Program<'a> {

@@ -17,10 +17,10 @@ use super::words::{
     group_findings, group_waits_for, undecided_text, urgency,
 };
 use crate::escape::{code_spans, Piece};
-use crate::page::Page;
+use crate::page::{Frame, Page};
 
 /// The report page's own style (after the page's base style).
-const STYLE: &str = "\
+pub(super) const STYLE: &str = "\
 .flag{border:2px solid #a00;background:#fff4f4;border-radius:4px;padding:.4rem .8rem;margin:.6rem 0}\
 .flag .head{color:#a00;font-weight:700;margin:.2rem 0}.flag p{margin:.3rem 0}\
 .open{border-left:3px solid #c80;padding-left:.7rem;margin:.6rem 0}.open h4{margin-top:.2rem}\
@@ -30,8 +30,13 @@ table.summary td:nth-child(4) code{display:inline-block;margin:.05rem 0}\
 @media (min-width:50rem){ul.names{columns:2;column-gap:2rem}}\
 @media print{.flag{background:none}.visit{break-before:auto}}";
 
+/// The cases' articles alone, for a page that already has its frame (a server's live report).
+pub(super) fn fragment(reports: &[CaseReport], verbose: bool) -> String {
+    html! { @for (i, r) in reports.iter().enumerate() { (case(r, i, verbose)) } }.into_string()
+}
+
 /// Cases as one page; `verbose` lists every binding of every check on its own line.
-pub(super) fn html(reports: &[CaseReport], verbose: bool) -> String {
+pub(super) fn html(reports: &[CaseReport], verbose: bool, frame: &Frame) -> String {
     let title = match reports {
         [one] => case_title(one),
         _ => reports
@@ -79,7 +84,7 @@ pub(super) fn html(reports: &[CaseReport], verbose: bool) -> String {
         nav: Some(nav),
         body,
     }
-    .render()
+    .render_in(frame)
 }
 
 fn case_title(report: &CaseReport) -> String {

@@ -12,6 +12,8 @@ pub(crate) mod words;
 
 use sot_runtime::explain::CaseReport;
 
+use crate::page::Frame;
+
 /// The report as plain text (bindings of a check that share an outcome folded).
 pub fn text(report: &CaseReport) -> String {
     text::text(report, false)
@@ -35,13 +37,27 @@ pub fn markdown_with(report: &CaseReport, verbose: bool) -> String {
 /// Cases as one self-contained HTML page (no external assets or scripts; all protocol text
 /// escaped; bindings that share an outcome folded).
 pub fn html(reports: &[CaseReport]) -> String {
-    html::html(reports, false)
+    html::html(reports, false, &Frame::default())
 }
 
 /// Cases as one HTML page; `verbose` lists every binding of every check on its own line.
 pub fn html_with(reports: &[CaseReport], verbose: bool) -> String {
-    html::html(reports, verbose)
+    html::html(reports, verbose, &Frame::default())
 }
+
+/// Cases as one HTML page in a server's `frame` (its bar and scripts).
+pub fn html_in(reports: &[CaseReport], frame: &Frame) -> String {
+    html::html(reports, false, frame)
+}
+
+/// The cases as HTML articles without the page around them, for a page of a server that
+/// shows a report live; its style is [`HTML_STYLE`].
+pub fn html_fragment(reports: &[CaseReport]) -> String {
+    html::fragment(reports, false)
+}
+
+/// The style sheet of the HTML report (after the page's base style).
+pub const HTML_STYLE: &str = html::STYLE;
 
 /// Cases as one JSON document: `{"cases": [...]}`, each case the serde form of its report.
 pub fn json(reports: &[CaseReport]) -> String {
