@@ -53,7 +53,7 @@ mod workspace;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use sot_compiler::{
@@ -143,10 +143,10 @@ type SentTokens =
     std::sync::Mutex<HashMap<Uri, std::collections::VecDeque<(String, Vec<SemanticToken>)>>>;
 
 /// How many semantic tokens results are kept per document for `full/delta`.
-const SENT_KEPT: usize = 3;
+pub(crate) const SENT_KEPT: usize = 3;
 
 /// The source of semantic tokens result ids.
-static RESULT_IDS: AtomicU64 = AtomicU64::new(1);
+pub(crate) static RESULT_IDS: AtomicU64 = AtomicU64::new(1);
 
 /// What a request needs: a database clone, the open documents, the encoding.
 pub(crate) struct Snapshot {
@@ -388,52 +388,6 @@ impl Backend {
             });
         }
         true
-    }
-}
-
-impl Backend {
-    /// The semantic tokens of a document (of a range of it), computed on a snapshot and
-    /// remembered for `full/delta` (not for a range); with the edit from `previous` when
-    /// that is the result id last sent.
-    async fn semantic_tokens(
-        &self,
-        uri: Uri,
-        range: Option<Range>,
-        previous: Option<String>,
-    ) -> Result<Option<SemanticTokensFullDeltaResult>> {
-        let sent = self.sent_tokens.clone();
-        self.background_query(move |s| {
-            let data = tokens::semantic_tokens(s, &uri, range)?;
-            if range.is_some() {
-                return Some(SemanticTokensFullDeltaResult::Tokens(SemanticTokens {
-                    result_id: None,
-                    data,
-                }));
-            }
-            let id = RESULT_IDS.fetch_add(1, Ordering::Relaxed).to_string();
-            // A poisoned lock only means another request panicked while comparing.
-            let mut sent = sent.lock().unwrap_or_else(|e| e.into_inner());
-            let kept = sent.entry(uri).or_default();
-            let edits = previous
-                .and_then(|previous| kept.iter().find(|(id, _)| *id == previous))
-                .map(|(_, old)| tokens::delta(old, &data));
-            let result = match edits {
-                Some(edits) => SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta {
-                    result_id: Some(id.clone()),
-                    edits,
-                }),
-                None => SemanticTokensFullDeltaResult::Tokens(SemanticTokens {
-                    result_id: Some(id.clone()),
-                    data: data.clone(),
-                }),
-            };
-            if kept.len() == SENT_KEPT {
-                kept.pop_front();
-            }
-            kept.push_back((id, data));
-            Some(result)
-        })
-        .await
     }
 }
 

@@ -306,6 +306,54 @@ pub(crate) fn delta(old: &[SemanticToken], new: &[SemanticToken]) -> Vec<Semanti
     }]
 }
 
+impl crate::Backend {
+    /// The semantic tokens of a document (of a range of it), computed on a snapshot and
+    /// remembered for `full/delta` (not for a range); with the edit from `previous` when
+    /// that is the result id last sent.
+    pub(crate) async fn semantic_tokens(
+        &self,
+        uri: Uri,
+        range: Option<Range>,
+        previous: Option<String>,
+    ) -> tower_lsp_server::jsonrpc::Result<Option<SemanticTokensFullDeltaResult>> {
+        let sent = self.sent_tokens.clone();
+        self.background_query(move |s| {
+            let data = semantic_tokens(s, &uri, range)?;
+            if range.is_some() {
+                return Some(SemanticTokensFullDeltaResult::Tokens(SemanticTokens {
+                    result_id: None,
+                    data,
+                }));
+            }
+            let id = crate::RESULT_IDS
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                .to_string();
+            // A poisoned lock only means another request panicked while comparing.
+            let mut sent = sent.lock().unwrap_or_else(|e| e.into_inner());
+            let kept = sent.entry(uri).or_default();
+            let edits = previous
+                .and_then(|previous| kept.iter().find(|(id, _)| *id == previous))
+                .map(|(_, old)| delta(old, &data));
+            let result = match edits {
+                Some(edits) => SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta {
+                    result_id: Some(id.clone()),
+                    edits,
+                }),
+                None => SemanticTokensFullDeltaResult::Tokens(SemanticTokens {
+                    result_id: Some(id.clone()),
+                    data: data.clone(),
+                }),
+            };
+            if kept.len() == crate::SENT_KEPT {
+                kept.pop_front();
+            }
+            kept.push_back((id, data));
+            Some(result)
+        })
+        .await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
