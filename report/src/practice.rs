@@ -226,3 +226,51 @@ fn heading(item: &ScoreItem) -> String {
 pub fn json(value: &impl Serialize) -> String {
     serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
+
+/// An answer's score as HTML for the workbench's practice page: the same items, headings and
+/// reasons as [`score_text`] (a missed red flag first, in a red box), every value escaped by
+/// maud.
+pub fn score_html(score: &Score) -> String {
+    use maud::html;
+    let undecided = score.items.len() - score.scored;
+    html! {
+        section.score {
+            h2 { "Score: " (score.correct) " of " (score.scored) " correct"
+                @if undecided > 0 { " (" (undecided) " not scored: the case does not record what decides them)" } }
+            @if score.missed_red_flag {
+                p.flag { span.head { "A red flag was missed: the protocol refers this visit and recommends no adjustment." } }
+            }
+            @for item in &score.items {
+                @let missed_flag = item.subject == Subject::RedFlag && item.verdict == Verdict::Missed;
+                div class={ "item " (verdict_class(item.verdict)) @if missed_flag { " flag" } } {
+                    p.head { (heading(item)) }
+                    @let lines = {
+                        let mut lines = Vec::new();
+                        for answer in &item.why { answer_lines(answer, &mut lines); }
+                        lines
+                    };
+                    @if !lines.is_empty() {
+                        ul.why { @for l in &lines { li style={ "margin-left:" (l.depth) "rem" } { (l.text) } } }
+                    }
+                }
+            }
+            @if !score.not_needed.is_empty() {
+                p { "Examined, but the protocol's decision did not need them: " (findings_text(&score.not_needed)) }
+            }
+            @if !score.not_examined.is_empty() {
+                p { "The protocol's decision needed these, not examined: " (findings_text(&score.not_examined)) }
+            }
+        }
+    }
+    .into_string()
+}
+
+fn verdict_class(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Correct => "correct",
+        Verdict::Missed => "missed",
+        Verdict::Wrong => "wrong",
+        Verdict::NotRecommended => "not-recommended",
+        Verdict::Undecided => "undecided",
+    }
+}

@@ -251,6 +251,74 @@
     evaluate();
   }
 
+  // ----- practice: examine, hint, commit an answer -----
+
+  const practice = document.getElementById("practice");
+  const examined = [];
+
+  async function practise(extra) {
+    const body = {
+      file: practice.dataset.file,
+      case: practice.dataset.case,
+      visit: Number(practice.dataset.visit),
+      examined,
+      ...extra,
+    };
+    const response = await fetch("/api/practice", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(await response.text());
+    const answer = await response.json();
+    for (const e of answer.examined) {
+      for (const place of practice.querySelectorAll('span.examine[data-slot="' + e.slot + '"]')) {
+        place.classList.add("done");
+        place.querySelector(".revealed").textContent = e.revealed;
+        place.querySelector("button").disabled = true;
+        place.title = e.finding + ": " + e.revealed;
+      }
+    }
+    return answer;
+  }
+
+  function showError(part, texts) {
+    const p = document.getElementById("error-" + part);
+    p.hidden = texts.length === 0;
+    p.textContent = texts.join(" ");
+  }
+
+  if (practice) {
+    practice.addEventListener("click", async (e) => {
+      const button = e.target.closest("button.examine");
+      if (!button) return;
+      const slot = Number(button.dataset.slot);
+      if (!examined.includes(slot)) examined.push(slot);
+      await practise({});
+    });
+    document.getElementById("hint").addEventListener("click", async () => {
+      const answer = await practise({ hint: true });
+      document.getElementById("hint-text").textContent = answer.hint;
+    });
+    document.getElementById("commit").addEventListener("click", async () => {
+      const lines = (id) => document.getElementById(id).value.split("\n");
+      const answer = await practise({
+        answer: {
+          category: document.getElementById("answer-category").value,
+          adjustments: lines("answer-adjustments"),
+          checks: lines("answer-checks"),
+        },
+      });
+      for (const part of ["category", "adjustments", "checks"]) {
+        showError(part, answer.errors.filter(([p]) => p === part).map(([, text]) => text));
+      }
+      const score = document.getElementById("score");
+      // The server's rendering (maud: every protocol string escaped).
+      score.innerHTML = answer.score || "";
+      if (answer.score) score.scrollIntoView({ block: "start" });
+    });
+  }
+
   // ----- following the files on disk -----
 
   if (bar && window.EventSource) {

@@ -19,6 +19,7 @@ mod export;
 mod form;
 mod library;
 mod pages;
+mod practice;
 mod watch;
 
 use std::net::SocketAddr;
@@ -103,7 +104,9 @@ pub fn router(workbench: Arc<Workbench>) -> Router {
         .route("/handbook", get(pages::handbook))
         .route("/cases", get(pages::cases))
         .route("/form", get(form::page))
+        .route("/practice", get(practice::page))
         .route("/api/evaluate", post(evaluate::evaluate))
+        .route("/api/practice", post(practice::api))
         .route("/api/export", post(export::export))
         .route("/api/status", get(evaluate::status))
         .route("/events", get(watch::events))

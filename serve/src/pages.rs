@@ -33,6 +33,7 @@ pub fn bar(library: &Library, entry: Option<&Entry>) -> Markup {
                 a href={ "/handbook?file=" (query(&e.key)) } { "Handbook" }
                 a href={ "/cases?file=" (query(&e.key)) } { "Cases" }
                 a href={ "/form?file=" (query(&e.key)) } { "Findings form" }
+                a href={ "/practice?file=" (query(&e.key)) } { "Practice" }
             }
             span.live role="status" aria-live="polite" {}
         }

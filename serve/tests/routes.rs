@@ -269,3 +269,62 @@ async fn a_broken_protocol_shows_its_diagnostics() {
     assert!(!body.contains("This protocol has errors") && body.contains("table class=\"summary"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn practice_replays_the_examinations_and_scores_a_missed_red_flag_first() {
+    let file = key("red_flag.sot");
+    let (status, _, page) = get(&format!(
+        "/practice?file={}&case=rosa&visit=1",
+        query(&file)
+    ))
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"practice\""), "{page}");
+    assert!(page.contains("Commit the answer"), "{page}");
+    // The bar of every file's page links the practice page.
+    let (_, _, form) = get(&format!("/form?file={}", query(&file))).await;
+    assert!(form.contains("/practice?file="), "{form}");
+    // The hidden findings are not in the page.
+    assert!(!page.contains(">yes<"), "{page}");
+
+    let body = serde_json::json!({
+        "file": file, "case": "rosa", "visit": 1, "examined": [], "hint": true,
+        "answer": { "category": "II", "adjustments": ["block(category: II, short_leg: right)"] }
+    });
+    let (status, _, reply) = post("/api/practice", &body.to_string()).await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+    let reply: serde_json::Value = serde_json::from_str(&reply).expect("JSON");
+    assert_eq!(reply["examined"].as_array().map(Vec::len), Some(0));
+    let score = reply["score"].as_str().expect("a score");
+    let first = score.find("class=\"item").expect("an item");
+    assert!(
+        score[first..].contains("MISSED RED FLAG cauda_equina"),
+        "{score}"
+    );
+    assert!(score.contains("A red flag was missed"), "{score}");
+    assert!(
+        reply["hint"]
+            .as_str()
+            .is_some_and(|h| h.contains("saddle_anesthesia")),
+        "{reply}"
+    );
+
+    // A call without every argument is said, by its part, and not scored.
+    let body = serde_json::json!({
+        "file": file, "case": "rosa", "visit": 1, "examined": [0],
+        "answer": { "category": "refer", "adjustments": ["block(category: II)"] }
+    });
+    let (_, _, reply) = post("/api/practice", &body.to_string()).await;
+    let reply: serde_json::Value = serde_json::from_str(&reply).expect("JSON");
+    assert!(reply.get("score").is_none(), "{reply}");
+    assert_eq!(reply["errors"][0][0], "adjustments", "{reply}");
+    assert_eq!(
+        reply["examined"].as_array().map(Vec::len),
+        Some(1),
+        "{reply}"
+    );
+
+    let body = serde_json::json!({ "file": file, "case": "nobody", "visit": 1 });
+    let (status, _, _) = post("/api/practice", &body.to_string()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

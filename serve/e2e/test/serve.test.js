@@ -227,6 +227,37 @@ test.describe("sot serve", { skip }, () => {
       }
     }
   });
+
+
+  test("a practice session: three examinations, a hint, a wrong answer, its score and the missed red flag", async () => {
+    const page = await open("practice?file=red_flag.sot&case=rosa&visit=1");
+    for (const [indicator, value] of [["arm_fossa", "left"], ["short_leg", "right"], ["pain_on_cough", "no"]]) {
+      const field = page.locator(`#practice fieldset[data-indicator="${indicator}"]`);
+      await field.locator("button.examine").click();
+      await field.locator(".revealed", { hasText: value }).waitFor();
+    }
+    // Not examined: still hidden.
+    assert.equal(await page.locator('fieldset[data-indicator="saddle_anesthesia"] .revealed').textContent(), "");
+    await page.locator("#hint").click();
+    await page.locator("#hint-text", { hasText: "Hint: examine" }).waitFor();
+    assert.match(await page.locator("#hint-text").textContent(), /saddle_anesthesia/);
+    await page.locator("#answer-category").selectOption("II");
+    await page.locator("#answer-adjustments").fill("block(category: II, short_leg: right)");
+    await page.locator("#commit").click();
+    const first = page.locator("#score .item").first();
+    await first.waitFor();
+    assert.match(await page.locator("#score").textContent(), /A red flag was missed/);
+    assert.match(await first.textContent(), /^MISSED RED FLAG cauda_equina/);
+    assert.ok((await first.getAttribute("class")).includes("flag"));
+    assert.match(await page.locator("#score h2").textContent(), /Score: \d+ of \d+ correct/);
+    // A wrong call is said at its field, not scored.
+    await page.locator("#answer-adjustments").fill("block(category: II)");
+    await page.locator("#commit").click();
+    await page.locator("#error-adjustments").waitFor({ state: "visible" });
+    assert.match(await page.locator("#error-adjustments").textContent(), /every argument/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
 });
 
 test.describe("sot serve protocols/", { skip }, () => {
