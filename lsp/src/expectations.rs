@@ -138,8 +138,9 @@ pub(crate) fn failing(db: &Database, file: SourceFile) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// A visit's category in words.
-fn category_words(program: &Program, state: &VisitState) -> String {
+/// A visit's category in words (`category II`, `categories III, II (coexisting)`), with
+/// ", provisional" when an unknown category could change it.
+pub(crate) fn category_words(program: &Program, state: &VisitState) -> String {
     let names = |cs: &[u32]| {
         cs.iter()
             .filter_map(|c| program.categories.get(*c as usize))

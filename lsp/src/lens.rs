@@ -9,8 +9,6 @@ use sot_compiler::{
 use sot_grammar::ast::{ItemData, Span};
 use tower_lsp_server::ls_types::*;
 
-use sot_runtime::visit::CategoryState;
-
 use crate::range;
 
 /// A lens above each case visit with what the protocol computes for it.
@@ -31,24 +29,7 @@ pub(crate) fn code_lenses(db: &Database, file: SourceFile, encoding: Encoding) -
             else {
                 continue;
             };
-            let names = |cs: &[u32]| {
-                cs.iter()
-                    .filter_map(|c| program.categories.get(*c as usize))
-                    .map(|c| c.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            let category = match &state.category {
-                CategoryState::One(c) => format!("category {}", names(&[*c])),
-                CategoryState::Coexisting(cs) => format!("categories {} (coexisting)", names(cs)),
-                CategoryState::Ambiguous(cs) => format!("ambiguous ({})", names(cs)),
-                CategoryState::None => "no category".into(),
-            };
-            let provisional = if state.provisional {
-                ", provisional"
-            } else {
-                ""
-            };
+            let category = crate::expectations::category_words(program, state);
             // A referral recommends nothing (the red flags above say why).
             let what = if state.referred() || state.recommended.is_empty() {
                 "no adjustment".to_string()
@@ -65,7 +46,7 @@ pub(crate) fn code_lenses(db: &Database, file: SourceFile, encoding: Encoding) -
             out.push(CodeLens {
                 range: range(index, span.start as usize, span.end as usize, encoding),
                 command: Some(Command {
-                    title: format!("{flags}{category}{provisional} · {what}{untestable}"),
+                    title: format!("{flags}{category} · {what}{untestable}"),
                     command: String::new(),
                     arguments: None,
                 }),

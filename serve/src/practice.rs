@@ -237,7 +237,12 @@ pub async fn api(state: Bench, Json(request): Json<Request>) -> Response {
             Err(e) => return crate::plain(axum::http::StatusCode::NOT_FOUND, e.to_string()),
         };
         for slot in &request.examined {
-            session.examine_slot(*slot, false);
+            if session.examine_slot(*slot, false).is_none() {
+                return crate::plain(
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    format!("finding number {slot} is not one of this protocol's findings; reload the page"),
+                );
+            }
         }
         let mut reply = Reply {
             examined: session

@@ -327,4 +327,12 @@ async fn practice_replays_the_examinations_and_scores_a_missed_red_flag_first() 
     let body = serde_json::json!({ "file": file, "case": "nobody", "visit": 1 });
     let (status, _, _) = post("/api/practice", &body.to_string()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A finding number the protocol does not have is refused, never skipped.
+    let body = serde_json::json!({
+        "file": file, "case": "rosa", "visit": 1, "examined": [0, 99999],
+    });
+    let (status, _, reply) = post("/api/practice", &body.to_string()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.contains("99999"), "{reply}");
 }

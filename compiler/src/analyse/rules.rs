@@ -14,33 +14,12 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::Tri;
 use crate::ir::{Expr, Program};
 
-/// The rule, red flag and check analyses of a file's own items; the rules that can never fire,
-/// or whose question was not decided, by index.
-pub(super) fn analyse(
-    program: &Program,
-    own: &Own,
-    solver: &Solver,
-    out: &mut Vec<Diagnostic>,
-) -> Vec<usize> {
+/// The rule, red flag and check analyses of a file's own items.
+pub(super) fn analyse(program: &Program, own: &Own, solver: &Solver, out: &mut Vec<Diagnostic>) {
     dead_conditions(program, own, solver, out);
-    let before = out.len();
     rules(program, own, solver, out);
-    let flagged: Vec<usize> = program
-        .rules
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| {
-            let span = own.names.get(&(ItemKind::Rule, r.name.clone()));
-            let at = [own.in_category.get(&r.name), own.unless.get(&r.name), span];
-            out[before..]
-                .iter()
-                .any(|d| at.iter().flatten().any(|s| **s == d.primary.span))
-        })
-        .map(|(i, _)| i)
-        .collect();
     red_flag_categories(program, own, solver, out);
     checks_after_nothing(program, own, out);
-    flagged
 }
 
 fn dead_conditions(program: &Program, own: &Own, solver: &Solver, out: &mut Vec<Diagnostic>) {
