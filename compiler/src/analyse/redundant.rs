@@ -13,25 +13,37 @@
 //! and every other instance that makes a call of the same adjustment, and asks whether the
 //! instance can fire while none of them makes its call.
 
+use std::collections::HashMap;
+
 use rustsat::solvers::{Solve, SolveIncremental, SolverResult};
 use rustsat::types::{Lit, TernaryVal};
 use sot_grammar::ast::ItemKind;
 
 use super::domains::{variables, Domains, Var};
 use super::encode::{Encoder, TooLarge, VisitLits};
-use super::solver::{Answer, Blocks, Limit, Solver, Undecided, Want};
-use super::{undecided, Own};
+use super::solver::{Answer, Blocks, Limit, Solver, Undecided};
+use super::{search, undecided, Own};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{truth, value, Env, Tri};
 use crate::ir::{Call, Program, RuleInstance, Value};
+
+/// The steps of the quick search for a rule instance's firing findings.
+const QUICK: usize = 500;
 
 /// A rule instance: `(rule, instance)` indices into the program.
 type Instance = (usize, usize);
 
 /// The W0608 hints of a file's own rules.
-pub(super) fn analyse(program: &Program, own: &Own, solver: &Solver, out: &mut Vec<Diagnostic>) {
+pub(super) fn analyse<'p>(
+    program: &'p Program,
+    own: &Own,
+    solver: &'p Solver,
+    out: &mut Vec<Diagnostic>,
+) {
     let index = Index::new(program);
     let mut blocks = Blocks::new(program);
+    // Set up at the first question that needs it.
+    let mut prover = None;
     for (r, rule) in program.rules.iter().enumerate() {
         let Some(span) = own.names.get(&(ItemKind::Rule, rule.name.clone())) else {
             continue;
@@ -49,7 +61,7 @@ pub(super) fn analyse(program: &Program, own: &Own, solver: &Solver, out: &mut V
             continue;
         }
         solver.poll();
-        match covered(program, solver, &index, &mut blocks, r) {
+        match covered(program, solver, &index, &mut blocks, &mut prover, r) {
             Ok(Some(mut others)) => {
                 others.sort_unstable();
                 others.dedup();
@@ -159,28 +171,36 @@ impl Index {
 
 /// `Some(rules)` that together always make rule `r`'s calls too, `None` when some findings
 /// make it recommend something alone (or it never fires: it has its own warning then).
-fn covered(
-    program: &Program,
-    solver: &Solver,
+fn covered<'p>(
+    program: &'p Program,
+    solver: &'p Solver,
     index: &Index,
     blocks: &mut Blocks,
+    prover: &mut Option<Prover<'p>>,
     r: usize,
 ) -> Result<Option<Vec<usize>>, Undecided> {
     let rule = &program.rules[r];
     let mut others = Vec::new();
     let mut fires_at_all = false;
     for (i, instance) in rule.instances.iter().enumerate() {
-        let mut goals = vec![(&instance.when, Want::Is(Tri::True))];
+        let mut goals = vec![(&instance.when, Tri::True)];
         if let Some(unless) = &instance.unless {
-            goals.push((unless, Want::Is(Tri::False)));
+            goals.push((unless, Tri::False));
         }
         if let Some(category) = rule
             .category
             .and_then(|c| program.categories.get(c as usize))
         {
-            goals.push((&category.when, Want::Is(Tri::True)));
+            goals.push((&category.when, Tri::True));
         }
-        let makers = match solver.ask(&goals) {
+        // Usually a handful of findings: a short search finds them (or shows there are none)
+        // before a solver is set up.
+        let example = match search::within(program, solver.domains(), blocks, &goals, QUICK) {
+            Some(Some(example)) => Answer::Possible(example),
+            Some(None) => Answer::Impossible,
+            None => solver.ask_truth(&goals),
+        };
+        let makers = match example {
             // Not even its own conditions: the instance never fires.
             Answer::Impossible => continue,
             Answer::Undecided(why) => return Err(why),
@@ -190,7 +210,13 @@ fn covered(
                 None => vec![Vec::new(); instance.then.len()],
             },
         };
-        match exact(program, solver.domains(), index, blocks, (r, i), makers) {
+        let prover = match prover {
+            Some(p) => p,
+            None => prover
+                .insert(Prover::new(program, solver.domains()).map_err(|_| Undecided::TooLarge)?),
+        };
+        let e = prover.decide(index, blocks, (r, i), makers);
+        match e {
             Ok(Exact::Alone) => return Ok(None),
             Ok(Exact::Never) => {}
             Ok(Exact::CoveredBy(by)) => {
@@ -334,124 +360,177 @@ enum Exact {
     CoveredBy(Vec<usize>),
 }
 
-/// Decides one instance exactly, call by call: can it fire while none of the instances
-/// assumed so far makes the call? Findings where it can are evaluated: when no other rule
-/// makes the call there, that is the answer; else the instances that do are assumed too and
-/// the question asked again. `makers` are the first instances assumed, per call.
-fn exact(
-    program: &Program,
-    domains: &Domains,
-    index: &Index,
-    blocks: &mut Blocks,
-    at: Instance,
-    first: Vec<Vec<Instance>>,
-) -> Result<Exact, Undecided> {
-    match encode_exact(program, domains, index, blocks, at, first) {
-        Ok(answer) => answer,
-        Err(TooLarge) => Err(Undecided::TooLarge),
-    }
+/// One encoding and one incremental solver for every exact question of a file: the visit's
+/// categories and red flags are encoded once, each instance's firing once, and what the
+/// solver learns serves the next question.
+struct Prover<'p> {
+    program: &'p Program,
+    encoder: Encoder<'p>,
+    visit: VisitLits,
+    solver: rustsat_batsat::Solver<Limit>,
+    /// Each instance's "fires", once encoded.
+    fires: HashMap<Instance, Lit>,
+    /// The findings the visit's categories and red flags read.
+    visit_reads: Vec<Var>,
 }
 
-fn encode_exact(
-    program: &Program,
-    domains: &Domains,
-    index: &Index,
-    blocks: &mut Blocks,
-    (r, i): Instance,
-    first: Vec<Vec<Instance>>,
-) -> Result<Result<Exact, Undecided>, TooLarge> {
-    let rule = &program.rules[r];
-    let instance = &rule.instances[i];
-    let mut encoder = Encoder::with_unexamined(program, domains);
-    let visit = encoder.visit_rules()?;
-    let fires = encoder.fires(&visit, rule.category, instance)?;
-    let mut solver = rustsat_batsat::Solver::<Limit>::default();
-    let mut by = Vec::new();
-    // Each other instance's "fires and makes the call", encoded once.
-    let mut covers: Vec<((Instance, usize), Lit)> = Vec::new();
-    for (k, (call, mut assumed)) in instance.then.iter().zip(first).enumerate() {
-        let Some(wanted) = constant_args(program, call) else {
-            continue;
-        };
-        loop {
-            let mut assumptions = vec![fires];
-            let mut lits: Vec<(usize, Lit)> = Vec::with_capacity(assumed.len());
-            for &(o, j) in &assumed {
-                let lit = match covers.iter().find(|(key, _)| *key == ((o, j), k)) {
-                    Some((_, lit)) => *lit,
-                    None => {
-                        let lit = cover(&mut encoder, &visit, program, (o, j), call, &wanted)?;
-                        covers.push((((o, j), k), lit));
-                        lit
-                    }
-                };
-                assumptions.push(!lit);
-                lits.push((o, lit));
+impl<'p> Prover<'p> {
+    fn new(program: &'p Program, domains: &'p Domains) -> Result<Self, TooLarge> {
+        let mut encoder = Encoder::with_unexamined(program, domains);
+        let visit = encoder.visit_rules()?;
+        let mut visit_reads = Vec::new();
+        for c in &program.categories {
+            variables(program, &c.when, &mut visit_reads);
+        }
+        for flag in &program.red_flags {
+            variables(program, &flag.when, &mut visit_reads);
+        }
+        Ok(Prover {
+            program,
+            encoder,
+            visit,
+            solver: rustsat_batsat::Solver::default(),
+            fires: HashMap::new(),
+            visit_reads,
+        })
+    }
+
+    fn fires(&mut self, (r, i): Instance) -> Result<Lit, TooLarge> {
+        if let Some(lit) = self.fires.get(&(r, i)) {
+            return Ok(*lit);
+        }
+        let rule = &self.program.rules[r];
+        let lit = self
+            .encoder
+            .fires(&self.visit, rule.category, &rule.instances[i])?;
+        self.fires.insert((r, i), lit);
+        Ok(lit)
+    }
+
+    /// "Instance `at` fires and makes a call of `call`'s adjustment with the arguments
+    /// `wanted`".
+    fn cover(&mut self, at: Instance, call: &Call, wanted: &[Value]) -> Result<Lit, TooLarge> {
+        let fires = self.fires(at)?;
+        let program = self.program;
+        let mut makes = Vec::new();
+        for c in program.rules[at.0].instances[at.1]
+            .then
+            .iter()
+            .filter(|c| c.adjustment == call.adjustment)
+        {
+            match constant_args(program, c) {
+                Some(args) if args == wanted => return Ok(fires),
+                Some(_) => {}
+                None => makes.push(self.encoder.same_call(c, wanted)?),
             }
-            if solver.add_cnf(encoder.take_clauses()).is_err() {
-                return Err(TooLarge);
+        }
+        let makes = self.encoder.or(&makes);
+        Ok(self.encoder.and(&[fires, makes]))
+    }
+
+    /// The findings of the solver's model that a question about `instances` reads (the rest
+    /// not examined: they do not change its conditions).
+    fn model(&self, instances: &[Instance]) -> Vec<(Var, Value)> {
+        let mut reads = self.visit_reads.clone();
+        for (r, i) in instances {
+            let instance = &self.program.rules[*r].instances[*i];
+            variables(self.program, &instance.when, &mut reads);
+            if let Some(unless) = &instance.unless {
+                variables(self.program, unless, &mut reads);
             }
-            match solver.solve_assumps(&assumptions) {
-                Ok(SolverResult::Sat) => {}
-                Ok(SolverResult::Unsat) => {
-                    // The rules whose "does not make it" the proof needed (the core holds the
-                    // negations of the assumptions it used); none when it never fires.
-                    let core = solver.core().unwrap_or_default();
-                    if !lits.iter().any(|(_, l)| core.contains(l)) {
-                        return Ok(Ok(Exact::Never));
-                    }
-                    by.extend(
-                        lits.iter()
-                            .filter(|(_, l)| core.contains(l))
-                            .map(|(o, _)| *o),
-                    );
-                    break;
-                }
-                Ok(SolverResult::Interrupted) | Err(_) => return Ok(Err(Undecided::TooHard)),
+            for arg in instance.then.iter().flat_map(|c| &c.args) {
+                variables(self.program, arg, &mut reads);
             }
-            let model = encoder.model(|lit| solver.lit_val(lit).ok() == Some(TernaryVal::True));
-            // The encoding says the instance fires there; the evaluator must agree.
-            let Some(mut found) = makers(program, index, blocks, (r, i), &model) else {
-                return Ok(Err(Undecided::Unverified));
+        }
+        let solver = &self.solver;
+        self.encoder
+            .model(|lit| solver.lit_val(lit).ok() == Some(TernaryVal::True))
+            .into_iter()
+            .filter(|(var, _)| reads.contains(var))
+            .collect()
+    }
+
+    /// Decides one instance exactly, call by call: can it fire while none of the instances
+    /// assumed so far makes the call? Findings where it can are evaluated: when no other
+    /// rule makes the call there, that is the answer; else the instances that do are assumed
+    /// too and the question asked again. `first` are the first instances assumed, per call.
+    fn decide(
+        &mut self,
+        index: &Index,
+        blocks: &mut Blocks,
+        at: Instance,
+        first: Vec<Vec<Instance>>,
+    ) -> Result<Exact, Undecided> {
+        match self.encode_and_decide(index, blocks, at, first) {
+            Ok(answer) => answer,
+            Err(TooLarge) => Err(Undecided::TooLarge),
+        }
+    }
+
+    fn encode_and_decide(
+        &mut self,
+        index: &Index,
+        blocks: &mut Blocks,
+        at: Instance,
+        first: Vec<Vec<Instance>>,
+    ) -> Result<Result<Exact, Undecided>, TooLarge> {
+        let program = self.program;
+        let instance = &program.rules[at.0].instances[at.1];
+        let fires = self.fires(at)?;
+        let mut by = Vec::new();
+        for (k, (call, mut assumed)) in instance.then.iter().zip(first).enumerate() {
+            let Some(wanted) = constant_args(program, call) else {
+                continue;
             };
-            let found = std::mem::take(&mut found[k]);
-            if found.is_empty() {
-                return Ok(Ok(Exact::Alone));
+            let mut lits: Vec<(usize, Lit)> = Vec::with_capacity(assumed.len());
+            let mut encoded = 0;
+            loop {
+                for &other in &assumed[encoded..] {
+                    lits.push((other.0, self.cover(other, call, &wanted)?));
+                }
+                encoded = assumed.len();
+                if self.solver.add_cnf(self.encoder.take_clauses()).is_err() {
+                    return Err(TooLarge);
+                }
+                let mut assumptions = vec![fires];
+                assumptions.extend(lits.iter().map(|(_, l)| !*l));
+                match self.solver.solve_assumps(&assumptions) {
+                    Ok(SolverResult::Sat) => {}
+                    Ok(SolverResult::Unsat) => {
+                        // The rules whose "does not make it" the proof needed (the core holds
+                        // the negations of the assumptions it used); none when it never fires.
+                        let core = self.solver.core().unwrap_or_default();
+                        if !lits.iter().any(|(_, l)| core.contains(l)) {
+                            return Ok(Ok(Exact::Never));
+                        }
+                        by.extend(
+                            lits.iter()
+                                .filter(|(_, l)| core.contains(l))
+                                .map(|(o, _)| *o),
+                        );
+                        break;
+                    }
+                    Ok(SolverResult::Interrupted) | Err(_) => return Ok(Err(Undecided::TooHard)),
+                }
+                let mut question = assumed.clone();
+                question.push(at);
+                let model = self.model(&question);
+                // The encoding says the instance fires there; the evaluator must agree.
+                let Some(mut found) = makers(program, index, blocks, at, &model) else {
+                    return Ok(Err(Undecided::Unverified));
+                };
+                let found = std::mem::take(&mut found[k]);
+                if found.is_empty() {
+                    return Ok(Ok(Exact::Alone));
+                }
+                let new: Vec<Instance> =
+                    found.into_iter().filter(|m| !assumed.contains(m)).collect();
+                if new.is_empty() {
+                    return Ok(Err(Undecided::Unverified));
+                }
+                assumed.extend(new);
             }
-            let new: Vec<Instance> = found.into_iter().filter(|m| !assumed.contains(m)).collect();
-            if new.is_empty() {
-                return Ok(Err(Undecided::Unverified));
-            }
-            assumed.extend(new);
         }
+        Ok(Ok(Exact::CoveredBy(by)))
     }
-    Ok(Ok(Exact::CoveredBy(by)))
-}
-
-/// "Instance `at` fires and makes `call` with the arguments `wanted`".
-fn cover(
-    encoder: &mut Encoder,
-    visit: &VisitLits,
-    program: &Program,
-    (o, j): Instance,
-    call: &Call,
-    wanted: &[Value],
-) -> Result<Lit, TooLarge> {
-    let other = &program.rules[o];
-    let instance = &other.instances[j];
-    let fires = encoder.fires(visit, other.category, instance)?;
-    let mut makes = Vec::new();
-    for c in instance
-        .then
-        .iter()
-        .filter(|c| c.adjustment == call.adjustment)
-    {
-        match constant_args(program, c) {
-            Some(args) if args == wanted => return Ok(fires),
-            Some(_) => {}
-            None => makes.push(encoder.same_call(c, wanted)?),
-        }
-    }
-    let makes = encoder.or(&makes);
-    Ok(encoder.and(&[fires, makes]))
 }

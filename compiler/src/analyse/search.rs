@@ -3,10 +3,13 @@
 //! conditions in Kleene logic with the rest unknown (a condition already false prunes the
 //! branch; all of them decided as wanted end it). It gives up after a budget of steps, so it
 //! answers only small questions; wherever it finishes, the solver must answer the same.
+//! W0608 also uses it with a small budget as a quick first try ([`within`]) before asking
+//! the solver.
 
 use super::domains::{variables, Domains, Var};
-use crate::eval::{truth, Env, Tri};
-use crate::ir::{Expr, Findings, Phase, Program, Value};
+use super::solver::Blocks;
+use crate::eval::{truth, Tri};
+use crate::ir::{Expr, Program, Value};
 
 /// How many condition evaluations one question may take before the search gives up.
 const BUDGET: usize = 200_000;
@@ -17,12 +20,19 @@ const BUDGET: usize = 200_000;
 #[doc(hidden)]
 pub fn search(program: &Program, goals: &[(&Expr, Tri)]) -> Option<Option<Vec<(Var, Value)>>> {
     let domains = Domains::new(program);
-    let empty = Findings::examined(vec![None; program.slot_count as usize]);
-    let mut search = Search {
-        program,
-        blocks: [empty.clone(), empty.clone(), empty.clone(), empty],
-        steps: 0,
-    };
+    within(program, &domains, &mut Blocks::new(program), goals, BUDGET)
+}
+
+/// [`search`] with the candidates of `domains`, on `blocks` (every finding not examined, and
+/// so again after), giving up after `budget` steps: a quick first try for questions that are
+/// usually small.
+pub(super) fn within(
+    program: &Program,
+    domains: &Domains,
+    blocks: &mut Blocks,
+    goals: &[(&Expr, Tri)],
+    budget: usize,
+) -> Option<Option<Vec<(Var, Value)>>> {
     let mut vars = Vec::new();
     for (e, _) in goals {
         variables(program, e, &mut vars);
@@ -31,39 +41,34 @@ pub fn search(program: &Program, goals: &[(&Expr, Tri)]) -> Option<Option<Vec<(V
         .iter()
         .map(|(_, slot)| domains.candidates(program, *slot))
         .collect();
+    let mut search = Search {
+        program,
+        blocks,
+        steps: 0,
+        budget,
+    };
     let mut assigned = Vec::new();
     let found = search.assign(goals, &vars, &candidates, 0, &mut assigned);
-    match (found, search.steps > BUDGET) {
+    let over = search.steps > budget;
+    search.blocks.unset(&assigned);
+    match (found, over) {
         (true, _) => Some(Some(assigned)),
         (false, false) => Some(None),
         (false, true) => None,
     }
 }
 
-struct Search<'p> {
+struct Search<'p, 'b> {
     program: &'p Program,
     /// Findings being assigned: the visit's, `before`, `after`, `previous`.
-    blocks: [Findings; 4],
+    blocks: &'b mut Blocks,
     steps: usize,
+    budget: usize,
 }
 
-fn block_index(phase: Option<Phase>) -> usize {
-    match phase {
-        None => 0,
-        Some(Phase::Before) => 1,
-        Some(Phase::After) => 2,
-        Some(Phase::Previous) => 3,
-    }
-}
-
-impl Search<'_> {
+impl Search<'_, '_> {
     fn status(&self, goals: &[(&Expr, Tri)]) -> Option<bool> {
-        let env = Env {
-            now: Some(&self.blocks[0]),
-            previous: Some(&self.blocks[3]),
-            before: Some(&self.blocks[1]),
-            after: Some(&self.blocks[2]),
-        };
+        let env = self.blocks.env();
         let mut all = true;
         for (e, wanted) in goals {
             match truth(self.program, e, env) {
@@ -84,7 +89,7 @@ impl Search<'_> {
         assigned: &mut Vec<(Var, Value)>,
     ) -> bool {
         self.steps += 1;
-        if self.steps > BUDGET {
+        if self.steps > self.budget {
             return false;
         }
         match self.status(goals) {
@@ -92,16 +97,16 @@ impl Search<'_> {
             None if next == vars.len() => return false,
             None => {}
         }
-        let (phase, slot) = vars[next];
+        let var = vars[next];
         for value in &domains[next] {
-            self.blocks[block_index(phase)].slots[slot as usize] = Some(*value);
-            assigned.push(((phase, slot), *value));
+            self.blocks.put(var, Some(*value));
+            assigned.push((var, *value));
             if self.assign(goals, vars, domains, next + 1, assigned) {
                 return true;
             }
             assigned.pop();
         }
-        self.blocks[block_index(phase)].slots[slot as usize] = None;
+        self.blocks.put(var, None);
         false
     }
 }

@@ -5,6 +5,8 @@
 //! out) and verified by the evaluator: the conditions have their wanted values for them
 //! whatever the other findings are.
 
+use std::cell::RefCell;
+
 use rustsat::solvers::{Solve, SolverResult};
 use rustsat::types::{Lit, TernaryVal};
 
@@ -64,6 +66,9 @@ impl Undecided {
 pub struct Solver<'p> {
     program: &'p Program,
     domains: Domains,
+    /// Every finding not examined between questions: an example is set, tried and unset,
+    /// so a question does not allocate findings for every slot.
+    blocks: RefCell<Blocks>,
     /// Called before each question: in the database, it unwinds the analyses when an edit
     /// made their revision stale.
     poll: &'p dyn Fn(),
@@ -91,6 +96,7 @@ impl<'p> Solver<'p> {
         Solver {
             program,
             domains: Domains::new(program),
+            blocks: RefCell::new(Blocks::new(program)),
             poll,
         }
     }
@@ -168,10 +174,12 @@ impl<'p> Solver<'p> {
                 model.push((*var, *value));
             }
         }
-        Ok(match minimal(self.program, goals, model) {
-            Some(example) => Answer::Possible(example),
-            None => Answer::Undecided(Undecided::Unverified),
-        })
+        Ok(
+            match minimal(self.program, goals, model, &mut self.blocks.borrow_mut()) {
+                Some(example) => Answer::Possible(example),
+                None => Answer::Undecided(Undecided::Unverified),
+            },
+        )
     }
 }
 
@@ -272,43 +280,54 @@ fn minimal(
     program: &Program,
     goals: &[(&Expr, Want)],
     model: Vec<(Var, Value)>,
+    blocks: &mut Blocks,
 ) -> Option<Vec<(Var, Value)>> {
-    let mut read: Vec<Var> = Vec::new();
-    for (e, _) in goals {
-        variables(program, e, &mut read);
-    }
+    let reads: Vec<Vec<Var>> = goals
+        .iter()
+        .map(|(e, _)| {
+            let mut vars = Vec::new();
+            variables(program, e, &mut vars);
+            vars
+        })
+        .collect();
     let mut example: Vec<(Var, Value)> = model
         .into_iter()
-        .filter(|(v, _)| read.contains(v))
+        .filter(|(v, _)| reads.iter().any(|r| r.contains(v)))
         .collect();
-    let mut blocks = Blocks::new(program);
     blocks.set(&example);
+    let answer = cut(program, goals, &reads, &mut example, blocks);
+    blocks.unset(&example);
+    answer.then_some(example)
+}
+
+/// Leaves out of `example` (set in `blocks`) each finding the conditions keep their wanted
+/// values without; false when the example itself does not give them.
+fn cut(
+    program: &Program,
+    goals: &[(&Expr, Want)],
+    reads: &[Vec<Var>],
+    example: &mut Vec<(Var, Value)>,
+    blocks: &mut Blocks,
+) -> bool {
     // The model's own findings decide every condition, unknown ones included.
     let complete: Vec<bool> = goals.iter().map(|_| true).collect();
-    if !holds(program, goals, &blocks, &complete) {
-        return None;
+    if !holds(program, goals, blocks, &complete) {
+        return false;
     }
     let mut i = 0;
     while i < example.len() {
         let (var, value) = example[i];
         blocks.put(var, None);
         // A condition wanted unknown (or not true and unknown) must keep all its findings.
-        let keeps: Vec<bool> = goals
-            .iter()
-            .map(|(e, _)| {
-                let mut vars = Vec::new();
-                variables(program, e, &mut vars);
-                !vars.contains(&var)
-            })
-            .collect();
-        if holds(program, goals, &blocks, &keeps) {
+        let keeps: Vec<bool> = reads.iter().map(|r| !r.contains(&var)).collect();
+        if holds(program, goals, blocks, &keeps) {
             example.remove(i);
         } else {
             blocks.put(var, Some(value));
             i += 1;
         }
     }
-    Some(example)
+    true
 }
 
 /// Whether every condition has its wanted value on the findings; `complete[i]`: condition
@@ -334,7 +353,8 @@ impl Blocks {
         Blocks([empty.clone(), empty.clone(), empty.clone(), empty])
     }
 
-    fn put(&mut self, (phase, slot): Var, value: Option<Value>) {
+    /// One finding set (`Some`) or not examined (`None`).
+    pub(super) fn put(&mut self, (phase, slot): Var, value: Option<Value>) {
         let block = match phase {
             None => 0,
             Some(Phase::Before) => 1,
