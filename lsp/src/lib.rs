@@ -25,6 +25,7 @@ pub mod analysis;
 mod background;
 mod calls;
 mod capabilities;
+mod case_for_rule;
 mod changes;
 mod completion;
 mod declare;
