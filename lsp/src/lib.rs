@@ -40,6 +40,7 @@ mod hover;
 mod impact;
 mod inlay;
 mod lens;
+mod name_index;
 mod pull;
 mod references;
 mod rename;
