@@ -6,6 +6,7 @@
 //! the name is written, in the item that writes it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use sot_compiler::{file_items, item_tokens, parse_item, visible_files, Database, SourceFile};
 use sot_grammar::ast::{ItemData, Span};
@@ -24,7 +25,7 @@ pub(crate) fn prepare(
     let file = s.file(&p.text_document.uri)?;
     let (_, _, word) = word_at(&s.db, file, offset(s.index(file), p.position, s.encoding))?;
     let def = lookup(&s.db, file, word).filter(|d| in_hierarchy(d.kind))?;
-    Some(vec![item(s, &def)?])
+    Some(vec![item(s, &def, None)?])
 }
 
 /// The items that read the given one (or, from a rule, the adjustments it recommends).
@@ -38,7 +39,7 @@ pub(crate) fn outgoing(
         .filter(|e| e.from.name == def.name && e.from.kind == def.kind)
         .filter_map(|e| {
             Some(CallHierarchyOutgoingCall {
-                to: item(s, &e.to)?,
+                to: item(s, &e.to, e.whole(&e.to))?,
                 from_ranges: ranges(s, e.file, &e.spans),
             })
         })
@@ -57,7 +58,7 @@ pub(crate) fn incoming(
         .filter(|e| e.to.name == def.name && e.to.kind == def.kind)
         .filter_map(|e| {
             Some(CallHierarchyIncomingCall {
-                from: item(s, &e.from)?,
+                from: item(s, &e.from, e.whole(&e.from))?,
                 from_ranges: ranges(s, e.file, &e.spans),
             })
         })
@@ -79,12 +80,22 @@ fn in_hierarchy(kind: DefKind) -> bool {
     )
 }
 
-/// One edge: `from` flows into `to`, written at `spans` of `file`.
+/// One edge: `from` flows into `to`, written at `spans` of `file`, in the item of `owner`
+/// (one of the two), whose whole span is `owner_span`.
 struct Edge {
-    from: Def,
-    to: Def,
+    from: Arc<Def>,
+    to: Arc<Def>,
+    owner: Arc<Def>,
+    owner_span: Span,
     file: SourceFile,
     spans: Vec<Span>,
+}
+
+impl Edge {
+    /// The whole item of `end` (one of the edge's ends) when it is the owner's.
+    fn whole(&self, end: &Arc<Def>) -> Option<Span> {
+        Arc::ptr_eq(end, &self.owner).then_some(self.owner_span)
+    }
 }
 
 /// The edges that touch `def`: in every file that sees its file, each protocol item that
@@ -106,8 +117,8 @@ fn edges(s: &Snapshot, def: &Def) -> Vec<Edge> {
             continue;
         }
         // What each name the items write means in this file.
-        let mut names: HashMap<String, Option<Def>> = HashMap::new();
-        names.insert(def.name.clone(), Some(def.clone()));
+        let mut names: HashMap<String, Option<Arc<Def>>> = HashMap::new();
+        names.insert(def.name.clone(), Some(Arc::new(def.clone())));
         for item in items_writing(db, *file, &def.name) {
             salsa::Database::unwind_if_revision_cancelled(db);
             let Some(parsed) = parse_item(db, item).item.as_ref() else {
@@ -144,13 +155,15 @@ fn edges(s: &Snapshot, def: &Def) -> Vec<Edge> {
             let Some(owner) = item_definitions(db, *file, item, base)
                 .into_iter()
                 .find(|d| d.span == owner_at)
+                .map(Arc::new)
             else {
                 continue;
             };
+            let owner_span = parsed.span.shift(base);
             for (span, name) in written {
                 let named = names
                     .entry(name.to_string())
-                    .or_insert_with(|| lookup(db, *file, name));
+                    .or_insert_with(|| lookup(db, *file, name).map(Arc::new));
                 let Some(named) = named.as_ref().filter(|d| in_hierarchy(d.kind)) else {
                     continue;
                 };
@@ -177,6 +190,8 @@ fn edges(s: &Snapshot, def: &Def) -> Vec<Edge> {
                         out.push(Edge {
                             from: from.clone(),
                             to: to.clone(),
+                            owner: owner.clone(),
+                            owner_span,
                             file: *file,
                             spans: vec![at],
                         });
@@ -196,10 +211,13 @@ fn ranges(s: &Snapshot, file: SourceFile, spans: &[Span]) -> Vec<Range> {
         .collect()
 }
 
-/// A declaration as a call hierarchy item: its whole item, its name selected.
-fn item(s: &Snapshot, def: &Def) -> Option<CallHierarchyItem> {
+/// A declaration as a call hierarchy item: its whole item (`whole`, when known), its name
+/// selected.
+fn item(s: &Snapshot, def: &Def, whole: Option<Span>) -> Option<CallHierarchyItem> {
     let index = s.index(def.file);
-    let whole = item_span(&s.db, def.file, def.span).unwrap_or(def.span);
+    let whole = whole
+        .or_else(|| item_span(&s.db, def.file, def.span))
+        .unwrap_or(def.span);
     Some(CallHierarchyItem {
         name: def.name.clone(),
         kind: match def.kind {
