@@ -211,7 +211,9 @@ async fn main() {
             json!({"textDocument": {"uri": URI}, "range": {"start": {"line": case_line + 8, "character": 4}, "end": {"line": case_line + 8, "character": 4}}, "context": {"diagnostics": []}}),
         ),
     ];
-    println!("| request, 10,000-rule file | first | median of 20 | p95 of 20 | slowest of 20 | answer |");
+    println!(
+        "| request, 10,000-rule file | first | median of 20 | p95 of 20 | slowest of 20 | answer |"
+    );
     println!("| --- | --- | --- | --- | --- | --- |");
     // `cargo bench -p sot-lsp --bench features -- WORD`: only the rows that name WORD.
     let only: Vec<String> = std::env::args()
