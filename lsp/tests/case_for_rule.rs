@@ -1,7 +1,8 @@
 //! The code action "write a case that exercises this rule", in process: offered on a rule
 //! some binding of which no case fires, its case applied to the text and the text checked
 //! again (no diagnostics, every `expect` line holds, coverage counts the rule); not offered
-//! on a covered rule or on one that can never fire.
+//! on a covered rule or on one that can never fire; disabled, saying why, on a rule the
+//! analysis cannot decide.
 
 mod common;
 
@@ -386,5 +387,26 @@ rule cough_or_saddle {
     assert!(
         passed && fired == vec![("cough_or_saddle".to_string(), 0)],
         "{applied}"
+    );
+}
+
+#[tokio::test]
+async fn a_rule_the_analysis_cannot_decide_gets_the_action_disabled_with_the_reason() {
+    // The W0600 fixture: `a + b + c > 10` over 2,000 candidate values of `a`.
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/check/W0600_analysis_not_decided.sot"
+    );
+    let text = std::fs::read_to_string(path).expect("the W0600 fixture");
+    let uri = "file:///lsp-case-for-rule/undecided.sot";
+    let mut h = Harness::start(false).await;
+    h.open(uri, &text).await;
+    let actions = actions_at(&mut h, uri, &text, "when a + b + c > 10").await;
+    let action = write_case(&actions).unwrap_or_else(|| panic!("offered: {actions:?}"));
+    assert_eq!(action["title"], "Write a case that exercises rule `sums`");
+    assert!(action.get("edit").is_none_or(Value::is_null), "{action}");
+    assert_eq!(
+        action["disabled"]["reason"],
+        "the analysis did not decide whether rule `sums` can fire: the conditions are too large to encode (more than 2,000,000 clauses or 100,000 value combinations)"
     );
 }
