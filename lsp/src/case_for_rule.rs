@@ -4,7 +4,8 @@
 //! rule's `when` true, its `unless` false, its category the visit's. The runtime evaluates
 //! them and writes the `expect` lines that hold, so the new case passes `sot test`; it is
 //! checked to fire the binding before it is offered. A rule that can never fire (W0602) gets
-//! no action; one the analysis could not decide gets the action disabled, saying why.
+//! no action; one the analysis could not decide gets the action disabled, saying why (for
+//! clients that show disabled actions; the rule's W0600 says it to the others).
 
 use std::collections::{HashMap, HashSet};
 
@@ -41,6 +42,8 @@ pub(crate) fn action(
     let title = |binding: &str| format!("Write a case that exercises rule `{name}{binding}`");
     let written = match written_case(db, file, program, rule) {
         Ok(written) => written?,
+        // A client that cannot show it disabled has the rule's W0600, which says the same.
+        Err(_) if !s.disabled_actions => return None,
         Err(why) => {
             return Some(CodeActionOrCommand::CodeAction(CodeAction {
                 title: title(""),

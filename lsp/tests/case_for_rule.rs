@@ -399,7 +399,10 @@ async fn a_rule_the_analysis_cannot_decide_gets_the_action_disabled_with_the_rea
     );
     let text = std::fs::read_to_string(path).expect("the W0600 fixture");
     let uri = "file:///lsp-case-for-rule/undecided.sot";
-    let mut h = Harness::start(false).await;
+    let mut h = Harness::start_with(
+        json!({"capabilities": {"textDocument": {"codeAction": {"disabledSupport": true}}}}),
+    )
+    .await;
     h.open(uri, &text).await;
     let actions = actions_at(&mut h, uri, &text, "when a + b + c > 10").await;
     let action = write_case(&actions).unwrap_or_else(|| panic!("offered: {actions:?}"));
@@ -408,5 +411,23 @@ async fn a_rule_the_analysis_cannot_decide_gets_the_action_disabled_with_the_rea
     assert_eq!(
         action["disabled"]["reason"],
         "the analysis did not decide whether rule `sums` can fire: the conditions are too large to encode (more than 2,000,000 clauses or 100,000 value combinations)"
+    );
+    // A client that cannot show a disabled action gets none; the rule's W0600 says why.
+    let mut h = Harness::start(false).await;
+    let diagnostics = h.open(uri, &text).await;
+    let actions = actions_at(&mut h, uri, &text, "when a + b + c > 10").await;
+    assert!(write_case(&actions).is_none(), "{actions:?}");
+    let diagnostics = if diagnostics.iter().any(|d| d["code"] == "W0600") {
+        diagnostics
+    } else {
+        h.diagnostics_until(uri, |d| d.iter().any(|d| d["code"] == "W0600"))
+            .await
+    };
+    assert!(
+        diagnostics.iter().any(|d| d["code"] == "W0600"
+            && d["message"].as_str().is_some_and(
+                |m| m.starts_with("analysis not decided: whether rule `sums` can fire")
+            )),
+        "{diagnostics:?}"
     );
 }
