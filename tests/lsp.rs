@@ -508,10 +508,11 @@ case ann {
 }
 ";
 
-/// Hover, signature help, inlay hints, folding and the call hierarchy as headless Neovim
-/// shows them (`tests/neovim/features.lua`). Inlay hints through `vim.lsp.inlay_hint` and
-/// folding through `vim.lsp.foldexpr` are tested on the Neovims that have them (0.10, 0.11);
-/// on 0.7 the same answers are read from the requests the client sends.
+/// Hover, signature help, inlay hints, folding, the call hierarchy and the code action that
+/// writes a case for an uncovered rule, as headless Neovim shows them
+/// (`tests/neovim/features.lua`). Inlay hints through `vim.lsp.inlay_hint` and folding
+/// through `vim.lsp.foldexpr` are tested on the Neovims that have them (0.10, 0.11); on 0.7
+/// the same answers are read from the requests the client sends.
 #[test]
 fn headless_neovim_shows_the_editing_features() {
     for (nvim, version) in neovims() {
@@ -587,5 +588,30 @@ fn headless_neovim_shows_the_editing_features() {
             ),
             "{context}"
         );
+        // The case the code action wrote, after the file's last case, passes: the server's
+        // inlay verdict on each of its `expect` lines is ✓.
+        assert!(
+            has("case_action=Write a case that exercises rule `occipital_line_two(area: 1)`"),
+            "{context}"
+        );
+        assert_eq!(
+            value("new_case_line"),
+            (line("case ann") + 11).to_string(),
+            "{context}"
+        );
+        assert!(
+            value("new_case").contains("occipital_fiber(line: 2, area: 1) = 2\\n    }\\n"),
+            "{context}"
+        );
+        let verdicts: Vec<String> = report
+            .lines()
+            .filter_map(|l| l.strip_prefix("new_case_inlay="))
+            .filter(|l| l.contains('✓') || l.contains('✗'))
+            .map(str::to_owned)
+            .collect();
+        let expects = value("new_case").matches("expect ").count();
+        assert!(expects >= 2, "{context}");
+        assert_eq!(verdicts.len(), expects, "{context}");
+        assert!(verdicts.iter().all(|v| v.ends_with(" ✓")), "{context}");
     }
 }

@@ -21,12 +21,15 @@ mod types;
 // compiler lowers into it under its old paths.
 use sot_ir::{self as ir, eval};
 
+pub use analyse::exercise::{exercise_rule, show_finding, Strictness};
+/// A question's answer, and why one was not decided (the analyses' solver).
+pub use analyse::solver::{Answer, Undecided};
 pub use analyse::{category_overlaps, file_analyses};
 /// The analyses' questions, for the tests that hold the solver to the search (its oracle).
 #[doc(hidden)]
 pub use analyse::{
     search::search as oracle_search,
-    solver::{Answer, Solver, Want},
+    solver::{Solver, Want},
 };
 pub use case_json::json_cases;
 pub use check::{check_item, file_diagnostics, syntax_code, ItemCheck};

@@ -1,17 +1,19 @@
 //! `cargo bench -p sot-lsp --bench features`: each editor feature's request on the
 //! `tools/gen_protocol.py 10000` protocol (with one case of three visits appended, so that
-//! the case features have something to evaluate), through the server's tower `Service`:
-//! the first request and the median and slowest of 20 more. The file is open and its
-//! diagnostics published before the first request.
+//! the case features have something to evaluate), over the wire as an editor sends it (the
+//! whole server, `sot_lsp::serve`, on in-process pipes: the answer written to bytes and
+//! framed): the first request and the median, p95 and slowest of 20 more, each timed from
+//! sending it to the last byte of its answer. The file is open and its diagnostics
+//! published before the first request. Words after `--` keep only the rows that contain
+//! one of them.
 
-use std::path::Path;
-use std::process::Command;
+#[path = "../tests/common/wire.rs"]
+mod wire;
+
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
 use serde_json::{json, Value};
-use tower::{Service, ServiceExt};
-use tower_lsp_server::jsonrpc::Request;
+use wire::{generated, Wire};
 
 const URI: &str = "file:///bench/big.sot";
 
@@ -54,64 +56,39 @@ fn find(text: &str, needle: &str) -> (usize, usize) {
     (line, text[start..at].encode_utf16().count())
 }
 
-/// One request (or notification) and its result.
-async fn call(
-    service: &mut tower_lsp_server::LspService<sot_lsp::Backend>,
-    method: &'static str,
-    params: Value,
-) -> Value {
-    static ID: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(1);
-    let request = if method.starts_with("textDocument/did") || method == "initialized" {
-        Request::build(method).params(params).finish()
-    } else {
-        let id = ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Request::build(method).id(id).params(params).finish()
-    };
-    let ready = service.ready().await.expect("ready");
-    let response = ready.call(request).await.expect("alive");
-    response
-        .and_then(|r| r.into_parts().1.ok())
-        .unwrap_or(Value::Null)
+/// One request, and its answer's time and body.
+async fn call(wire: &mut Wire, method: &str, params: Value) -> (Duration, Vec<u8>) {
+    let sent = Instant::now();
+    let id = wire.request(method, params).await;
+    loop {
+        let message = wire.next().await;
+        // The answer ends with its id (tower-lsp-server's order, and `whole_file`'s).
+        let tail = &message.body[message.body.len().saturating_sub(32)..];
+        let end = format!("\"id\":{id}}}");
+        if tail.ends_with(end.as_bytes()) {
+            return (message.at - sent, message.body);
+        }
+    }
 }
 
 #[tokio::main]
 async fn main() {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tools/gen_protocol.py");
-    let Some(mut text) = Command::new("python3")
-        .arg(script)
-        .arg("10000")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-    else {
-        eprintln!("python3 tools/gen_protocol.py failed");
-        return;
-    };
+    let mut text = generated(10_000);
     text.push_str(CASE);
-    let (mut service, socket) = sot_lsp::service();
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Value>();
-    tokio::spawn(async move {
-        let mut socket = socket;
-        while let Some(message) = socket.next().await {
-            let (method, _, params) = message.into_parts();
-            if method == "textDocument/publishDiagnostics"
-                && tx.send(params.unwrap_or(Value::Null)).is_err()
-            {
-                break;
-            }
-        }
-    });
-    call(&mut service, "initialize", json!({"capabilities": {}})).await;
-    call(&mut service, "initialized", json!({})).await;
-    call(
-        &mut service,
+    let mut wire = Wire::start().await;
+    wire.notify(
         "textDocument/didOpen",
         json!({"textDocument": {"uri": URI, "languageId": "sot", "version": 1, "text": text}}),
     )
     .await;
     // The checker's diagnostics, then (once typing pauses) the analyses' with T0001.
-    for _ in 0..2 {
-        let _ = tokio::time::timeout(Duration::from_secs(120), rx.recv()).await;
+    let mut published = 0;
+    while published < 2 {
+        let message = tokio::time::timeout(Duration::from_secs(120), wire.next()).await;
+        let Ok(message) = message else { break };
+        if message.json()["method"] == "textDocument/publishDiagnostics" {
+            published += 1;
+        }
     }
 
     let doc = json!({"textDocument": {"uri": URI}});
@@ -122,18 +99,27 @@ async fn main() {
     let lines = text.lines().count();
     let (rule_line, _) = find(&text, "rule r_5000 {");
     let (case_line, _) = find(&text, "case bench_case");
-    let indicator = call(
-        &mut service,
-        "textDocument/prepareCallHierarchy",
-        pos("indicator ind_7:", 10),
-    )
-    .await;
-    let adjustment = call(
-        &mut service,
-        "textDocument/prepareCallHierarchy",
-        pos("adjustment adjust", 11),
-    )
-    .await;
+    let prepared = |body: Vec<u8>| {
+        serde_json::from_slice::<Value>(&body).map_or(Value::Null, |v| v["result"][0].clone())
+    };
+    let indicator = prepared(
+        call(
+            &mut wire,
+            "textDocument/prepareCallHierarchy",
+            pos("indicator ind_7:", 10),
+        )
+        .await
+        .1,
+    );
+    let adjustment = prepared(
+        call(
+            &mut wire,
+            "textDocument/prepareCallHierarchy",
+            pos("adjustment adjust", 11),
+        )
+        .await
+        .1,
+    );
     let requests: Vec<(&str, &'static str, Value)> = vec![
         (
             "folding ranges (whole file)",
@@ -149,6 +135,15 @@ async fn main() {
             "document highlight (`adjust`, used by ~9,000 rules)",
             "textDocument/documentHighlight",
             pos("then adjust(level: T2)", 6),
+        ),
+        (
+            "references (`adjust`, with its declaration)",
+            "textDocument/references",
+            {
+                let mut p = pos("then adjust(level: T2)", 6);
+                p["context"] = json!({"includeDeclaration": true});
+                p
+            },
         ),
         (
             "workspace symbols, fuzzy (`r5000`)",
@@ -198,12 +193,17 @@ async fn main() {
         (
             "call hierarchy: outgoing of an indicator",
             "callHierarchy/outgoingCalls",
-            json!({"item": indicator[0]}),
+            json!({"item": indicator}),
         ),
         (
             "call hierarchy: incoming of `adjust` (~9,000 rules)",
             "callHierarchy/incomingCalls",
-            json!({"item": adjustment[0]}),
+            json!({"item": adjustment}),
+        ),
+        (
+            "code actions (on a rule no case covers: the case that exercises it)",
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": URI}, "range": {"start": {"line": rule_line, "character": 5}, "end": {"line": rule_line, "character": 5}}, "context": {"diagnostics": []}}),
         ),
         (
             "code actions (on a failing expect line)",
@@ -211,29 +211,38 @@ async fn main() {
             json!({"textDocument": {"uri": URI}, "range": {"start": {"line": case_line + 8, "character": 4}, "end": {"line": case_line + 8, "character": 4}}, "context": {"diagnostics": []}}),
         ),
     ];
-    println!("| request, 10,000-rule file | first | median of 20 | slowest of 20 | answer |");
-    println!("| --- | --- | --- | --- | --- |");
+    println!(
+        "| request, 10,000-rule file | first | median of 20 | p95 of 20 | slowest of 20 | answer |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- |");
+    // `cargo bench -p sot-lsp --bench features -- WORD`: only the rows that name WORD.
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     for (what, method, params) in requests {
-        let start = Instant::now();
-        let answer = call(&mut service, method, params.clone()).await;
-        let first = start.elapsed();
+        if !only.is_empty() && !only.iter().any(|w| what.contains(w.as_str())) {
+            continue;
+        }
+        let (first, body) = call(&mut wire, method, params.clone()).await;
         let mut times = Vec::new();
         for _ in 0..20 {
-            let start = Instant::now();
-            call(&mut service, method, params.clone()).await;
-            times.push(start.elapsed());
+            times.push(call(&mut wire, method, params.clone()).await.0);
         }
         times.sort();
-        let size = serde_json::to_string(&answer).map_or(0, |s| s.len());
+        let size = body.len();
+        let answer: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        let answer = &answer["result"];
         let items = answer
             .as_array()
             .map(Vec::len)
             .or_else(|| answer["items"].as_array().map(Vec::len))
             .or_else(|| answer["signatures"].as_array().map(Vec::len));
         println!(
-            "| {what} | {} | {} | {} | {} items, {size} bytes |",
+            "| {what} | {} | {} | {} | {} | {} items, {size} bytes |",
             ms(first),
             ms(times[times.len() / 2]),
+            ms(times[times.len() * 95 / 100 - 1]),
             ms(times[times.len() - 1]),
             items.map_or("-".into(), |n| n.to_string())
         );

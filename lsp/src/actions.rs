@@ -1,7 +1,8 @@
 //! Code actions: the quick fixes of the diagnostics under the cursor: "did you mean",
 //! narrowing (E0304), the phase of a finding (E0307), missing table keys (E0401), declaring
 //! an unknown indicator or adjustment (E0101, see `declare`), ordering two categories
-//! (W0601), and a failing `expect` line replaced with the line that holds (T0001).
+//! (W0601), and a failing `expect` line replaced with the line that holds (T0001); on a
+//! rule no case covers, a case that exercises it (`case_for_rule`).
 
 use std::collections::HashMap;
 
@@ -119,6 +120,8 @@ pub(crate) fn code_actions(s: &Snapshot, params: CodeActionParams) -> Option<Cod
             _ => {}
         }
     }
+    // On a rule that some binding of no case fires: a case that fires it.
+    out.extend(crate::case_for_rule::action(s, uri, file, from, to));
     // T0001: a failing `expect` line, replaced with the one that holds.
     for judged in crate::expectations::judged(&s.db, file)
         .map(|(lines, _)| lines)
@@ -166,7 +169,7 @@ fn order_lines(message: &str) -> Vec<String> {
 }
 
 /// The byte just after the line that ends the item holding `at` (where a new line goes).
-fn item_end(db: &Database, file: SourceFile, at: usize) -> usize {
+pub(crate) fn item_end(db: &Database, file: SourceFile, at: usize) -> usize {
     let items = sot_compiler::file_items(db, file);
     let text = file.text(db);
     match items[..items.partition_point(|i| i.offset(db) <= at)].last() {

@@ -1,12 +1,12 @@
 //! What the editor features share, answered from the compiler's database and the syntax
-//! tree: definitions, the word at a position, references, the tokens of a file. Plain functions
+//! tree: definitions (each item's, and a file's), the word at a position, a token's kind. Plain functions
 //! over a database snapshot, so each request runs on its own clone.
 
 use std::collections::HashMap;
 
 use sot_compiler::{file_items, item_tokens, parse_item, visible_files, Database, SourceFile};
 use sot_grammar::ast::{ItemData, Span};
-use sot_grammar::{Token, TokenKind};
+use sot_grammar::TokenKind;
 
 /// What a name is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -59,125 +59,11 @@ pub fn definitions(db: &Database, file: SourceFile) -> Vec<Def> {
     let mut coexist = Vec::new();
     for f in visible_files(db, file) {
         for item in file_items(db, *f) {
-            let Some(parsed) = &parse_item(db, *item).item else {
-                continue;
-            };
-            let offset = item.offset(db);
-            let declared: &[sot_grammar::ast::Param] = match &parsed.data {
-                ItemData::Indicator(i) => &i.params,
-                ItemData::Table(t) => &t.params,
-                ItemData::Adjustment(a) => &a.params,
-                _ => &[],
-            };
-            let mut push = |kind, name: &sot_grammar::ast::Name, signature: String| {
-                out.push(Def {
-                    kind,
-                    name: name.text.clone(),
-                    file: *f,
-                    span: name.span.shift(offset),
-                    signature,
-                    doc: parsed.doc.clone(),
-                    params: declared
-                        .iter()
-                        .map(|p| (p.name.text.clone(), sot_grammar::format_type(&p.ty)))
-                        .collect(),
-                })
-            };
-            let title = |t: &Option<sot_grammar::ast::StringLit>| {
-                t.as_ref()
-                    .map(|t| format!(" \"{}\"", t.value))
-                    .unwrap_or_default()
-            };
-            match &parsed.data {
-                ItemData::Indicator(i) => {
-                    let params = params(&i.params);
-                    push(
-                        DefKind::Indicator,
-                        &i.name,
-                        format!(
-                            "indicator {}{params}: {}",
-                            i.name.text,
-                            sot_grammar::format_type(&i.ty)
-                        ),
-                    );
-                }
-                ItemData::Table(t) => push(
-                    DefKind::Table,
-                    &t.name,
-                    format!(
-                        "table {}{}: {}",
-                        t.name.text,
-                        params(&t.params),
-                        sot_grammar::format_type(&t.ty)
-                    ),
-                ),
-                ItemData::Adjustment(a) => push(
-                    DefKind::Adjustment,
-                    &a.name,
-                    format!("adjustment {}{}", a.name.text, params(&a.params)),
-                ),
-                ItemData::Category(c) => push(
-                    DefKind::Category,
-                    &c.name,
-                    format!("category {}{}", c.name.text, title(&c.title)),
-                ),
-                ItemData::Rule(r) => push(
-                    DefKind::Rule,
-                    &r.name,
-                    format!("rule {}{}", r.name.text, title(&r.title)),
-                ),
-                ItemData::Check(c) => push(
-                    DefKind::Check,
-                    &c.name,
-                    format!("check {}{}", c.name.text, title(&c.title)),
-                ),
-                ItemData::RedFlag(r) => {
-                    let mut signature = format!("red_flag {}{}", r.name.text, title(&r.title));
-                    if let Some(c) = &r.in_category {
-                        signature.push_str(&format!("\nin category {}", c.text));
-                    }
-                    let urgency = match r.urgency {
-                        Some(u) => format!("{} referral", u.as_str()),
-                        None => "urgency not stated".into(),
-                    };
-                    signature.push_str(&format!("\nrefer: {urgency}"));
-                    push(DefKind::RedFlag, &r.name, signature)
-                }
-                ItemData::Case(c) => push(
-                    DefKind::Case,
-                    &c.name,
-                    format!("case {}{}", c.name.text, title(&c.title)),
-                ),
-                ItemData::Type(t) => {
-                    let def = match &t.def {
-                        sot_grammar::ast::TypeDef::Enum(values) => values
-                            .iter()
-                            .map(|v| v.text.as_str())
-                            .collect::<Vec<_>>()
-                            .join(" | "),
-                        sot_grammar::ast::TypeDef::Range(..) => String::from("a range"),
-                    };
-                    push(
-                        DefKind::Type,
-                        &t.name,
-                        format!("type {} = {def}", t.name.text),
-                    );
-                    if let sot_grammar::ast::TypeDef::Enum(values) = &t.def {
-                        for v in values {
-                            out.push(Def {
-                                kind: DefKind::EnumValue,
-                                name: v.text.clone(),
-                                file: *f,
-                                span: v.span.shift(offset),
-                                signature: format!("{}: a value of {}", v.text, t.name.text),
-                                doc: parsed.doc.clone(),
-                                params: Vec::new(),
-                            });
-                        }
-                    }
-                }
-                ItemData::Coexist(names) => coexist.push(names.clone()),
-                _ => {}
+            out.extend(item_definitions(db, *f, *item, item.offset(db)));
+            if let Some(ItemData::Coexist(names)) =
+                parse_item(db, *item).item.as_ref().map(|p| &p.data)
+            {
+                coexist.push(names.clone());
             }
         }
     }
@@ -190,6 +76,137 @@ pub fn definitions(db: &Database, file: SourceFile) -> Vec<Def> {
                     .push_str(&format!("\ncoexist {}", line.join(", ")));
             }
         }
+    }
+    out
+}
+
+/// The names one item of file `f` declares, their spans shifted by `offset` (the item's
+/// place in the file, or 0 for item-relative spans). A category's signature has no
+/// `coexist` lines here: they are other items ([`definitions`] adds them).
+pub fn item_definitions(
+    db: &dyn salsa::Database,
+    f: SourceFile,
+    item: sot_compiler::Item,
+    offset: usize,
+) -> Vec<Def> {
+    let mut out = Vec::new();
+    let Some(parsed) = &parse_item(db, item).item else {
+        return out;
+    };
+    let declared: &[sot_grammar::ast::Param] = match &parsed.data {
+        ItemData::Indicator(i) => &i.params,
+        ItemData::Table(t) => &t.params,
+        ItemData::Adjustment(a) => &a.params,
+        _ => &[],
+    };
+    let mut push = |kind, name: &sot_grammar::ast::Name, signature: String| {
+        out.push(Def {
+            kind,
+            name: name.text.clone(),
+            file: f,
+            span: name.span.shift(offset),
+            signature,
+            doc: parsed.doc.clone(),
+            params: declared
+                .iter()
+                .map(|p| (p.name.text.clone(), sot_grammar::format_type(&p.ty)))
+                .collect(),
+        })
+    };
+    let title = |t: &Option<sot_grammar::ast::StringLit>| {
+        t.as_ref()
+            .map(|t| format!(" \"{}\"", t.value))
+            .unwrap_or_default()
+    };
+    match &parsed.data {
+        ItemData::Indicator(i) => {
+            let params = params(&i.params);
+            push(
+                DefKind::Indicator,
+                &i.name,
+                format!(
+                    "indicator {}{params}: {}",
+                    i.name.text,
+                    sot_grammar::format_type(&i.ty)
+                ),
+            );
+        }
+        ItemData::Table(t) => push(
+            DefKind::Table,
+            &t.name,
+            format!(
+                "table {}{}: {}",
+                t.name.text,
+                params(&t.params),
+                sot_grammar::format_type(&t.ty)
+            ),
+        ),
+        ItemData::Adjustment(a) => push(
+            DefKind::Adjustment,
+            &a.name,
+            format!("adjustment {}{}", a.name.text, params(&a.params)),
+        ),
+        ItemData::Category(c) => push(
+            DefKind::Category,
+            &c.name,
+            format!("category {}{}", c.name.text, title(&c.title)),
+        ),
+        ItemData::Rule(r) => push(
+            DefKind::Rule,
+            &r.name,
+            format!("rule {}{}", r.name.text, title(&r.title)),
+        ),
+        ItemData::Check(c) => push(
+            DefKind::Check,
+            &c.name,
+            format!("check {}{}", c.name.text, title(&c.title)),
+        ),
+        ItemData::RedFlag(r) => {
+            let mut signature = format!("red_flag {}{}", r.name.text, title(&r.title));
+            if let Some(c) = &r.in_category {
+                signature.push_str(&format!("\nin category {}", c.text));
+            }
+            let urgency = match r.urgency {
+                Some(u) => format!("{} referral", u.as_str()),
+                None => "urgency not stated".into(),
+            };
+            signature.push_str(&format!("\nrefer: {urgency}"));
+            push(DefKind::RedFlag, &r.name, signature)
+        }
+        ItemData::Case(c) => push(
+            DefKind::Case,
+            &c.name,
+            format!("case {}{}", c.name.text, title(&c.title)),
+        ),
+        ItemData::Type(t) => {
+            let def = match &t.def {
+                sot_grammar::ast::TypeDef::Enum(values) => values
+                    .iter()
+                    .map(|v| v.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+                sot_grammar::ast::TypeDef::Range(..) => String::from("a range"),
+            };
+            push(
+                DefKind::Type,
+                &t.name,
+                format!("type {} = {def}", t.name.text),
+            );
+            if let sot_grammar::ast::TypeDef::Enum(values) = &t.def {
+                for v in values {
+                    out.push(Def {
+                        kind: DefKind::EnumValue,
+                        name: v.text.clone(),
+                        file: f,
+                        span: v.span.shift(offset),
+                        signature: format!("{}: a value of {}", v.text, t.name.text),
+                        doc: parsed.doc.clone(),
+                        params: Vec::new(),
+                    });
+                }
+            }
+        }
+        _ => {}
     }
     out
 }
@@ -212,18 +229,16 @@ pub fn resolve<'d>(defs: &'d [Def], name: &str) -> Option<&'d Def> {
         .min_by_key(|d| d.kind)
 }
 
-/// The syntax tokens of a file (the grammar's, see [`sot_grammar::tokens`]) with file
-/// offsets, in order. An item that does not parse has none.
-pub fn file_tokens(db: &Database, file: SourceFile) -> Vec<Token> {
-    let mut out = Vec::new();
-    for item in file_items(db, file) {
-        let offset = item.offset(db);
-        out.extend(item_tokens(db, *item).iter().map(|t| Token {
-            kind: t.kind,
-            span: t.span.shift(offset),
-        }));
-    }
-    out
+/// The kind of the token of `file` that starts at byte `start`, read from the tokens of the
+/// one item that holds it.
+pub fn token_kind_at(db: &Database, file: SourceFile, start: usize) -> Option<TokenKind> {
+    let items = file_items(db, file);
+    let item = items[..items.partition_point(|i| i.offset(db) <= start)].last()?;
+    let at = start.checked_sub(item.offset(db))?;
+    item_tokens(db, *item)
+        .iter()
+        .find(|t| t.span.start as usize == at)
+        .map(|t| t.kind)
 }
 
 /// The word (name, label or keyword) at a byte offset of `file`, with its span: read from
@@ -243,18 +258,6 @@ pub fn word_at(db: &Database, file: SourceFile, offset: usize) -> Option<(usize,
         .map(|t| (t.span.start as usize, t.span.end as usize))
         .find(|(s, e)| start + *s <= offset && offset <= start + *e)
         .map(|(s, e)| (start + s, start + e, &text[s..e]))
-}
-
-/// Every place in `file` where `name` is declared or referred to: its name tokens (not
-/// labels, keywords, comments or strings).
-pub fn occurrences(db: &Database, file: SourceFile, name: &str) -> Vec<(usize, usize)> {
-    let text = file.text(db);
-    file_tokens(db, file)
-        .into_iter()
-        .map(|t| (t.kind, t.span.start as usize, t.span.end as usize))
-        .filter(|(k, s, e)| *k == TokenKind::Name && text.get(*s..*e) == Some(name))
-        .map(|(_, s, e)| (s, e))
-        .collect()
 }
 
 /// Whether `name` is a name an item can have: `[A-Za-z_][A-Za-z0-9_]*`, not a keyword.

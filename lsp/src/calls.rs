@@ -5,12 +5,16 @@
 //! `after ADJ` reads the adjustment. Cases are not part of it. Each call's ranges are where
 //! the name is written, in the item that writes it.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use sot_compiler::{file_items, item_tokens, parse_item, visible_files, Database, SourceFile};
 use sot_grammar::ast::{ItemData, Span};
 use sot_grammar::TokenKind;
 use tower_lsp_server::ls_types::*;
 
-use crate::analysis::{by_name, definitions, resolve, word_at, Def, DefKind};
+use crate::analysis::{item_definitions, word_at, Def, DefKind};
+use crate::name_index::{items_writing, lookup};
 use crate::{offset, range, Snapshot};
 
 /// The item at `p`, for a call hierarchy.
@@ -20,9 +24,8 @@ pub(crate) fn prepare(
 ) -> Option<Vec<CallHierarchyItem>> {
     let file = s.file(&p.text_document.uri)?;
     let (_, _, word) = word_at(&s.db, file, offset(s.index(file), p.position, s.encoding))?;
-    let defs = definitions(&s.db, file);
-    let def = resolve(&defs, word).filter(|d| in_hierarchy(d.kind))?;
-    Some(vec![item(s, def)?])
+    let def = lookup(&s.db, file, word).filter(|d| in_hierarchy(d.kind))?;
+    Some(vec![item(s, &def, None)?])
 }
 
 /// The items that read the given one (or, from a rule, the adjustments it recommends).
@@ -30,13 +33,13 @@ pub(crate) fn outgoing(
     s: &Snapshot,
     from: CallHierarchyItem,
 ) -> Option<Vec<CallHierarchyOutgoingCall>> {
-    let (def, known) = def_of(s, &from)?;
-    let calls = edges(s, &def, known)
+    let def = def_of(s, &from)?;
+    let calls = edges(s, &def)
         .into_iter()
         .filter(|e| e.from.name == def.name && e.from.kind == def.kind)
         .filter_map(|e| {
             Some(CallHierarchyOutgoingCall {
-                to: item(s, &e.to)?,
+                to: item(s, &e.to, e.whole(&e.to))?,
                 from_ranges: ranges(s, e.file, &e.spans),
             })
         })
@@ -49,13 +52,13 @@ pub(crate) fn incoming(
     s: &Snapshot,
     to: CallHierarchyItem,
 ) -> Option<Vec<CallHierarchyIncomingCall>> {
-    let (def, known) = def_of(s, &to)?;
-    let calls = edges(s, &def, known)
+    let def = def_of(s, &to)?;
+    let calls = edges(s, &def)
         .into_iter()
         .filter(|e| e.to.name == def.name && e.to.kind == def.kind)
         .filter_map(|e| {
             Some(CallHierarchyIncomingCall {
-                from: item(s, &e.from)?,
+                from: item(s, &e.from, e.whole(&e.from))?,
                 from_ranges: ranges(s, e.file, &e.spans),
             })
         })
@@ -77,46 +80,48 @@ fn in_hierarchy(kind: DefKind) -> bool {
     )
 }
 
-/// One edge: `from` flows into `to`, written at `spans` of `file`.
+/// One edge: `from` flows into `to`, written at `spans` of `file`, in the item of `owner`
+/// (one of the two), whose whole span is `owner_span`.
 struct Edge {
-    from: Def,
-    to: Def,
+    from: Arc<Def>,
+    to: Arc<Def>,
+    owner: Arc<Def>,
+    owner_span: Span,
     file: SourceFile,
     spans: Vec<Span>,
 }
 
+impl Edge {
+    /// The whole item of `end` (one of the edge's ends) when it is the owner's.
+    fn whole(&self, end: &Arc<Def>) -> Option<Span> {
+        Arc::ptr_eq(end, &self.owner).then_some(self.owner_span)
+    }
+}
+
 /// The edges that touch `def`: in every file that sees its file, each protocol item that
-/// names it (or that it names, when it is the item itself).
-fn edges(s: &Snapshot, def: &Def, known: Known) -> Vec<Edge> {
+/// names it (or that it names, when it is the item itself). Only the items that write the
+/// name are read (the per-chunk index of names), and each other name an item writes is
+/// looked up once per file.
+fn edges(s: &Snapshot, def: &Def) -> Vec<Edge> {
     let db = &s.db;
     let mut out: Vec<Edge> = Vec::new();
     // Where each edge is in `out`: (from, to, the file that writes it).
-    let mut seen: std::collections::HashMap<_, usize> = std::collections::HashMap::new();
+    let mut seen: HashMap<_, usize> = HashMap::new();
     for file in s.db.workspace().files(db).values() {
         if *file != def.file && !visible_files(db, *file).contains(&def.file) {
             continue;
         }
-        let computed;
-        let defs: &[Def] = if *file == known.0 {
-            &known.1
-        } else {
-            computed = definitions(db, *file);
-            &computed
-        };
-        let names = by_name(defs);
-        // The file's own declarations by where their name starts.
-        let declared: std::collections::HashMap<u32, &Def> = defs
-            .iter()
-            .filter(|d| d.file == *file)
-            .map(|d| (d.span.start, d))
-            .collect();
         // Only where the name means this declaration.
-        if !resolve(defs, &def.name).is_some_and(|d| d.file == def.file && d.span == def.span) {
+        let same = |d: &Def| d.file == def.file && d.span == def.span;
+        if !lookup(db, *file, &def.name).is_some_and(|d| same(&d)) {
             continue;
         }
-        for item in file_items(db, *file) {
+        // What each name the items write means in this file.
+        let mut names: HashMap<String, Option<Arc<Def>>> = HashMap::new();
+        names.insert(def.name.clone(), Some(Arc::new(def.clone())));
+        for item in items_writing(db, *file, &def.name) {
             salsa::Database::unwind_if_revision_cancelled(db);
-            let Some(parsed) = parse_item(db, *item).item.as_ref() else {
+            let Some(parsed) = parse_item(db, item).item.as_ref() else {
                 continue;
             };
             let (owner, then) = match &parsed.data {
@@ -132,7 +137,7 @@ fn edges(s: &Snapshot, def: &Def, known: Known) -> Vec<Edge> {
             let text = item.text(db);
             // The names the item writes that matter here: all of them in the item itself,
             // else the declaration's name only.
-            let written: Vec<(Span, &str)> = item_tokens(db, *item)
+            let written: Vec<(Span, &str)> = item_tokens(db, item)
                 .iter()
                 .filter(|t| t.kind == TokenKind::Name && t.span.shift(base) != owner_at)
                 .filter_map(|t| {
@@ -146,11 +151,20 @@ fn edges(s: &Snapshot, def: &Def, known: Known) -> Vec<Edge> {
             if written.is_empty() {
                 continue;
             }
-            let Some(owner) = declared.get(&owner_at.start).copied() else {
+            // The item's own declaration.
+            let Some(owner) = item_definitions(db, *file, item, base)
+                .into_iter()
+                .find(|d| d.span == owner_at)
+                .map(Arc::new)
+            else {
                 continue;
             };
+            let owner_span = parsed.span.shift(base);
             for (span, name) in written {
-                let Some(named) = names.get(name).copied().filter(|d| in_hierarchy(d.kind)) else {
+                let named = names
+                    .entry(name.to_string())
+                    .or_insert_with(|| lookup(db, *file, name).map(Arc::new));
+                let Some(named) = named.as_ref().filter(|d| in_hierarchy(d.kind)) else {
                     continue;
                 };
                 if named.name == owner.name && named.kind == owner.kind {
@@ -163,9 +177,9 @@ fn edges(s: &Snapshot, def: &Def, known: Known) -> Vec<Edge> {
                         .iter()
                         .any(|c| c.start <= span.start && span.end <= c.end);
                 let (from, to) = if recommends {
-                    (owner, named)
+                    (&owner, named)
                 } else {
-                    (named, owner)
+                    (named, &owner)
                 };
                 let key = (from.file, from.span.start, to.file, to.span.start, *file);
                 let at = span.shift(base);
@@ -176,6 +190,8 @@ fn edges(s: &Snapshot, def: &Def, known: Known) -> Vec<Edge> {
                         out.push(Edge {
                             from: from.clone(),
                             to: to.clone(),
+                            owner: owner.clone(),
+                            owner_span,
                             file: *file,
                             spans: vec![at],
                         });
@@ -195,10 +211,13 @@ fn ranges(s: &Snapshot, file: SourceFile, spans: &[Span]) -> Vec<Range> {
         .collect()
 }
 
-/// A declaration as a call hierarchy item: its whole item, its name selected.
-fn item(s: &Snapshot, def: &Def) -> Option<CallHierarchyItem> {
+/// A declaration as a call hierarchy item: its whole item (`whole`, when known), its name
+/// selected.
+fn item(s: &Snapshot, def: &Def, whole: Option<Span>) -> Option<CallHierarchyItem> {
     let index = s.index(def.file);
-    let whole = item_span(&s.db, def.file, def.span).unwrap_or(def.span);
+    let whole = whole
+        .or_else(|| item_span(&s.db, def.file, def.span))
+        .unwrap_or(def.span);
     Some(CallHierarchyItem {
         name: def.name.clone(),
         kind: match def.kind {
@@ -231,8 +250,9 @@ fn item_span(db: &Database, file: SourceFile, name: Span) -> Option<Span> {
     Some(parsed.span.shift(item.offset(db)))
 }
 
-/// The declaration a call hierarchy item stands for (found again from its name and place).
-fn def_of(s: &Snapshot, item: &CallHierarchyItem) -> Option<(Def, Known)> {
+/// The declaration a call hierarchy item stands for (found again from its name and place,
+/// among the definitions of the item there).
+fn def_of(s: &Snapshot, item: &CallHierarchyItem) -> Option<Def> {
     let file = s.file(&item.uri).or_else(|| {
         s.db.workspace()
             .files(&s.db)
@@ -240,13 +260,9 @@ fn def_of(s: &Snapshot, item: &CallHierarchyItem) -> Option<(Def, Known)> {
             .copied()
     })?;
     let at = offset(s.index(file), item.selection_range.start, s.encoding);
-    let defs = definitions(&s.db, file);
-    let def = defs
-        .iter()
-        .find(|d| d.file == file && d.span.start as usize == at && d.name == item.name)?
-        .clone();
-    Some((def, (file, defs)))
+    let items = file_items(&s.db, file);
+    let declaring = items[..items.partition_point(|i| i.offset(&s.db) <= at)].last()?;
+    item_definitions(&s.db, file, *declaring, declaring.offset(&s.db))
+        .into_iter()
+        .find(|d| d.span.start as usize == at && d.name == item.name)
 }
-
-/// A file's definitions already computed (so that [`edges`] does not compute them again).
-type Known = (SourceFile, Vec<Def>);

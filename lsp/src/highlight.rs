@@ -1,9 +1,11 @@
 //! Document highlight: every place in the document where the name under the cursor means
-//! the same declaration (the declaration itself marked as the write, the uses as reads).
+//! the same declaration (the declaration itself marked as the write, the uses as reads),
+//! from the per-chunk index of names.
 
 use tower_lsp_server::ls_types::*;
 
-use crate::analysis::{self, definitions, resolve};
+use crate::analysis;
+use crate::name_index;
 use crate::{offset, range, Snapshot};
 
 /// The highlights of the name at `p` in its document.
@@ -14,11 +16,10 @@ pub(crate) fn document_highlights(
     let file = s.file(&p.text_document.uri)?;
     let index = s.index(file);
     let (_, _, word) = analysis::word_at(&s.db, file, offset(index, p.position, s.encoding))?;
-    let defs = definitions(&s.db, file);
-    let def = resolve(&defs, word)?;
+    let def = name_index::lookup(&s.db, file, word)?;
     let declared_here = def.file == file;
     Some(
-        analysis::occurrences(&s.db, file, &def.name)
+        name_index::occurrences(&s.db, file, &def.name)
             .into_iter()
             .map(|(start, end)| DocumentHighlight {
                 range: range(index, start, end, s.encoding),

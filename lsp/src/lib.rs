@@ -25,6 +25,7 @@ pub mod analysis;
 mod background;
 mod calls;
 mod capabilities;
+mod case_for_rule;
 mod changes;
 mod completion;
 mod declare;
@@ -39,6 +40,7 @@ mod hover;
 mod impact;
 mod inlay;
 mod lens;
+mod name_index;
 mod pull;
 mod references;
 mod rename;
@@ -86,6 +88,8 @@ struct State {
     encoding: Encoding,
     /// Whether the client shows Markdown in hovers (else plain text).
     markdown_hover: bool,
+    /// Whether the client shows a code action as disabled, with the reason.
+    disabled_actions: bool,
     /// The workspace folders (see `workspace::roots`).
     roots: Vec<PathBuf>,
     /// The project of each loaded file: where its `use`s may read (see
@@ -155,6 +159,8 @@ pub(crate) struct Snapshot {
     pub(crate) encoding: Encoding,
     /// Whether the client shows Markdown in hovers (else plain text).
     pub(crate) markdown_hover: bool,
+    /// Whether the client shows a code action as disabled, with the reason.
+    pub(crate) disabled_actions: bool,
 }
 
 impl Snapshot {
@@ -227,6 +233,7 @@ impl Backend {
                 docs: HashMap::new(),
                 encoding: Encoding::Utf16,
                 markdown_hover: true,
+                disabled_actions: false,
                 roots: Vec::new(),
                 projects: HashMap::new(),
                 watches: false,
@@ -259,6 +266,7 @@ impl Backend {
             docs: state.docs.clone(),
             encoding: state.encoding,
             markdown_hover: state.markdown_hover,
+            disabled_actions: state.disabled_actions,
         }
     }
 
@@ -459,6 +467,13 @@ impl LanguageServer for Backend {
             state.refresh = refresh;
             state.encoding = encoding;
             state.markdown_hover = markdown_hover;
+            state.disabled_actions = params
+                .capabilities
+                .text_document
+                .as_ref()
+                .and_then(|t| t.code_action.as_ref())
+                .and_then(|c| c.disabled_support)
+                .unwrap_or(false);
             state.roots = workspace::roots(&params);
             state.watches = watches;
             state.lens_refresh = params

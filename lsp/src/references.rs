@@ -1,9 +1,11 @@
-//! Find references: every place a name means the same declaration, in the files that see it.
+//! Find references: every place a name means the same declaration, in the files that see it
+//! (from the per-chunk index of names).
 
 use sot_compiler::{visible_files, SourceFile};
 use tower_lsp_server::ls_types::*;
 
-use crate::analysis::{self, definitions, resolve};
+use crate::analysis;
+use crate::name_index::{self, lookup};
 use crate::{offset, range, Snapshot};
 
 /// The references of the name at the request's position.
@@ -37,21 +39,19 @@ pub(crate) fn occurrences(
     let file = s.file(uri)?;
     let index = s.index(file);
     let (_, _, word) = analysis::word_at(&s.db, file, offset(index, pos, s.encoding))?;
-    let defs = definitions(&s.db, file);
-    let def = resolve(&defs, word)?;
+    let def = lookup(&s.db, file, word)?;
     let mut out = Vec::new();
     for other in s.db.workspace().files(&s.db).values() {
         if *other != def.file && !visible_files(&s.db, *other).contains(&def.file) {
             continue;
         }
         // Only where the name means this definition (another file may declare its own).
-        let other_defs = definitions(&s.db, *other);
-        let same = resolve(&other_defs, &def.name)
+        let same = lookup(&s.db, *other, &def.name)
             .is_some_and(|d| d.file == def.file && d.span == def.span);
         if !same {
             continue;
         }
-        for occurrence in analysis::occurrences(&s.db, *other, &def.name) {
+        for occurrence in name_index::occurrences(&s.db, *other, &def.name) {
             out.push((*other, occurrence));
         }
     }

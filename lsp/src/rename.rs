@@ -68,10 +68,7 @@ pub(crate) fn prepare(
             "only a declared name can be renamed, not a number, string, comment or blank".into(),
         );
     };
-    let kind = analysis::file_tokens(&s.db, file)
-        .into_iter()
-        .find(|t| t.span.start as usize == start)
-        .map(|t| t.kind);
+    let kind = analysis::token_kind_at(&s.db, file, start);
     match kind {
         Some(TokenKind::Name) => {}
         Some(TokenKind::Label) => {
@@ -81,7 +78,7 @@ pub(crate) fn prepare(
         }
         _ => return refuse(format!("`{word}` is a keyword and cannot be renamed")),
     }
-    if analysis::resolve(&analysis::definitions(&s.db, file), word).is_none() {
+    if crate::name_index::lookup(&s.db, file, word).is_none() {
         return refuse(if built_in(word) {
             format!("`{word}` is built into the language and cannot be renamed")
         } else {

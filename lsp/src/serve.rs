@@ -49,7 +49,9 @@ const EDITS: [&str; 3] = [
 /// diagnostics; and one that a newer edit made stale answers `ContentModified` at once,
 /// before it starts or instead of its (megabytes of) answer. The backend answers them
 /// itself, from their typed results straight to bytes (`whole_file`), on the background
-/// thread of lower priority (`background`).
+/// thread of lower priority (`background`). So are the requests whose answer grows with
+/// the uses of a name (`whole_file::LARGE`: highlight, references, rename, calls), outside
+/// the lane.
 pub async fn serve(
     input: impl tokio::io::AsyncRead + Unpin + Send + 'static,
     output: impl tokio::io::AsyncWrite + Unpin + Send + 'static,
@@ -128,10 +130,11 @@ pub async fn serve(
             _ => {}
         }
         let whole = whole_file::METHODS.contains(&request.method());
+        let large = whole_file::LARGE.contains(&request.method());
         if EDITS.contains(&request.method()) {
             edits.fetch_add(1, Ordering::SeqCst);
         }
-        if whole && initialized {
+        if (whole || large) && initialized {
             // Answered by the backend itself, straight to bytes (see `whole_file`).
             let (method, id, params) = request.into_parts();
             let Some(id) = id else { continue };
@@ -143,7 +146,10 @@ pub async fn serve(
             tokio::spawn(async move {
                 // Err: the server is gone.
                 let _ = mark.wait_for(|m| *m >= before).await;
-                let _permit = lane.acquire_owned().await.ok();
+                let _permit = match whole {
+                    true => lane.acquire_owned().await.ok(),
+                    false => None,
+                };
                 let stale = || edits.load(Ordering::SeqCst) != edits_then;
                 let body = match stale() {
                     true => serde_json::to_vec(&Response::from_error(id, content_modified())).ok(),

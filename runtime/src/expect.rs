@@ -95,6 +95,42 @@ pub fn test_case(program: &Program, case: &Case) -> (Vec<Verdict>, Vec<VisitStat
     (verdicts, states)
 }
 
+/// The `expect` lines that hold for a visit evaluated as `state`: its category (`expect
+/// category C`, `expect category A, B` when coexisting, `expect category none`, `expect
+/// ambiguous`), `expect provisional` when it is, each raised red flag, and each recommended
+/// adjustment with its arguments. What a new case written from findings asserts.
+pub fn holding_lines(program: &Program, state: &VisitState) -> Vec<String> {
+    let name = |c: &u32| program.categories.get(*c as usize).map(|c| c.name.as_str());
+    let mut out = vec![match &state.category {
+        CategoryState::None => "expect category none".to_string(),
+        CategoryState::Ambiguous(_) => "expect ambiguous".to_string(),
+        chosen => format!(
+            "expect category {}",
+            chosen
+                .categories()
+                .iter()
+                .filter_map(name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }];
+    if state.provisional {
+        out.push("expect provisional".into());
+    }
+    for (flag, t) in program.red_flags.iter().zip(&state.red_flags) {
+        if *t == Tri::True {
+            out.push(format!("expect red_flag {}", flag.name));
+        }
+    }
+    for r in &state.recommended {
+        out.push(format!(
+            "expect adjustment {}",
+            show_call(program, r.adjustment, &r.args)
+        ));
+    }
+    out
+}
+
 fn category_found(program: &Program, state: &VisitState) -> String {
     let name = |c: &u32| {
         program

@@ -1,5 +1,6 @@
 -- Headless Neovim (0.7 or later) with the shipped editors/neovim/sot.lua: hover, signature
--- help, inlay hints, folding and the call hierarchy on $SOT_TEST_FILE, each through what the
+-- help, inlay hints, folding, the call hierarchy and the code action that writes a case on
+-- $SOT_TEST_FILE, each through what the
 -- editor itself offers where its version has it (0.10+: `vim.lsp.inlay_hint`; 0.11:
 -- `vim.lsp.foldexpr`), else as the raw request the client sends. Writes `key=value` lines
 -- to $SOT_TEST_OUT; every wait polls with a generous timeout, none sleeps a fixed time.
@@ -149,6 +150,32 @@ local function run()
   end
   log("outgoing", table.concat(reads, " "))
   log("call_hierarchy_provider", caps.callHierarchyProvider and "yes" or "no")
+
+  -- Code action on a rule no case covers: the case that exercises it, applied as the editor
+  -- applies an edit; then the server's inlay verdicts on the new case's `expect` lines.
+  line, col = find(buf, "rule occipital_line_two")
+  local actions = request(buf, "textDocument/codeAction", {
+    textDocument = { uri = vim.uri_from_bufnr(buf) },
+    range = { start = { line = line, character = col }, ["end"] = { line = line, character = col } },
+    context = { diagnostics = {} },
+  }) or {}
+  for _, action in ipairs(actions) do
+    if action.title:find("Write a case", 1, true) then
+      log("case_action", action.title)
+      vim.lsp.util.apply_workspace_edit(action.edit, sot_client(buf).offset_encoding or "utf-16")
+    end
+  end
+  local first = find(buf, "case exercise_occipital_line_two")
+  log("new_case_line", first)
+  local count = vim.api.nvim_buf_line_count(buf)
+  log("new_case", table.concat(vim.api.nvim_buf_get_lines(buf, first, count, false), "\n"))
+  local hints = request(buf, "textDocument/inlayHint", {
+    textDocument = { uri = vim.uri_from_bufnr(buf) },
+    range = { start = { line = first, character = 0 }, ["end"] = { line = count, character = 0 } },
+  }) or {}
+  for _, hint in ipairs(hints) do
+    log("new_case_inlay", hint.position.line .. " " .. label_of(hint))
+  end
 end
 
 local ok, err = pcall(run)

@@ -23,6 +23,7 @@ use crate::lower::lower_file;
 mod categories;
 pub mod domains;
 mod encode;
+pub mod exercise;
 mod redundant;
 mod rules;
 #[doc(hidden)]
@@ -130,14 +131,10 @@ pub(crate) fn show_example(program: &Program, example: &[(Var, Value)]) -> Strin
     example
         .iter()
         .filter_map(|((phase, slot), value)| {
-            let indicator = program
-                .indicators
-                .get(*program.slot_indicator.get(*slot as usize)? as usize)?;
             let prefix = phase.map(|p| format!("{}.", p.word())).unwrap_or_default();
             Some(format!(
-                "{prefix}{} = {}",
-                indicator.show_slot(*slot),
-                indicator.ty.show(*value)
+                "{prefix}{}",
+                exercise::show_finding(program, *slot, *value)?
             ))
         })
         .collect::<Vec<_>>()
