@@ -146,14 +146,16 @@ pub fn tokens(text: &str) -> Vec<Token> {
 /// Read from pest's flat token stream (each pair's start and end), not by building a `Pairs`
 /// for every pair's children.
 pub(crate) fn from_pairs(pairs: Pairs<'_, Rule>, text: &str) -> Vec<Token> {
-    let mut out = Vec::new();
+    let tokens = pairs.tokens();
+    // Fewer tokens than pairs (two pest tokens each): one allocation, trimmed at the end.
+    let mut out = Vec::with_capacity(tokens.len() / 2);
     let mut last = 0;
     // The pairs open around the current position whose children are read.
-    let mut parents: Vec<Rule> = Vec::new();
+    let mut parents: Vec<Rule> = Vec::with_capacity(16);
     // The leaf being read: its kind (none for a leaf that is no token), its start, and how
     // many of its own pairs (itself and its children) are open.
     let mut leaf_open: Option<(Option<TokenKind>, usize, usize)> = None;
-    for token in pairs.tokens() {
+    for token in tokens {
         match token {
             PestToken::Start { rule, pos } => {
                 if let Some((_, _, open)) = &mut leaf_open {
@@ -188,6 +190,7 @@ pub(crate) fn from_pairs(pairs: Pairs<'_, Rule>, text: &str) -> Vec<Token> {
         }
     }
     comments(text, last, text.len(), &mut out);
+    out.shrink_to_fit();
     out
 }
 

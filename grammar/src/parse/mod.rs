@@ -178,8 +178,29 @@ struct Builder {
 
 /// The span of a pair without the whitespace and comments pest let it swallow at its end.
 fn span_of(pair: &Pair<Rule>) -> Span {
-    let start = pair.as_span().start();
-    Span::new(start, start + token_end(pair.as_str()))
+    let span = pair.as_span();
+    if is_token_rule(pair.as_rule()) {
+        // No implicit whitespace inside a token: nothing to trim.
+        return Span::new(span.start(), span.end());
+    }
+    Span::new(span.start(), span.start() + token_end(span.as_str()))
+}
+
+/// Whether `rule` is atomic (`@` or `$`), so its pairs end at their last character.
+fn is_token_rule(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::ident
+            | Rule::label
+            | Rule::string
+            | Rule::int
+            | Rule::number
+            | Rule::quantity
+            | Rule::unit
+            | Rule::wildcard
+            | Rule::urgency
+            | Rule::dec_range
+    ) || is_keyword_rule(rule)
 }
 
 /// The end of the last token of `text` (not whitespace, not in a comment), where `text` is
