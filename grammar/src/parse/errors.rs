@@ -280,9 +280,7 @@ fn rule_words(rule: Rule) -> Option<String> {
         Rule::unit => "a unit (`mm`, `cm`, `deg`)",
         Rule::literal => "a value",
         Rule::type_expr | Rule::base_type | Rule::named_type | Rule::type_def => "a type",
-        Rule::expr | Rule::logic | Rule::unary | Rule::comparison | Rule::sum | Rule::atom => {
-            "an expression"
-        }
+        Rule::logic | Rule::unary | Rule::comparison | Rule::sum | Rule::atom => "an expression",
         Rule::cmp_op => "a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`)",
         Rule::logic_op => "`and` or `or`",
         Rule::add_op => "`+` or `-`",

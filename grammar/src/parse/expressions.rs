@@ -98,15 +98,11 @@ impl Builder {
         self.expr(next(&mut p)?)
     }
 
+    /// An expression: a `logic` pair (the grammar's `expr` is silent).
     fn expr(&mut self, pair: Pair<Rule>) -> Built<Expr> {
-        match pair.as_rule() {
-            Rule::expr => self.expr(next(&mut pair.into_inner())?),
-            Rule::logic => self.logic(pair),
-            _ => Err(Malformed),
+        if pair.as_rule() != Rule::logic {
+            return Err(Malformed);
         }
-    }
-
-    fn logic(&mut self, pair: Pair<Rule>) -> Built<Expr> {
         let mut p = pair.clone().into_inner();
         let first = self.unary(next(&mut p)?)?;
         if p.peek().is_none() {
