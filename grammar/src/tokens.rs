@@ -7,8 +7,9 @@
 //! [`crate::parse_item`] reads them from the pairs it builds the tree from
 //! ([`ParsedItem::tokens`](crate::ParsedItem::tokens)), so a file is parsed once for both.
 
-use pest::iterators::{Pair, Pairs};
+use pest::iterators::Pairs;
 use pest::Parser as _;
+use pest::Token as PestToken;
 
 use crate::ast::Span;
 use crate::parse::{Rule, SotParser as TokenParser};
@@ -60,18 +61,71 @@ fn leaf(rule: Rule, parent: Option<Rule>) -> Leaf {
         string => Leaf::Token(TokenKind::String),
         number | int => Leaf::Token(TokenKind::Number),
         unit | wildcard => Leaf::Skip,
-        kw_protocol | kw_version | kw_use | kw_type | kw_indicator | kw_adjustment | kw_table
-        | kw_category | kw_precedence | kw_rule | kw_red_flag | kw_check | kw_case | kw_visit
-        | kw_visits | kw_findings | kw_after | kw_before | kw_given | kw_expect | kw_in
-        | kw_for | kw_when | kw_unless | kw_then | kw_refer | kw_within | kw_across | kw_need
-        | kw_complete | kw_marginal | kw_any | kw_all | kw_at | kw_least | kw_of | kw_and
-        | kw_or | kw_not | kw_none | kw_yes | kw_no | kw_bool | kw_ambiguous | kw_provisional
-        | kw_withheld | kw_coexist | kw_ruled_out | kw_not_ruled_out | kw_history | kw_previous
-        | kw_untestable => Leaf::Token(TokenKind::Keyword),
+        _ if is_keyword_rule(rule) => Leaf::Token(TokenKind::Keyword),
         // `emergency`, `urgent`, `routine`: keywords only right after `refer`.
         urgency => Leaf::Token(TokenKind::Keyword),
         _ => Leaf::Inner,
     }
+}
+
+/// Whether `rule` is one of the grammar's keyword rules (`kw_when`, `kw_none`, …).
+pub(crate) fn is_keyword_rule(rule: Rule) -> bool {
+    use Rule::*;
+    matches!(
+        rule,
+        kw_protocol
+            | kw_version
+            | kw_use
+            | kw_type
+            | kw_indicator
+            | kw_adjustment
+            | kw_table
+            | kw_category
+            | kw_precedence
+            | kw_coexist
+            | kw_rule
+            | kw_red_flag
+            | kw_check
+            | kw_case
+            | kw_visit
+            | kw_visits
+            | kw_findings
+            | kw_after
+            | kw_before
+            | kw_given
+            | kw_expect
+            | kw_in
+            | kw_for
+            | kw_when
+            | kw_unless
+            | kw_then
+            | kw_refer
+            | kw_within
+            | kw_across
+            | kw_need
+            | kw_complete
+            | kw_marginal
+            | kw_any
+            | kw_all
+            | kw_at
+            | kw_least
+            | kw_of
+            | kw_and
+            | kw_or
+            | kw_not
+            | kw_none
+            | kw_yes
+            | kw_no
+            | kw_bool
+            | kw_ambiguous
+            | kw_provisional
+            | kw_withheld
+            | kw_ruled_out
+            | kw_not_ruled_out
+            | kw_history
+            | kw_previous
+            | kw_untestable
+    )
 }
 
 /// The tokens of one item's text, in order; none when it does not parse.
@@ -88,45 +142,76 @@ pub fn tokens(text: &str) -> Vec<Token> {
 }
 
 /// The tokens of a parse of `text`, in order.
+///
+/// Read from pest's flat token stream (each pair's start and end), not by building a `Pairs`
+/// for every pair's children.
 pub(crate) fn from_pairs(pairs: Pairs<'_, Rule>, text: &str) -> Vec<Token> {
-    let mut out = Vec::new();
+    let tokens = pairs.tokens();
+    // Fewer tokens than pairs (two pest tokens each): one allocation, trimmed at the end.
+    let mut out = Vec::with_capacity(tokens.len() / 2);
     let mut last = 0;
-    let mut stack: Vec<(Pair<Rule>, Option<Rule>)> = pairs.rev().map(|p| (p, None)).collect();
-    while let Some((pair, parent)) = stack.pop() {
-        let rule = pair.as_rule();
-        let kind = match leaf(rule, parent) {
-            Leaf::Inner => {
-                stack.extend(pair.into_inner().rev().map(|p| (p, Some(rule))));
-                continue;
+    // The pairs open around the current position whose children are read.
+    let mut parents: Vec<Rule> = Vec::with_capacity(16);
+    // The leaf being read: its kind (none for a leaf that is no token), its start, and how
+    // many of its own pairs (itself and its children) are open.
+    let mut leaf_open: Option<(Option<TokenKind>, usize, usize)> = None;
+    for token in tokens {
+        match token {
+            PestToken::Start { rule, pos } => {
+                if let Some((_, _, open)) = &mut leaf_open {
+                    *open += 1;
+                    continue;
+                }
+                match leaf(rule, parents.last().copied()) {
+                    Leaf::Inner => parents.push(rule),
+                    Leaf::Skip => leaf_open = Some((None, pos.pos(), 1)),
+                    Leaf::Token(kind) => leaf_open = Some((Some(kind), pos.pos(), 1)),
+                }
             }
-            Leaf::Skip => None,
-            Leaf::Token(kind) => Some(kind),
-        };
-        let span = pair.as_span();
-        comments(text, last, span.start(), &mut out);
-        last = span.end();
-        if let Some(kind) = kind {
-            out.push(Token {
-                kind,
-                span: Span::new(span.start(), span.end()),
-            });
+            PestToken::End { pos, .. } => match &mut leaf_open {
+                Some((kind, start, open)) => {
+                    *open -= 1;
+                    if *open == 0 {
+                        comments(text, last, *start, &mut out);
+                        last = pos.pos();
+                        if let Some(kind) = *kind {
+                            out.push(Token {
+                                kind,
+                                span: Span::new(*start, last),
+                            });
+                        }
+                        leaf_open = None;
+                    }
+                }
+                None => {
+                    parents.pop();
+                }
+            },
         }
     }
     comments(text, last, text.len(), &mut out);
+    out.shrink_to_fit();
     out
 }
 
 /// The comments in `text[from..to]`, text between tokens (so a `//` there starts one).
 fn comments(text: &str, from: usize, to: usize, out: &mut Vec<Token>) {
+    // Gaps are short (a space, a bracket): a byte loop, not a substring searcher set up per gap.
+    let bytes = &text.as_bytes()[..to.min(text.len())];
     let mut at = from;
-    while let Some(n) = text.get(at..to).and_then(|gap| gap.find("//")) {
-        let start = at + n;
-        let end = text[start..to].find('\n').map_or(to, |e| start + e);
+    while at + 1 < bytes.len() {
+        if bytes[at] != b'/' || bytes[at + 1] != b'/' {
+            at += 1;
+            continue;
+        }
+        let start = at;
+        while at < bytes.len() && bytes[at] != b'\n' {
+            at += 1;
+        }
         out.push(Token {
             kind: TokenKind::Comment,
-            span: Span::new(start, end),
+            span: Span::new(start, at),
         });
-        at = end;
     }
 }
 

@@ -10,24 +10,29 @@ use crate::ast::Span;
 
 /// An error when brackets nest deeper than [`MAX_NESTING`], found before pest runs.
 pub(super) fn nesting_error(text: &str) -> Option<SyntaxError> {
+    // Bytes, not characters: every character looked at is ASCII. A string's length is checked
+    // at character starts only (continuation bytes are `10xxxxxx`), as a character loop would.
+    let bytes = text.as_bytes();
     let mut depth = 0usize;
     let mut in_string = false;
     let mut string_start = 0usize;
     let mut in_comment = false;
     let mut escaped = false;
-    for (i, c) in text.char_indices() {
+    for (i, &b) in bytes.iter().enumerate() {
+        let char_start = b & 0xC0 != 0x80;
         if in_comment {
-            in_comment = c != '\n';
+            in_comment = b != b'\n';
             continue;
         }
         if in_string {
-            match c {
+            match b {
+                // An escaped character is skipped whole: its continuation bytes match nothing.
                 _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' | '\n' => in_string = false,
+                b'\\' => escaped = true,
+                b'"' | b'\n' => in_string = false,
                 _ => {}
             }
-            if in_string && i - string_start > MAX_STRING {
+            if in_string && char_start && i - string_start > MAX_STRING {
                 return Some(SyntaxError {
                     kind: SyntaxErrorKind::Syntax,
                     message: format!("a string longer than {MAX_STRING} bytes"),
@@ -37,13 +42,13 @@ pub(super) fn nesting_error(text: &str) -> Option<SyntaxError> {
             }
             continue;
         }
-        match c {
-            '"' => {
+        match b {
+            b'"' => {
                 in_string = true;
                 string_start = i;
             }
-            '/' if text[i..].starts_with("//") => in_comment = true,
-            '(' | '{' => {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => in_comment = true,
+            b'(' | b'{' => {
                 depth += 1;
                 if depth > MAX_NESTING {
                     return Some(SyntaxError {
@@ -54,7 +59,7 @@ pub(super) fn nesting_error(text: &str) -> Option<SyntaxError> {
                     });
                 }
             }
-            ')' | '}' => depth = depth.saturating_sub(1),
+            b')' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
@@ -275,9 +280,7 @@ fn rule_words(rule: Rule) -> Option<String> {
         Rule::unit => "a unit (`mm`, `cm`, `deg`)",
         Rule::literal => "a value",
         Rule::type_expr | Rule::base_type | Rule::named_type | Rule::type_def => "a type",
-        Rule::expr | Rule::logic | Rule::unary | Rule::comparison | Rule::sum | Rule::atom => {
-            "an expression"
-        }
+        Rule::logic | Rule::unary | Rule::comparison | Rule::sum | Rule::atom => "an expression",
         Rule::cmp_op => "a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`)",
         Rule::logic_op => "`and` or `or`",
         Rule::add_op => "`+` or `-`",
@@ -330,4 +333,36 @@ fn rule_words(rule: Rule) -> Option<String> {
 fn keyword_rule_words(rule: Rule) -> Option<String> {
     let name = format!("{rule:?}");
     name.strip_prefix("kw_").map(|kw| format!("`{kw}`"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item_with_string(content: &str) -> String {
+        format!("use \"{content}\"\n")
+    }
+
+    #[test]
+    fn the_string_limit_counts_bytes_at_character_starts() {
+        // `MAX_STRING` bytes after the opening quote, the last character two bytes long:
+        // it starts at the limit, so the string is allowed.
+        let fits = "a".repeat(MAX_STRING - 1) + "é";
+        assert_eq!(nesting_error(&item_with_string(&fits)), None);
+        // One more character starts past the limit.
+        let long = fits + "a";
+        let error = nesting_error(&item_with_string(&long)).expect("too long");
+        assert_eq!(error.span, Span::new(4, 5));
+        assert!(error.message.contains("longer than"), "{}", error.message);
+    }
+
+    #[test]
+    fn brackets_in_strings_and_comments_do_not_nest() {
+        let deep = "(".repeat(MAX_NESTING + 1);
+        assert_eq!(nesting_error(&format!("use \"{deep}\"\n// {deep}\n")), None);
+        // The item's `{` is the first level, so the error is at the 64th `(`.
+        let error = nesting_error(&format!("rule r {{ when {deep}")).expect("too deep");
+        let at = "rule r { when ".len() + MAX_NESTING - 1;
+        assert_eq!(error.span, Span::new(at, at + 1));
+    }
 }

@@ -98,19 +98,19 @@ impl Builder {
         self.expr(next(&mut p)?)
     }
 
+    /// An expression: a `logic` pair (the grammar's `expr` is silent).
     fn expr(&mut self, pair: Pair<Rule>) -> Built<Expr> {
-        match pair.as_rule() {
-            Rule::expr => self.expr(next(&mut pair.into_inner())?),
-            Rule::logic => self.logic(pair),
-            _ => Err(Malformed),
+        if pair.as_rule() != Rule::logic {
+            return Err(Malformed);
         }
-    }
-
-    fn logic(&mut self, pair: Pair<Rule>) -> Built<Expr> {
-        let span = span_of(&pair);
-        let mut p = pair.into_inner();
+        let mut p = pair.clone().into_inner();
         let first = self.unary(next(&mut p)?)?;
-        let mut operands = vec![first];
+        if p.peek().is_none() {
+            return Ok(first);
+        }
+        let span = span_of(&pair);
+        let mut operands = Vec::with_capacity(p.len() / 2 + 1);
+        operands.push(first);
         let mut op: Option<LogicOp> = None;
         let mut mixed = false;
         while let Some(op_pair) = p.next() {
@@ -134,12 +134,9 @@ impl Builder {
                 span,
             });
         }
-        Ok(match op {
-            None => operands.pop().ok_or(Malformed)?,
-            Some(op) => Expr {
-                kind: ExprKind::Logic(op, operands),
-                span,
-            },
+        Ok(Expr {
+            kind: ExprKind::Logic(op.ok_or(Malformed)?, operands),
+            span,
         })
     }
 
@@ -169,12 +166,12 @@ impl Builder {
     }
 
     fn comparison(&mut self, pair: Pair<Rule>) -> Built<Expr> {
-        let span = span_of(&pair);
-        let mut p = pair.into_inner();
+        let mut p = pair.clone().into_inner();
         let lhs = self.sum(next(&mut p)?)?;
         let Some(op) = p.next() else {
             return Ok(lhs);
         };
+        let span = span_of(&pair);
         if op.as_rule() == Rule::kw_in {
             let set = next(&mut p)?
                 .into_inner()

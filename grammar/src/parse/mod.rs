@@ -20,6 +20,7 @@ use pest::iterators::{Pair, Pairs};
 use pest::Parser as _;
 
 use crate::ast::*;
+use crate::tokens::is_keyword_rule;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "sot.pest"]
@@ -177,41 +178,76 @@ struct Builder {
 
 /// The span of a pair without the whitespace and comments pest let it swallow at its end.
 fn span_of(pair: &Pair<Rule>) -> Span {
-    let start = pair.as_span().start();
-    Span::new(start, start + token_end(pair.as_str()))
+    let span = pair.as_span();
+    if is_token_rule(pair.as_rule()) {
+        // No implicit whitespace inside a token: nothing to trim.
+        return Span::new(span.start(), span.end());
+    }
+    Span::new(span.start(), span.start() + token_end(span.as_str()))
 }
 
-/// The end of the last token of `text` (not whitespace, not in a comment).
+/// Whether `rule` is atomic (`@` or `$`), so its pairs end at their last character.
+fn is_token_rule(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::ident
+            | Rule::label
+            | Rule::string
+            | Rule::int
+            | Rule::number
+            | Rule::quantity
+            | Rule::unit
+            | Rule::wildcard
+            | Rule::urgency
+            | Rule::dec_range
+    ) || is_keyword_rule(rule)
+}
+
+/// The end of the last token of `text` (not whitespace, not in a comment), where `text` is
+/// a pair's: whole tokens, whitespace and comments, no string left open.
+///
+/// Read from the end: the trailing whitespace is dropped, then the last line is scanned from
+/// its start for a comment (a string cannot span lines, so a line starts outside of one); a
+/// comment found is dropped too and the search goes on before it. So the cost is that of the
+/// last lines, not of the whole pair (pairs nest: a scan of each pair's whole text made the
+/// tree's spans quadratic in the nesting).
 fn token_end(text: &str) -> usize {
     let bytes = text.as_bytes();
-    let mut end = 0;
-    let mut i = 0;
+    let mut end = bytes.len();
+    loop {
+        while end > 0 && bytes[end - 1].is_ascii_whitespace() {
+            end -= 1;
+        }
+        let line_start = bytes[..end]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let line = &bytes[line_start..end];
+        // Most lines have no `/` at all (`contains` is memchr's word-at-a-time search).
+        if !line.contains(&b'/') {
+            return end;
+        }
+        match comment_start(line) {
+            Some(comment) => end = line_start + comment,
+            None => return end,
+        }
+    }
+}
+
+/// Where a `//` comment starts in one line of tokens, outside strings.
+fn comment_start(line: &[u8]) -> Option<usize> {
     let mut in_string = false;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if in_string {
-            match b {
-                b'\\' => i += 1,
-                b'"' | b'\n' => in_string = false,
-                _ => {}
-            }
-            end = (i + 1).min(bytes.len());
-        } else if b == b'/' && bytes.get(i + 1) == Some(&b'/') {
-            while i < bytes.len() && bytes[i] != b'\n' {
-                i += 1;
-            }
-            continue;
-        } else if !b.is_ascii_whitespace() {
-            in_string = b == b'"';
-            end = i + 1;
+    let mut i = 0;
+    while i < line.len() {
+        match line[i] {
+            b'\\' if in_string => i += 1,
+            b'"' => in_string = !in_string,
+            b'/' if !in_string && line.get(i + 1) == Some(&b'/') => return Some(i),
+            _ => {}
         }
         i += 1;
     }
-    // Never end inside a multi-byte character.
-    while end < text.len() && !text.is_char_boundary(end) {
-        end += 1;
-    }
-    end
+    None
 }
 
 /// The next child pair, which the grammar guarantees.
@@ -230,10 +266,7 @@ fn next_if<'i>(pairs: &mut Pairs<'i, Rule>, rule: Rule) -> Option<Pair<'i, Rule>
 
 /// Skips keyword pairs.
 fn skip_keywords(pairs: &mut Pairs<Rule>) {
-    while pairs
-        .peek()
-        .is_some_and(|p| format!("{:?}", p.as_rule()).starts_with("kw_"))
-    {
+    while pairs.peek().is_some_and(|p| is_keyword_rule(p.as_rule())) {
         pairs.next();
     }
 }
@@ -292,6 +325,25 @@ mod tests {
         assert_eq!(doc.as_deref(), Some("Arm fossa test.\nSecond line."));
         let parsed = parse_item("/// Detached.\n\nindicator a: bool\n");
         assert_eq!(parsed.item.and_then(|i| i.doc), None);
+    }
+
+    #[test]
+    fn keyword_rules_are_the_kw_rules() {
+        for &rule in Rule::all_rules() {
+            let named_kw = format!("{rule:?}").starts_with("kw_");
+            assert_eq!(is_keyword_rule(rule), named_kw, "{rule:?}");
+        }
+    }
+
+    #[test]
+    fn token_end_skips_trailing_trivia_but_not_strings() {
+        assert_eq!(token_end("a and b   // note\n"), 7);
+        assert_eq!(token_end("a // one\n  // two\n\n"), 1);
+        assert_eq!(token_end("f(\"x // y\")  // z"), 11);
+        assert_eq!(token_end("\"a \\\" // b\"\n"), 11);
+        assert_eq!(token_end("é  "), 2);
+        assert_eq!(token_end("// only\n  "), 0);
+        assert_eq!(token_end(""), 0);
     }
 
     #[test]
