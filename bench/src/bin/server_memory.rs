@@ -4,7 +4,8 @@
 //! shortened again by ranged edits, each waited for until its diagnostics are published, a
 //! pause of 400 ms after every 100th (so the static analyses run too). Prints a Markdown
 //! table row of resident memory (VmRSS) after the open, after 100, 1,000 and 3,000 edits,
-//! and the peak (VmHWM), in MB.
+//! and the peak (VmHWM), in MB; and the time from each `didChange` sent to its diagnostics
+//! read (median and p95 over the 3,000 edits).
 //!
 //! ```sh
 //! cargo build --release --bin sot && cargo run --release -p sot-bench --bin server_memory -- target/release/sot
@@ -17,7 +18,7 @@ mod workload;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, ExitCode, Stdio};
 use std::sync::mpsc::{channel, Receiver};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use workload::{Workload, CATEGORIES, SEED};
@@ -33,8 +34,8 @@ fn main() -> ExitCode {
     };
     match measure(&sot) {
         Ok(row) => {
-            println!("| resident memory (MB) | open | after 100 edits | after 1,000 | after 3,000 | peak (VmHWM) |");
-            println!("| --- | --- | --- | --- | --- | --- |");
+            println!("| resident memory (MB) | open | after 100 edits | after 1,000 | after 3,000 | peak (VmHWM) | didChange → diagnostics, median | p95 |");
+            println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
             println!("| `{sot} lsp` | {row} |");
             ExitCode::SUCCESS
         }
@@ -62,6 +63,7 @@ fn measure(sot: &str) -> Result<String, String> {
     let mut cells = vec![server.status_mb("VmRSS:")?];
     let extra = " and ind_0 != none";
     let last = CHECKPOINTS[CHECKPOINTS.len() - 1];
+    let mut latencies = Vec::with_capacity(last);
     for edit in 1..=last {
         let version = edit as i64 + 1;
         // Odd edits lengthen the line, even ones take the addition away again.
@@ -70,6 +72,7 @@ fn measure(sot: &str) -> Result<String, String> {
         } else {
             (column + extra.len(), "")
         };
+        let sent = Instant::now();
         server.send(
             &json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
             "textDocument": {"uri": URI, "version": version},
@@ -78,6 +81,7 @@ fn measure(sot: &str) -> Result<String, String> {
                 "end": {"line": line, "character": end}}, "text": new_text}]}}),
         )?;
         server.diagnostics_of(version)?;
+        latencies.push(sent.elapsed());
         if edit % 100 == 0 {
             std::thread::sleep(Duration::from_millis(400));
         }
@@ -86,6 +90,11 @@ fn measure(sot: &str) -> Result<String, String> {
         }
     }
     cells.push(server.status_mb("VmHWM:")?);
+    latencies.sort();
+    for p in [0.5, 0.95] {
+        let at = ((latencies.len() as f64 * p) as usize).min(latencies.len() - 1);
+        cells.push(format!("{:.1} ms", latencies[at].as_secs_f64() * 1e3));
+    }
     server.stop()?;
     Ok(cells.join(" | "))
 }
