@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
+use rayon::prelude::*;
 use sot_compiler::{lower_file, visible_files};
 use sot_report::run as report;
 use sot_runtime::explain::{explain_case, explain_case_with_rules, CaseReport};
@@ -132,10 +133,11 @@ fn once(args: &RunArgs, colors: Colors, read: &mut Vec<PathBuf>) -> ExitCode {
         Format::Json => explain_case_with_rules,
         _ => explain_case,
     };
-    let reports: Vec<CaseReport> = cases.iter().map(|c| explain(program, c)).collect();
+    // Cases are evaluated, and written, on every core; `collect` keeps their order.
+    let reports: Vec<CaseReport> = cases.par_iter().map(|c| explain(program, c)).collect();
     let out = match args.format {
         Format::Text => reports
-            .iter()
+            .par_iter()
             .map(|r| report::text_with(r, args.verbose))
             .collect::<Vec<_>>()
             .join("\n")
@@ -144,7 +146,7 @@ fn once(args: &RunArgs, colors: Colors, read: &mut Vec<PathBuf>) -> ExitCode {
             .collect::<Vec<_>>()
             .join("\n"),
         Format::Markdown => reports
-            .iter()
+            .par_iter()
             .map(|r| report::markdown_with(r, args.verbose))
             .collect::<Vec<_>>()
             .join("\n"),

@@ -1,13 +1,14 @@
 //! `sot test`: the `expect` lines of every case, as a test suite, with rule coverage.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
+use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::Serialize;
-use sot_compiler::{lower_file, visible_files, Code, LineIndex};
+use sot_compiler::{lower_file, visible_files, Code, Database, LineIndex, SourceFile};
 use sot_runtime::expect::{test_case, Coverage};
 use sot_runtime::visit::Outcome;
 
@@ -183,50 +184,70 @@ fn once(args: &TestArgs, colors: Colors, read: &mut Vec<PathBuf>) -> ExitCode {
         report.not_run.push(path.display().to_string());
         report.totals.files_with_errors += 1;
     }
-    for file in &loaded.roots {
-        let path = file.path(db).display().to_string();
-        let Some(program) = lower_file(db, *file) else {
-            if json {
-                report
-                    .problems
-                    .extend(errors_json(db, visible_files(db, *file)));
-            } else {
-                print_errors(db, visible_files(db, *file), colors.stderr);
-                let fail = paint(colors.stdout, BAD, "FAIL");
-                outln!("{fail} {path}: the protocol has errors; its cases were not run");
-            }
-            report.not_run.push(path);
-            report.totals.files_with_errors += 1;
-            continue;
-        };
-        let json_cases;
-        let (cases, path, text) = match &args.cases {
-            None => (&program.cases, path, file.text(db).clone()),
-            Some(data) => match read_json_cases(db, *file, data) {
-                Ok((cases, text)) => {
-                    json_cases = cases;
-                    (&json_cases, data.display().to_string(), text)
-                }
-                Err(problem) => {
-                    report.not_run.push(data.display().to_string());
-                    report.totals.files_with_errors += 1;
-                    match (json, problem) {
-                        (_, CasesProblem::Io(message)) => {
-                            eprintln!("error: {message}");
-                            io_error = true;
-                        }
-                        (true, problem) => report.problems.extend(problem.json(data)),
-                        (false, problem) => {
-                            problem.print(data, colors.stderr);
-                        }
-                    }
-                    continue;
-                }
-            },
-        };
-        let index = LineIndex::new(&text);
-        for case in cases {
+    // Lowering goes file by file (one database); the cases of every file are then
+    // evaluated on every core, and the results printed in the order of before.
+    let files: Vec<Prepared> = loaded
+        .roots
+        .iter()
+        .map(|file| prepare(db, *file, args.cases.as_deref()))
+        .collect();
+    let jobs: Vec<(&sot_ir::Program, &sot_ir::Case)> = files
+        .iter()
+        .filter_map(|f| match f {
+            Prepared::Ready(ready) => Some(ready),
+            _ => None,
+        })
+        .flat_map(|ready| ready.cases().iter().map(|case| (ready.program, case)))
+        .collect();
+    let mut results = jobs
+        .par_iter()
+        .map(|(program, case)| {
             let (verdicts, states) = test_case(program, case);
+            let mut coverage = Coverage::default();
+            states.iter().for_each(|s| coverage.add(program, s));
+            (verdicts, coverage)
+        })
+        .collect::<Vec<_>>()
+        .into_iter();
+    for prepared in files {
+        let ready = match prepared {
+            Prepared::Errors(file) => {
+                let path = file.path(db).display().to_string();
+                if json {
+                    report
+                        .problems
+                        .extend(errors_json(db, visible_files(db, file)));
+                } else {
+                    print_errors(db, visible_files(db, file), colors.stderr);
+                    let fail = paint(colors.stdout, BAD, "FAIL");
+                    outln!("{fail} {path}: the protocol has errors; its cases were not run");
+                }
+                report.not_run.push(path);
+                report.totals.files_with_errors += 1;
+                continue;
+            }
+            Prepared::DataProblem(data, problem) => {
+                report.not_run.push(data.display().to_string());
+                report.totals.files_with_errors += 1;
+                match (json, problem) {
+                    (_, CasesProblem::Io(message)) => {
+                        eprintln!("error: {message}");
+                        io_error = true;
+                    }
+                    (true, problem) => report.problems.extend(problem.json(&data)),
+                    (false, problem) => {
+                        problem.print(&data, colors.stderr);
+                    }
+                }
+                continue;
+            }
+            Prepared::Ready(ready) => ready,
+        };
+        let (program, path, text) = (ready.program, &ready.path, &ready.text);
+        let index = LineIndex::new(text);
+        // What the file's cases exercised, together: one tally per file.
+        let mut covered = Coverage::default();
+        for (verdicts, coverage) in results.by_ref().take(ready.cases().len()) {
             for v in verdicts {
                 if v.passed {
                     report.totals.passed += 1;
@@ -248,7 +269,7 @@ fn once(args: &TestArgs, colors: Colors, read: &mut Vec<PathBuf>) -> ExitCode {
                     report.expectations.push(ExpectationJson {
                         file: path.clone(),
                         line: v.line,
-                        column: line_start_column(&text, &index, v.line),
+                        column: line_start_column(text, &index, v.line),
                         expected: v
                             .text
                             .strip_prefix("expect ")
@@ -262,14 +283,9 @@ fn once(args: &TestArgs, colors: Colors, read: &mut Vec<PathBuf>) -> ExitCode {
                     });
                 }
             }
-            let mut coverage = Coverage::default();
-            states.iter().for_each(|s| coverage.add(program, s));
-            tally_program(&mut tally, program, &coverage);
+            merge(&mut covered, coverage);
         }
-        if cases.is_empty() {
-            let empty = Coverage::default();
-            tally_program(&mut tally, program, &empty);
-        }
+        tally_program(&mut tally, program, &covered);
     }
     if args.coverage {
         let coverage = coverage_of(&tally);
@@ -302,6 +318,67 @@ fn once(args: &TestArgs, colors: Colors, read: &mut Vec<PathBuf>) -> ExitCode {
         outln!("{}", summary(totals, colors.stdout));
     }
     code
+}
+
+/// A file to test, lowered, with its cases; or why its cases cannot run.
+enum Prepared<'db> {
+    /// The protocol, or a file it uses, has errors.
+    Errors(SourceFile),
+    /// The case data named by `--cases` cannot be had (its path, and why).
+    DataProblem(PathBuf, CasesProblem),
+    /// The cases can run.
+    Ready(Ready<'db>),
+}
+
+/// A lowered protocol and the cases to test against it.
+struct Ready<'db> {
+    program: &'db sot_ir::Program,
+    /// The cases of `--cases`; `None`: the file's own.
+    data: Option<Vec<sot_ir::Case>>,
+    /// The file the `expect` lines are written in, as shown.
+    path: String,
+    /// Its text.
+    text: String,
+}
+
+impl Ready<'_> {
+    /// The cases to test.
+    fn cases(&self) -> &[sot_ir::Case] {
+        self.data.as_deref().unwrap_or(&self.program.cases)
+    }
+}
+
+/// Lowers `file` and reads the case data of `--cases` (`data`) for it.
+fn prepare<'db>(db: &'db Database, file: SourceFile, data: Option<&Path>) -> Prepared<'db> {
+    let Some(program) = lower_file(db, file) else {
+        return Prepared::Errors(file);
+    };
+    match data {
+        None => Prepared::Ready(Ready {
+            program,
+            data: None,
+            path: file.path(db).display().to_string(),
+            text: file.text(db).clone(),
+        }),
+        Some(data) => match read_json_cases(db, file, data) {
+            Ok((cases, text)) => Prepared::Ready(Ready {
+                program,
+                data: Some(cases),
+                path: data.display().to_string(),
+                text,
+            }),
+            Err(problem) => Prepared::DataProblem(data.to_path_buf(), problem),
+        },
+    }
+}
+
+/// Adds what `from` exercised to `into`.
+fn merge(into: &mut Coverage, from: Coverage) {
+    into.fired.extend(from.fired);
+    into.categories.extend(from.categories);
+    into.red_flags.extend(from.red_flags);
+    into.coexist.extend(from.coexist);
+    into.outcomes.extend(from.outcomes);
 }
 
 /// `N passed, M failed`, and how many files had errors; the failures in colour.

@@ -21,7 +21,7 @@ use sot_compiler::{
     file_diagnostics, json_cases, lower_file, parse_in_parallel, Database, EventLog, Severity,
 };
 use sot_runtime::visit::{evaluate_case, CategoryState, RuleState, VisitState};
-use workload::{Val, Workload, CATEGORIES, EVAL_RULES, SEED};
+use workload::{edited, Val, Workload, CATEGORIES, EVAL_RULES, SEED};
 
 /// A visit's result as every engine reports it: the category (0 for none, `c + 1` for the
 /// `c`-th category) and the fired rules in declaration order.
@@ -32,6 +32,8 @@ const PATIENTS: usize = 100;
 const VISITS: usize = 5;
 /// The size of the protocol for the checking and memory measurements.
 const CHECK_RULES: usize = 10_000;
+/// The rule that the re-check and memory measurements edit (in the middle of the protocol).
+const EDITED_RULE: usize = 5_000;
 
 fn main() -> ExitCode {
     let result = match std::env::args().nth(1).as_deref() {
@@ -413,30 +415,13 @@ fn compile_and_check() -> Result<(), String> {
     Ok(())
 }
 
-/// The 10,000-rule protocol with rule `r_5000`'s `when` lengthened by `extra` copies of its
-/// own first condition (so the text after it moves too).
-fn edited(text: &str, extra: usize) -> Option<String> {
-    let rule = text.find("rule r_5000 ")?;
-    let when = rule + text[rule..].find("\n  when ")? + "\n  when ".len();
-    let end = when + text[when..].find('\n')?;
-    let first = text[when..end].split(" and ").next()?;
-    let mut out = String::with_capacity(text.len() + 64);
-    out.push_str(&text[..end]);
-    for _ in 0..extra {
-        out.push_str(" and ");
-        out.push_str(first);
-    }
-    out.push_str(&text[end..]);
-    Some(out)
-}
-
 /// Metric (3): re-check after a one-rule edit through one salsa database; the salsa
 /// executions per edit are counted in a second database with an event log (logging slows
 /// salsa down, so the timed one has none).
 fn recheck() -> Result<(), String> {
     let text = Workload::generate(SEED, CHECK_RULES, CATEGORIES).sot();
     let edits: Vec<String> = (0..100)
-        .map(|i| edited(&text, i % 3 + 1))
+        .map(|i| edited(&text, EDITED_RULE, i % 3 + 1))
         .collect::<Option<_>>()
         .ok_or("rule r_5000 is not in the generated protocol")?;
     let path = Path::new("bench.sot");
@@ -501,7 +486,7 @@ fn memory() -> Result<(), String> {
     let loaded = status_kb("VmRSS:");
     let mut after = Vec::new();
     for i in 0..1000 {
-        let edit = edited(&text, i % 3 + 1).ok_or("rule r_5000 is missing")?;
+        let edit = edited(&text, EDITED_RULE, i % 3 + 1).ok_or("rule r_5000 is missing")?;
         db.set_file(path, edit);
         file_diagnostics(&db, file);
         if i == 9 || i == 999 {
@@ -579,7 +564,7 @@ mod tests {
     #[test]
     fn the_edit_lengthens_one_rule() {
         let text = Workload::generate(SEED, CHECK_RULES, CATEGORIES).sot();
-        let edit = edited(&text, 2).expect("rule r_5000 exists");
+        let edit = edited(&text, EDITED_RULE, 2).expect("rule r_5000 exists");
         assert!(edit.len() > text.len());
         let (db, file) = load(&edit);
         assert_eq!(errors(&db, file), 0);

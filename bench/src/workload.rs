@@ -510,6 +510,23 @@ fn rhai_conds(conds: &[Cond]) -> String {
     format!("({})", parts.join(" && "))
 }
 
+/// A generated protocol's `text` with rule `r_{rule}`'s `when` lengthened by `extra` copies of
+/// its own first condition (so the text after it moves too): a one-rule edit.
+pub fn edited(text: &str, rule: usize, extra: usize) -> Option<String> {
+    let at = text.find(&format!("rule r_{rule} "))?;
+    let when = at + text[at..].find("\n  when ")? + "\n  when ".len();
+    let end = when + text[when..].find('\n')?;
+    let first = text[when..end].split(" and ").next()?;
+    let mut out = String::with_capacity(text.len() + 64);
+    out.push_str(&text[..end]);
+    for _ in 0..extra {
+        out.push_str(" and ");
+        out.push_str(first);
+    }
+    out.push_str(&text[end..]);
+    Some(out)
+}
+
 /// The seed of every generated workload.
 pub const SEED: u64 = 2026;
 /// The size of the evaluation workload, whose native function is generated at build time.
