@@ -21,7 +21,7 @@ mod types;
 // compiler lowers into it under its old paths.
 use sot_ir::{self as ir, eval};
 
-pub use analyse::{category_overlaps, file_analyses};
+pub use analyse::{category_overlaps, compare_programs, file_analyses};
 /// The analyses' questions, for the tests that hold the solver to the search (its oracle).
 #[doc(hidden)]
 pub use analyse::{

@@ -20,14 +20,18 @@ use crate::ir::{Program, Value};
 use crate::lower::lower_file;
 
 mod categories;
+mod compare;
 pub mod domains;
 mod encode;
+mod formula;
 mod rules;
 #[doc(hidden)]
 pub mod search;
+mod shared;
 pub mod solver;
 
 pub use categories::category_overlaps;
+pub use compare::compare_programs;
 use domains::Var;
 use solver::{Solver, Undecided};
 

@@ -71,7 +71,7 @@ pub struct Solver<'p> {
 
 /// Stops the solver at [`LEARNT_LIMIT`].
 #[derive(Default)]
-struct Limit {
+pub(super) struct Limit {
     learnt: usize,
 }
 
