@@ -7,7 +7,7 @@
 //! recommends", never what the patient has.
 
 use sot_runtime::diff::semantic::{Relation, Rest, SemanticDiff, Witness};
-use sot_runtime::diff::{outcome, Change, Direction, ItemName, ProtocolDiff, Version};
+use sot_runtime::diff::{outcome, Change, Direction, ItemKind, ItemName, ProtocolDiff, Version};
 
 use crate::escape::markdown_escape;
 
@@ -245,6 +245,9 @@ fn not_run(
     }
 }
 
+/// Up to how many equivalent items are named (more are counted by kind).
+const EQUIVALENT_NAMED: usize = 12;
+
 /// A section's heading and its lines, each with its depth.
 type Section = (&'static str, Vec<(usize, String)>);
 
@@ -278,7 +281,27 @@ fn semantic_lines(sem: &SemanticDiff) -> Vec<Section> {
     if items.is_empty() {
         items.push((0, "no condition changes".into()));
     }
-    if !same.is_empty() {
+    if same.len() > EQUIVALENT_NAMED {
+        let count = |kind: ItemKind, one: &str, many: &str| match sem
+            .items
+            .iter()
+            .filter(|i| i.kind == kind && i.relation == Relation::Equivalent)
+            .count()
+        {
+            0 => None,
+            1 => Some(format!("1 {one}")),
+            n => Some(format!("{n} {many}")),
+        };
+        let counts: Vec<String> = [
+            count(ItemKind::Category, "category", "categories"),
+            count(ItemKind::RedFlag, "red flag", "red flags"),
+            count(ItemKind::Rule, "rule", "rules"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        items.push((0, format!("equivalent: {}", counts.join(", "))));
+    } else if !same.is_empty() {
         items.push((0, format!("equivalent: {}", same.join(", "))));
     }
     if !sem.apart.is_empty() {
