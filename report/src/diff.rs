@@ -271,7 +271,10 @@ fn semantic_lines(sem: &SemanticDiff) -> Vec<Section> {
         items.push((0, format!("{name}: {what}")));
         for (who, w) in [("old", &item.dropped), ("new", &item.added)] {
             if let Some(w) = w {
-                items.push((1, format!("{who} version only: {}", witness(w))));
+                items.push((
+                    1,
+                    format!("only the {who} version holds with: {}", witness(w)),
+                ));
             }
         }
         for why in &item.undecided {

@@ -1,0 +1,188 @@
+//! End-to-end tests of `sot diff`'s semantic section on the hand-made pairs of
+//! `tests/fixtures/diff/` (a threshold moved, `at least N` changed, a precedence reversed, a
+//! rule's `unless` added, a red flag widened, an indicator's type changed): each item's
+//! relation, its example findings, what each version makes of them, the changes of the
+//! visit's category, and `--fail-on-change` for a change that no case shows.
+
+mod common;
+
+use common::{sot, stderr, stdout};
+use serde_json::Value;
+
+/// `sot diff OLD NEW --format json` of a pair: its `semantic` section.
+fn semantic(name: &str) -> Value {
+    let (old, new) = (
+        format!("tests/fixtures/diff/{name}.old.sot"),
+        format!("tests/fixtures/diff/{name}.new.sot"),
+    );
+    let out = sot(&["diff", &old, &new, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let data: Value = serde_json::from_str(&stdout(&out)).expect("valid JSON");
+    data["semantic"].clone()
+}
+
+/// The item of that kind and name.
+fn item<'a>(semantic: &'a Value, kind: &str, name: &str) -> &'a Value {
+    semantic["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["kind"] == kind && i["name"] == name)
+        .unwrap_or_else(|| panic!("no {kind} {name} in {semantic:#}"))
+}
+
+fn findings(witness: &Value) -> Vec<&str> {
+    witness["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
+#[test]
+fn a_lower_threshold_makes_the_category_and_its_rule_wider_between_the_two_limits() {
+    let s = semantic("threshold");
+    let category = item(&s, "category", "II");
+    assert_eq!(category["relation"], "wider");
+    assert_eq!(category["dropped"], Value::Null);
+    // 4 mm: the new limit itself, below the old one.
+    assert_eq!(
+        findings(&category["added"]),
+        ["leg_length_difference = 4 mm"]
+    );
+    assert_eq!(category["added"]["old"], "false");
+    assert_eq!(category["added"]["new"], "true");
+    let rule = item(&s, "rule", "block_category_two");
+    assert_eq!(rule["relation"], "wider");
+    assert_eq!(rule["added"]["new"], "fires");
+    let changes = s["category"]["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), 1, "{s:#}");
+    assert_eq!(changes[0]["old"], "none");
+    assert_eq!(changes[0]["new"], "II");
+    assert_eq!(s["category"]["rest"], "complete");
+}
+
+#[test]
+fn at_least_n_raised_makes_the_category_narrower_with_two_of_three_as_the_example() {
+    let s = semantic("at_least");
+    let category = item(&s, "category", "II");
+    assert_eq!(category["relation"], "narrower");
+    assert_eq!(category["added"], Value::Null);
+    // Minimal: two of the three true and the third false, nothing else.
+    assert_eq!(findings(&category["dropped"]).len(), 3, "{s:#}");
+    assert_eq!(s["category"]["changes"][0]["old"], "II");
+    assert_eq!(s["category"]["changes"][0]["new"], "none");
+}
+
+#[test]
+fn a_precedence_reversed_changes_the_visits_category_not_the_categories() {
+    let s = semantic("precedence");
+    assert_eq!(item(&s, "category", "II")["relation"], "equivalent");
+    assert_eq!(item(&s, "category", "III")["relation"], "equivalent");
+    // Category II's rule now fires where both categories are true.
+    let rule = item(&s, "rule", "category_two_rule");
+    assert_eq!(rule["relation"], "wider");
+    let changes = s["category"]["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), 1, "{s:#}");
+    assert_eq!(changes[0]["old"], "III");
+    assert_eq!(changes[0]["new"], "II");
+    assert_eq!(
+        findings(&changes[0]),
+        ["arm_fossa = right", "pain_on_cough = yes"]
+    );
+}
+
+#[test]
+fn an_unless_added_makes_the_rule_narrower_where_the_unless_holds() {
+    let s = semantic("unless");
+    let rule = item(&s, "rule", "block_category_two");
+    assert_eq!(rule["relation"], "narrower");
+    assert!(
+        findings(&rule["dropped"]).contains(&"osteoporosis = yes"),
+        "{s:#}"
+    );
+    assert_eq!(rule["dropped"]["old"], "fires");
+    assert_eq!(rule["dropped"]["new"], "withheld");
+    assert_eq!(s["category"]["changes"], serde_json::json!([]));
+    assert_eq!(s["category"]["rest"], "complete");
+}
+
+#[test]
+fn a_red_flag_widened_is_raised_by_one_finding_of_the_two() {
+    let s = semantic("red_flag");
+    let flag = item(&s, "red_flag", "cauda_equina");
+    assert_eq!(flag["relation"], "wider");
+    assert_eq!(
+        findings(&flag["added"]),
+        ["saddle_anesthesia = yes", "bladder_dysfunction = no"]
+    );
+    assert_eq!(flag["added"]["old"], "ruled out");
+    assert_eq!(flag["added"]["new"], "raised");
+    // The rule is compared where no red flag is raised: unchanged.
+    assert_eq!(
+        item(&s, "rule", "block_category_two")["relation"],
+        "equivalent"
+    );
+}
+
+#[test]
+fn an_indicator_whose_type_changed_is_read_apart_and_named_with_its_version() {
+    let s = semantic("type_changed");
+    assert_eq!(s["apart"], serde_json::json!(["toe_extension_weak"]));
+    let weak = item(&s, "rule", "block_weak_toe");
+    assert_eq!(weak["relation"], "incomparable");
+    let dropped = findings(&weak["dropped"]);
+    assert!(
+        dropped.iter().any(|f| f.ends_with("(old version)"))
+            && dropped.iter().any(|f| f.ends_with("(new version)")),
+        "{s:#}"
+    );
+    let tender = item(&s, "rule", "block_tender");
+    assert_eq!(tender["relation"], "narrower");
+    assert_eq!(tender["dropped"]["new"], "does not fire");
+    let text = stdout(&sot(&[
+        "diff",
+        "tests/fixtures/diff/type_changed.old.sot",
+        "tests/fixtures/diff/type_changed.new.sot",
+    ]));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn fail_on_change_fails_on_a_change_that_no_case_shows() {
+    let (old, new) = (
+        "tests/fixtures/diff/type_changed.old.sot",
+        "tests/fixtures/diff/type_changed.new.sot",
+    );
+    let out = sot(&["diff", old, new, "--fail-on-change"]);
+    let text = stdout(&out);
+    assert!(text.contains("no visit's outcome changes"), "{text}");
+    assert!(text.contains("Items: 0 added, 0 removed"), "{text}");
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let same = sot(&["diff", old, old, "--fail-on-change"]);
+    assert_eq!(same.status.code(), Some(0), "{}", stdout(&same));
+    assert!(stdout(&same).contains("no condition changes"));
+}
+
+#[test]
+fn the_markdown_has_the_semantic_sections_escaped() {
+    let out = sot(&[
+        "diff",
+        "tests/fixtures/diff/unless.old.sot",
+        "tests/fixtures/diff/unless.new.sot",
+        "--format",
+        "markdown",
+    ]);
+    let md = stdout(&out);
+    assert!(
+        md.contains("## Semantic difference (exact, by the solver)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- rule block\\_category\\_two: narrower: it holds under fewer findings"),
+        "{md}"
+    );
+    assert!(md.contains("  - only the old version holds with: "), "{md}");
+    assert!(md.contains("## The visit's category"), "{md}");
+}
