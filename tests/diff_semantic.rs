@@ -186,3 +186,34 @@ fn the_markdown_has_the_semantic_sections_escaped() {
     assert!(md.contains("  - only the old version holds with: "), "{md}");
     assert!(md.contains("## The visit's category"), "{md}");
 }
+
+#[test]
+fn a_question_a_guard_stops_is_reported_not_decided_and_fails_the_gate() {
+    let file = "tests/fixtures/check/W0600_analysis_not_decided.sot";
+    let out = sot(&["diff", file, file, "--fail-on-change"]);
+    let text = stdout(&out);
+    assert!(text.contains("rule sums: not decided"), "{text}");
+    // Both directions stopped by the same guard: said once.
+    assert_eq!(
+        text.matches("not decided: the conditions are too large to encode")
+            .count(),
+        1,
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{text}");
+}
+
+#[test]
+fn an_unchanged_condition_too_hard_to_refute_alone_is_equivalent_at_once() {
+    // Fourteen findings of a thirteen-value type, pairwise different: refuting "true in one
+    // version, not in the other" from two encodings of it is a pigeonhole proof; the one
+    // encoding both versions share refutes it by propagation.
+    let file = "tests/fixtures/check/W0602_pigeonhole_never_fires.sot";
+    let start = std::time::Instant::now();
+    let text = stdout(&sot(&["diff", file, file]));
+    assert!(
+        text.contains("equivalent: rule fourteen, rule thirteen"),
+        "{text}"
+    );
+    assert!(start.elapsed().as_secs() < 60, "{:?}", start.elapsed());
+}

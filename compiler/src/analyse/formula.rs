@@ -5,6 +5,7 @@
 //! it to a minimal example.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
 use rustsat::types::Lit;
@@ -46,7 +47,8 @@ pub struct Term<'a> {
 pub struct Builder<'a> {
     /// The clauses.
     pub enc: Encoder<'a>,
-    rails: HashMap<*const Expr, Rail>,
+    /// Conditions encoded so far, by [`fingerprint`].
+    rails: HashMap<u64, Vec<(&'a Expr, Rail)>>,
 }
 
 impl<'a> Builder<'a> {
@@ -58,13 +60,18 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// The condition's rail; a condition equal to one encoded before (the same `when` in
+    /// both versions) gets its literals, so that "true in one version and not in the other"
+    /// of an unchanged condition is refuted at once, however hard the condition.
     fn rail(&mut self, e: &'a Expr) -> Result<Rail, TooLarge> {
-        let key = e as *const Expr;
-        if let Some(r) = self.rails.get(&key) {
-            return Ok(*r);
+        let key = fingerprint(e);
+        if let Some(same) = self.rails.get(&key) {
+            if let Some((_, r)) = same.iter().find(|(other, _)| *other == e) {
+                return Ok(*r);
+            }
         }
         let r = self.enc.condition(e)?;
-        self.rails.insert(key, r);
+        self.rails.entry(key).or_default().push((e, r));
         Ok(r)
     }
 
@@ -135,6 +142,55 @@ impl<'a> Builder<'a> {
         let right = self.all(vec![na, b]);
         self.any(vec![left, right])
     }
+}
+
+/// A hash of an expression's structure (numbers by their bits).
+fn fingerprint(e: &Expr) -> u64 {
+    fn walk(e: &Expr, h: &mut impl Hasher) {
+        std::mem::discriminant(e).hash(h);
+        let value = |v: &Value, h: &mut _| match v {
+            Value::None => 0u64.hash(h),
+            Value::Num(n) => (n + 0.0).to_bits().hash(h),
+        };
+        match e {
+            Expr::Const(v) => value(v, h),
+            Expr::Slot(p, s) => (p, s).hash(h),
+            Expr::Test(p, s, op, v) => {
+                (p, s, *op as u8).hash(h);
+                value(v, h);
+            }
+            Expr::DynSlot(p, i, args) => {
+                (p, i).hash(h);
+                args.iter().for_each(|a| walk(a, h));
+            }
+            Expr::Not(x) => walk(x, h),
+            Expr::InSet(x, set) => {
+                walk(x, h);
+                set.iter().for_each(|v| value(v, h));
+            }
+            Expr::And(items) | Expr::Or(items) => {
+                items.len().hash(h);
+                items.iter().for_each(|i| walk(i, h));
+            }
+            Expr::AtLeast(n, items) | Expr::Table(n, items) => {
+                (n, items.len()).hash(h);
+                items.iter().for_each(|i| walk(i, h));
+            }
+            Expr::Compare(op, l, r) => {
+                (*op as u8).hash(h);
+                walk(l, h);
+                walk(r, h);
+            }
+            Expr::Add(l, r, negate) => {
+                negate.hash(h);
+                walk(l, h);
+                walk(r, h);
+            }
+        }
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    walk(e, &mut h);
+    h.finish()
 }
 
 /// The formula's value on findings: Kleene logic when the findings may be partial (true

@@ -182,6 +182,8 @@ fn semantic_item(old: &Program, new: &Program, item: &ItemComparison) -> Semanti
     };
     let dropped = side(&item.dropped, true);
     let added = side(&item.added, false);
+    // Both questions stopped by one guard say so once.
+    undecided.dedup();
     let relation = if !undecided.is_empty() {
         Relation::Undecided
     } else {
