@@ -25,7 +25,8 @@ use super::domains::{Domains, Var};
 use super::encode::{Encoder, TooLarge};
 use super::formula::{minimal, Builder, Term, F};
 use super::shared::Shared;
-use super::solver::{Limit, Undecided};
+use super::solver::{distinct_hints, Limit, Undecided, Want};
+use crate::eval::Tri;
 use crate::ir::{Expr, Program, Value};
 
 /// One rule binding's conditions.
@@ -246,8 +247,8 @@ fn item(
     let (old_holds, old_beside) = o.holds(&mut b, kind, i)?;
     let (new_holds, new_beside) = n.holds(&mut b, kind, j)?;
     let beside: Vec<Term> = old_beside.into_iter().chain(new_beside).collect();
-    let (dropped_lit, dropped) = goal(&mut b, &old_holds, &new_holds, &beside);
-    let (added_lit, added) = goal(&mut b, &new_holds, &old_holds, &beside);
+    let (dropped_lit, dropped) = goal(&mut b, &old_holds, &new_holds, &beside)?;
+    let (added_lit, added) = goal(&mut b, &new_holds, &old_holds, &beside)?;
     let (cnf, vars) = b.enc.into_parts();
     let mut sat = Sat::default();
     if sat.add_cnf(cnf).is_err() {
@@ -262,17 +263,45 @@ fn item(
 }
 
 /// `yes` holds, `no` does not, and everything `beside` holds: its literal and its parts.
+/// The pigeonhole hints of the conditions it requires ([`distinct_hints`]) hold under its
+/// literal.
 fn goal<'a>(
     b: &mut Builder<'a>,
     yes: &Term<'a>,
     no: &Term<'a>,
     beside: &[Term<'a>],
-) -> (Lit, Vec<F<'a>>) {
+) -> Result<(Lit, Vec<F<'a>>), TooLarge> {
     let not = b.not(no.clone());
     let mut terms = vec![yes.clone(), not];
     terms.extend(beside.iter().cloned());
-    let parts = terms.iter().map(|t| t.f.clone()).collect();
-    (b.all(terms).lit, parts)
+    let parts: Vec<F> = terms.iter().map(|t| t.f.clone()).collect();
+    let lit = b.all(terms).lit;
+    let mut required = Vec::new();
+    for p in &parts {
+        requires(p, true, &mut required);
+    }
+    for hint in distinct_hints(&mut b.enc, &required)? {
+        let implied = b.enc.or(&[!lit, hint]);
+        b.enc.require(implied);
+    }
+    Ok((lit, parts))
+}
+
+/// The conditions a formula requires true or false when it is `wanted` (below `all`, `not`
+/// and one-armed `any`).
+fn requires<'a>(f: &F<'a>, wanted: bool, out: &mut Vec<(&'a Expr, Want)>) {
+    match (f, wanted) {
+        (F::True(e), true) => out.push((e, Want::Is(Tri::True))),
+        (F::False(e), true) => out.push((e, Want::Is(Tri::False))),
+        (F::Not(x), _) => requires(x, !wanted, out),
+        (F::All(xs), true) | (F::Any(xs), false) => {
+            xs.iter().for_each(|x| requires(x, wanted, out));
+        }
+        (F::Any(xs), true) | (F::All(xs), false) if xs.len() == 1 => {
+            requires(&xs[0], wanted, out);
+        }
+        _ => {}
+    }
 }
 
 /// The model cut to a minimal example, in each version's slots.
