@@ -22,7 +22,7 @@ use rustsat::types::{Clause, Lit, TernaryVal};
 use sot_ir::compare::{CategoryChanges, Compared, Comparison, ItemComparison, Question};
 
 use super::domains::{Domains, Var};
-use super::encode::{Encoder, TooLarge};
+use super::encode::{Encoder, TooLarge, CLAUSE_LIMIT};
 use super::formula::{minimal, Builder, Term, F};
 use super::shared::Shared;
 use super::solver::{distinct_hints, Limit, Undecided, Want};
@@ -92,12 +92,16 @@ impl<'p> Version<'p> {
         Ok(b.all(parts))
     }
 
-    /// Category `c` is one of the visit's categories: chosen, alone or with the others
-    /// chosen all on one `coexist` line with it.
-    fn visit_in<'a>(&'a self, b: &mut Builder<'a>, c: usize) -> Result<Term<'a>, TooLarge> {
-        let chosen = (0..self.categories.len())
+    /// Every category's [`Version::chosen`].
+    fn chosen_all<'a>(&'a self, b: &mut Builder<'a>) -> Result<Vec<Term<'a>>, TooLarge> {
+        (0..self.categories.len())
             .map(|d| self.chosen(b, d))
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect()
+    }
+
+    /// Category `c` is one of the visit's categories: chosen, alone or with the others
+    /// chosen all on one `coexist` line with it (`chosen`: [`Version::chosen_all`]).
+    fn visit_in<'a>(&'a self, b: &mut Builder<'a>, c: usize, chosen: &[Term<'a>]) -> Term<'a> {
         let none_but = |b: &mut Builder<'a>, allowed: &dyn Fn(usize) -> bool| {
             let parts = chosen
                 .iter()
@@ -114,7 +118,7 @@ impl<'p> Version<'p> {
             }
         }
         let together = b.any(ways);
-        Ok(b.all(vec![chosen[c].clone(), together]))
+        b.all(vec![chosen[c].clone(), together])
     }
 
     /// Red flag `r` is raised.
@@ -139,7 +143,10 @@ impl<'p> Version<'p> {
     /// One of rule `r`'s bindings fires (no red flag considered).
     fn fires<'a>(&'a self, b: &mut Builder<'a>, r: usize) -> Result<Term<'a>, TooLarge> {
         let gate = match self.program.rules[r].category {
-            Some(c) => Some(self.visit_in(b, c as usize)?),
+            Some(c) => {
+                let chosen = self.chosen_all(b)?;
+                Some(self.visit_in(b, c as usize, &chosen))
+            }
             None => None,
         };
         let mut any = Vec::with_capacity(self.rules[r].len());
@@ -345,6 +352,12 @@ fn visit_category(
     domains: &Domains,
     (o, n): (&Version, &Version),
 ) -> Result<CategoryChanges, TooLarge> {
+    // Each category's "one of the visit's" reads every other's "chosen", per `coexist` line:
+    // a guard against hostile input (thousands of categories).
+    let size = |v: &Version| v.categories.len().pow(2) * (1 + v.program.coexist.len());
+    if size(o) + size(n) > CLAUSE_LIMIT {
+        return Err(TooLarge);
+    }
     let mut b = Builder::new(Encoder::new(&shared.program, domains));
     let mut names: Vec<&str> = o
         .program
@@ -358,13 +371,14 @@ fn visit_category(
         }
     }
     // Per category name: chosen in each version, and one of the visit's in each.
+    let all = [o.chosen_all(&mut b)?, n.chosen_all(&mut b)?];
     let mut chosen: Vec<Term> = Vec::new();
     let mut differ = Vec::new();
     for name in &names {
-        let mut pair = Vec::with_capacity(4);
-        for v in [o, n] {
+        let mut pair = Vec::with_capacity(2);
+        for (v, all) in [o, n].into_iter().zip(&all) {
             pair.push(match v.category(name) {
-                Some(c) => (v.chosen(&mut b, c)?, v.visit_in(&mut b, c)?),
+                Some(c) => (all[c].clone(), v.visit_in(&mut b, c, all)),
                 None => (b.constant(false), b.constant(false)),
             });
         }
