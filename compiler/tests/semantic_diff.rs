@@ -100,6 +100,9 @@ struct Proto {
     flag: (Cond, Option<usize>),
     /// Each rule's `in category`, `when` and `unless`.
     rules: Vec<(Option<usize>, Cond, Option<Cond>)>,
+    /// Whether it declares the indicator `d` (yes/no), which the first rule's `when` then
+    /// also accepts (`or d`).
+    extra: bool,
 }
 
 impl Proto {
@@ -108,8 +111,13 @@ impl Proto {
             "protocol \"Random\" version \"{version}\"\n\n\
              indicator a: bool\nindicator b: bool\nindicator c: bool\n\
              indicator fossa: Side?\nindicator grade: 0..{}\n\
-             indicator length: 0.0..40.0 mm\n\nadjustment block\n\n",
-            self.grade_max
+             indicator length: 0.0..40.0 mm\n{}\nadjustment block\n\n",
+            self.grade_max,
+            if self.extra {
+                "indicator d: bool\n"
+            } else {
+                ""
+            }
         );
         for (i, when) in self.categories.iter().enumerate() {
             t.push_str(&format!(
@@ -141,8 +149,9 @@ impl Proto {
                 .as_ref()
                 .map(|u| format!("  unless {}\n", u.text()))
                 .unwrap_or_default();
+            let or_d = if self.extra && i == 0 { " or d" } else { "" };
             t.push_str(&format!(
-                "rule r{i} {{\n{}  when {}\n{unless}  then block\n}}\n",
+                "rule r{i} {{\n{}  when ({}){or_d}\n{unless}  then block\n}}\n",
                 in_category(category),
                 when.text()
             ));
@@ -160,15 +169,17 @@ fn proto() -> impl Strategy<Value = Proto> {
         prop::option::of((0usize..3, 0usize..3).prop_filter("two", |(x, y)| x != y)),
         (cond(), category.clone()),
         prop::collection::vec((category, cond(), prop::option::of(cond())), 2),
+        any::<bool>(),
     )
         .prop_map(
-            |(grade_max, categories, precedence, coexist, flag, rules)| Proto {
+            |(grade_max, categories, precedence, coexist, flag, rules, extra)| Proto {
                 grade_max,
                 categories,
                 precedence,
                 coexist,
                 flag,
                 rules,
+                extra,
             },
         )
 }
@@ -180,6 +191,7 @@ fn pair() -> impl Strategy<Value = (Proto, Proto)> {
         let mut new = old.clone();
         if !pick(0) {
             new.grade_max = other.grade_max;
+            new.extra = other.extra;
         }
         for c in 0..3 {
             if !pick(1 + c) {
@@ -238,6 +250,10 @@ fn findings() -> impl Strategy<Value = Vec<String>> {
             out.push(format!("fossa = {fossa}"));
             out.push(format!("grade = {grade}"));
             out.push(format!("length = {length} mm"));
+            out.push(format!(
+                "d = {}",
+                if bools[0] == bools[1] { "yes" } else { "no" }
+            ));
             out
         });
     (one.clone(), one).prop_map(|(previous, now)| {
@@ -266,8 +282,8 @@ impl Loaded {
     }
 
     /// The last visit's state for findings written as a case writes them (`previous.x`
-    /// in a visit before), as this version reads them: the other version's own findings
-    /// are left out.
+    /// in a visit before), as this version reads them: the other version's own findings,
+    /// and those of indicators this version lacks, are left out.
     fn run(&self, findings: &[String], other: &str) -> VisitState {
         let mut previous = String::new();
         let mut now = String::new();
@@ -276,6 +292,15 @@ impl Loaded {
                 continue;
             }
             let f = f.split(" (").next().unwrap_or(f);
+            let name = f.trim_start_matches("previous.").split(' ').next();
+            if !self
+                .program()
+                .indicators
+                .iter()
+                .any(|i| Some(i.name.as_str()) == name)
+            {
+                continue;
+            }
             match f.strip_prefix("previous.") {
                 Some(p) => previous.push_str(&format!("      {p}\n")),
                 None => now.push_str(&format!("      {f}\n")),
