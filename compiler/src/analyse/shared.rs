@@ -156,3 +156,85 @@ impl Shared {
         example
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Shared;
+    use crate::db::Database;
+    use crate::ir::{Expr, Phase, Program, Value};
+    use crate::lower::lower_file;
+
+    fn program(text: &str) -> Program {
+        let mut db = Database::default();
+        let file = db.set_file(std::path::Path::new("p.sot"), text.to_string());
+        lower_file(&db, file).clone().expect("lowers")
+    }
+
+    #[test]
+    fn indicators_of_one_name_and_type_share_findings_the_others_get_their_own() {
+        let old = program(
+            "indicator a: bool\nindicator grade: 0..3\nadjustment adj\n\
+             rule r {\n  when a and grade > 1\n  then adj\n}\n",
+        );
+        // `d` is new, `grade` changed its range, `a` moved.
+        let new = program(
+            "indicator d: bool\nindicator grade: 0..5\nindicator a: bool\nadjustment adj\n\
+             rule r {\n  when a and d and grade > 1\n  then adj\n}\n",
+        );
+        let shared = Shared::new(&old, &new);
+        assert_eq!(shared.apart, ["grade"]);
+        // Old's two slots, then new's `d` and `grade`: `a` is shared.
+        assert_eq!(shared.program.slot_count, 4);
+        let slot = |p: &Program, name: &str| {
+            p.indicators
+                .iter()
+                .find(|i| i.name == name)
+                .map(|i| i.first_slot)
+                .expect("indicator")
+        };
+        let (a_old, a_new) = (slot(&old, "a"), slot(&new, "a"));
+        assert_eq!(
+            shared.expr(&Expr::Slot(None, a_new)),
+            Expr::Slot(None, a_old)
+        );
+        let d = match shared.expr(&Expr::Slot(Some(Phase::Previous), slot(&new, "d"))) {
+            Expr::Slot(Some(Phase::Previous), s) => s,
+            other => panic!("{other:?}"),
+        };
+        assert!(d >= old.slot_count, "{d}");
+        let grade = match shared.expr(&Expr::Test(
+            None,
+            slot(&new, "grade"),
+            sot_ir::Cmp::Gt,
+            Value::Num(1.0),
+        )) {
+            Expr::Test(None, s, ..) => s,
+            other => panic!("{other:?}"),
+        };
+        assert!(grade >= old.slot_count && grade != d, "{grade}");
+        // Shared findings back in each version's slots: `a` in both, `d` in the new only,
+        // each version's `grade` in its own.
+        let yes = Value::Num(1.0);
+        let example = shared.split(&[
+            ((None, a_old), yes),
+            ((None, d), yes),
+            ((None, slot(&old, "grade")), Value::Num(2.0)),
+            ((None, grade), Value::Num(4.0)),
+        ]);
+        let slots = |f: &[sot_ir::compare::Finding]| {
+            f.iter().map(|f| (f.slot, f.value)).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            slots(&example.old),
+            [(a_old, yes), (slot(&old, "grade"), Value::Num(2.0))]
+        );
+        assert_eq!(
+            slots(&example.new),
+            [
+                (a_new, yes),
+                (slot(&new, "d"), yes),
+                (slot(&new, "grade"), Value::Num(4.0))
+            ]
+        );
+    }
+}
