@@ -256,6 +256,12 @@ fn item(
     let beside: Vec<Term> = old_beside.into_iter().chain(new_beside).collect();
     let (dropped_lit, dropped) = goal(&mut b, &old_holds, &new_holds, &beside)?;
     let (added_lit, added) = goal(&mut b, &new_holds, &old_holds, &beside)?;
+    // An unchanged item: both questions false by their encoding alone (the same literals
+    // in both versions), no solver needed.
+    let never = b.constant(false).lit;
+    if dropped_lit == never && added_lit == never {
+        return Ok((Question::Never, Question::Never));
+    }
     let (cnf, vars) = b.enc.into_parts();
     let mut sat = Sat::default();
     if sat.add_cnf(cnf).is_err() {
