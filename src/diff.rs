@@ -364,6 +364,8 @@ fn paint_line(line: &str, color: bool) -> String {
         || line.starts_with("sot diff:")
         || line == "Summary"
         || line == "Not compared"
+        || line.starts_with("Semantic difference")
+        || line == "The visit's category"
     {
         Some(HEADING)
     } else {
