@@ -17,6 +17,8 @@
 //!   every argument of its `then` known. Rules are compared where neither version raises a
 //!   red flag (a raised red flag suspends every rule; a red flag's change is its own item).
 
+use std::collections::HashMap;
+
 use rustsat::solvers::{Solve, SolveIncremental, SolverResult};
 use rustsat::types::{Clause, Lit, TernaryVal};
 use sot_ir::compare::{CategoryChanges, Compared, Comparison, ItemComparison, Question};
@@ -189,12 +191,16 @@ pub fn compare_programs(old: &Program, new: &Program) -> Comparison {
     let n = Version::new(new, |e| shared.expr(e));
     let mut items = Vec::new();
     let pairs = |kind: Compared, names: &dyn Fn(&Program) -> Vec<&str>| {
-        let before = names(old);
+        let before: HashMap<&str, usize> = names(old)
+            .into_iter()
+            .enumerate()
+            .map(|(i, name)| (name, i))
+            .collect();
         names(new)
             .into_iter()
             .enumerate()
             .filter_map(|(j, name)| {
-                let i = before.iter().position(|b| *b == name)?;
+                let i = *before.get(name)?;
                 Some((kind, name.to_string(), i, j))
             })
             .collect::<Vec<_>>()
