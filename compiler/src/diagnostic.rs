@@ -83,6 +83,7 @@ codes! {
     W0605 Warning "a check's `after ADJ` names an adjustment that no rule recommends",
     W0606 Warning "an `unless` that can never be true, or that is always true when `when` is",
     W0607 Warning "a category that is never the visit's category: whenever it is true, one that outranks it is true too",
+    W0608 Warning "a rule whose every recommendation another rule always makes too (redundant)",
     T0001 Warning "an `expect` line fails: the protocol computes something else",
 }
 

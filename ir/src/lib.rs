@@ -161,7 +161,7 @@ impl Cmp {
 }
 
 /// Which findings an expression reads besides the visit's own.
-#[derive(Clone, Copy, Debug, PartialEq, Hash, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Phase {
     /// `before.x` (checks)
     Before,

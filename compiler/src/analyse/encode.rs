@@ -52,6 +52,8 @@ pub struct Encoder<'p> {
     /// Each finding met so far with its values' literals, in order of first use.
     vars: Vec<(Var, Dist)>,
     index: HashMap<Var, usize>,
+    /// Whether a finding may also be not examined (no value's literal true), as in a visit.
+    unexamined: bool,
 }
 
 impl<'p> Encoder<'p> {
@@ -69,12 +71,39 @@ impl<'p> Encoder<'p> {
             top,
             vars: Vec::new(),
             index: HashMap::new(),
+            unexamined: false,
+        }
+    }
+
+    /// The same, where every finding may also be not examined: its conditions are then
+    /// unknown, as the runtime evaluates them (Kleene logic).
+    pub fn with_unexamined(program: &'p Program, domains: &'p Domains) -> Self {
+        Encoder {
+            unexamined: true,
+            ..Encoder::new(program, domains)
         }
     }
 
     /// Requires `lit` to be true.
     pub fn require(&mut self, lit: Lit) {
         self.cnf.add_unit(lit);
+    }
+
+    /// The clauses written since the last call, to add to an incremental solver.
+    pub fn take_clauses(&mut self) -> Cnf {
+        std::mem::take(&mut self.cnf)
+    }
+
+    /// The findings that have a value in a solver's model (`true_in`: whether a literal is
+    /// true in it); findings with none are not examined.
+    pub fn model(&self, true_in: impl Fn(Lit) -> bool) -> Vec<(Var, Value)> {
+        self.vars
+            .iter()
+            .filter_map(|(var, dist)| {
+                let (value, _) = dist.iter().find(|(_, lit)| true_in(*lit))?;
+                Some((*var, *value))
+            })
+            .collect()
     }
 
     /// The clauses written, to hand to a solver.
@@ -163,10 +192,12 @@ impl<'p> Encoder<'p> {
         let values = self.domains.candidates(self.program, var.1);
         let dist: Dist = match values.as_slice() {
             [] => Vec::new(),
-            [one] => vec![(*one, self.top)],
+            [one] if !self.unexamined => vec![(*one, self.top)],
             _ => {
                 let lits: Vec<Lit> = values.iter().map(|_| self.fresh()).collect();
-                self.cnf.add_clause(lits.iter().copied().collect());
+                if !self.unexamined {
+                    self.cnf.add_clause(lits.iter().copied().collect());
+                }
                 let mut amo: Ladder = lits.iter().copied().collect();
                 amo.encode(&mut self.cnf, &mut self.vm)
                     .map_err(|_| TooLarge)?;
@@ -388,6 +419,107 @@ impl<'p> Encoder<'p> {
             .into_iter()
             .map(|(v, lits)| (v, self.or(&lits)))
             .collect()
+    }
+}
+
+/// The visit's decisions that every rule depends on (`runtime/src/visit.rs`).
+pub struct VisitLits {
+    /// Per category: it is one of the visit's categories (true, and nothing that outranks it
+    /// is true).
+    named: Vec<Lit>,
+    /// Several categories are named and no `coexist` line names them all.
+    ambiguous: Lit,
+    /// No red flag is raised.
+    quiet: Lit,
+}
+
+impl Encoder<'_> {
+    /// The categories and red flags of a visit.
+    pub fn visit_rules(&mut self) -> Result<VisitLits, TooLarge> {
+        let program = self.program;
+        let truths = program
+            .categories
+            .iter()
+            .map(|c| Ok(self.condition(&c.when)?.t))
+            .collect::<Result<Vec<Lit>, TooLarge>>()?;
+        let mut named = Vec::with_capacity(truths.len());
+        for (c, t) in truths.iter().enumerate() {
+            let mut parts = vec![*t];
+            parts.extend(
+                truths
+                    .iter()
+                    .enumerate()
+                    .filter(|(o, _)| *o != c && program.outranks[*o][c])
+                    .map(|(_, o)| !*o),
+            );
+            named.push(self.and(&parts));
+        }
+        let several = self.at_least(2, &named)?;
+        let mut parts = vec![several];
+        for line in &program.coexist {
+            let outside: Vec<Lit> = named
+                .iter()
+                .enumerate()
+                .filter(|(c, _)| !line.categories.contains(&(*c as u32)))
+                .map(|(_, n)| !*n)
+                .collect();
+            let covered = self.and(&outside);
+            parts.push(!covered);
+        }
+        let ambiguous = self.and(&parts);
+        let mut quiet = Vec::with_capacity(program.red_flags.len());
+        for flag in &program.red_flags {
+            let when = self.condition(&flag.when)?.t;
+            let bound = flag
+                .category
+                .and_then(|c| named.get(c as usize).copied())
+                .unwrap_or(self.top);
+            let raised = self.and(&[when, bound]);
+            quiet.push(!raised);
+        }
+        let quiet = self.and(&quiet);
+        Ok(VisitLits {
+            named,
+            ambiguous,
+            quiet,
+        })
+    }
+
+    /// A rule instance fires: `when` true, `unless` false, its category the visit's and not
+    /// tied, no red flag raised, every argument known.
+    pub fn fires(
+        &mut self,
+        visit: &VisitLits,
+        category: Option<u32>,
+        instance: &sot_ir::RuleInstance,
+    ) -> Result<Lit, TooLarge> {
+        let mut parts = vec![self.condition(&instance.when)?.t, visit.quiet];
+        if let Some(unless) = &instance.unless {
+            parts.push(self.condition(unless)?.f);
+        }
+        if let Some(c) = category {
+            let named = visit.named.get(c as usize).copied().unwrap_or(!self.top);
+            parts.extend([named, !visit.ambiguous]);
+        }
+        for call in &instance.then {
+            for arg in &call.args {
+                let dist = self.value(arg)?;
+                let lits: Vec<Lit> = dist.iter().map(|(_, l)| *l).collect();
+                parts.push(self.or(&lits));
+            }
+        }
+        Ok(self.and(&parts))
+    }
+
+    /// The call's arguments are `args`.
+    pub fn same_call(&mut self, call: &sot_ir::Call, args: &[Value]) -> Result<Lit, TooLarge> {
+        let mut parts = Vec::with_capacity(args.len());
+        for (arg, wanted) in call.args.iter().zip(args) {
+            let dist = self.value(arg)?;
+            let rail = self.compare_dist(&dist, |v| compare(Cmp::Eq, v, *wanted));
+            parts.push(rail.t);
+        }
+        Ok(self.and(&parts))
     }
 }
 

@@ -2,7 +2,8 @@
 //! that overlap with no precedence), W0602 (conditions that can never hold), W0603 (a rule or
 //! red flag that contradicts its category), W0605 (a check after an adjustment no rule
 //! recommends), W0606 (an `unless` that never or always holds), W0607 (a category that is
-//! never the visit's category), and W0600 for a question that a guard against hostile input stopped:
+//! never the visit's category), W0608 (a rule every recommendation of which another rule
+//! always makes too), and W0600 for a question that a guard against hostile input stopped:
 //! no analysis is silent about giving up.
 //!
 //! Each question ("can these conditions have these truth values together?") is decided by a
@@ -24,6 +25,7 @@ mod compare;
 pub mod domains;
 mod encode;
 mod formula;
+mod redundant;
 mod rules;
 #[doc(hidden)]
 pub mod search;
@@ -47,6 +49,7 @@ pub fn file_analyses(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagnost
     let mut out = Vec::new();
     categories::analyse(program, &own, &solver, &mut out);
     rules::analyse(program, &own, &solver, &mut out);
+    redundant::analyse(program, &own, &solver, &mut out);
     out.sort_by_key(|d| (d.primary.span.start, d.code));
     out
 }

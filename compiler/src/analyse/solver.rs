@@ -95,6 +95,11 @@ impl<'p> Solver<'p> {
         }
     }
 
+    /// The candidate values of the program's findings.
+    pub(super) fn domains(&self) -> &Domains {
+        &self.domains
+    }
+
     /// Unwinds when an edit made the analyses' revision stale (in the database).
     pub fn poll(&self) {
         (self.poll)();
@@ -333,10 +338,11 @@ fn holds(program: &Program, goals: &[(&Expr, Want)], blocks: &Blocks, complete: 
 }
 
 /// Findings of the four blocks a question reads.
-struct Blocks([Findings; 4]);
+pub(super) struct Blocks([Findings; 4]);
 
 impl Blocks {
-    fn new(program: &Program) -> Self {
+    /// Every finding of every block not examined.
+    pub(super) fn new(program: &Program) -> Self {
         let empty = Findings::examined(vec![None; program.slot_count as usize]);
         Blocks([empty.clone(), empty.clone(), empty.clone(), empty])
     }
@@ -353,13 +359,22 @@ impl Blocks {
         }
     }
 
-    fn set(&mut self, example: &[(Var, Value)]) {
+    /// The example's findings examined.
+    pub(super) fn set(&mut self, example: &[(Var, Value)]) {
         for (var, value) in example {
             self.put(*var, Some(*value));
         }
     }
 
-    fn env(&self) -> Env<'_> {
+    /// The example's findings not examined again.
+    pub(super) fn unset(&mut self, example: &[(Var, Value)]) {
+        for (var, _) in example {
+            self.put(*var, None);
+        }
+    }
+
+    /// The blocks as the evaluator reads them.
+    pub(super) fn env(&self) -> Env<'_> {
         Env {
             now: Some(&self.0[0]),
             previous: Some(&self.0[3]),

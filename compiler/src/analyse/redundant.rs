@@ -1,0 +1,457 @@
+//! W0608: a rule whose every recommendation another rule always makes too, under the same
+//! findings (a hint: the rule adds nothing a student would see, though its reasons are listed).
+//!
+//! A rule instance fires when its `when` is true, its `unless` false, its category (if any) is
+//! the visit's and not tied, no red flag is raised and its arguments are known (as the runtime
+//! decides, `runtime/src/visit.rs`). Rules whose arguments depend on findings are not checked
+//! themselves (their calls differ by visit), but may cover others.
+//!
+//! Each instance of a rule is first tried on a witness: minimal findings that make it fire,
+//! every other finding not examined. When no other rule makes the same call on them, the rule
+//! is not redundant, and only the few rules that read one of those findings had to be
+//! evaluated. Otherwise the question is decided exactly: one solver holds the instance firing
+//! and every other instance that makes a call of the same adjustment, and asks whether the
+//! instance can fire while none of them makes its call.
+
+use rustsat::solvers::{Solve, SolveIncremental, SolverResult};
+use rustsat::types::{Lit, TernaryVal};
+use sot_grammar::ast::ItemKind;
+
+use super::domains::{variables, Domains, Var};
+use super::encode::{Encoder, TooLarge, VisitLits};
+use super::solver::{Answer, Blocks, Limit, Solver, Undecided, Want};
+use super::{undecided, Own};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::eval::{truth, value, Env, Tri};
+use crate::ir::{Call, Program, RuleInstance, Value};
+
+/// A rule instance: `(rule, instance)` indices into the program.
+type Instance = (usize, usize);
+
+/// The W0608 hints of a file's own rules.
+pub(super) fn analyse(program: &Program, own: &Own, solver: &Solver, out: &mut Vec<Diagnostic>) {
+    let index = Index::new(program);
+    let mut blocks = Blocks::new(program);
+    for (r, rule) in program.rules.iter().enumerate() {
+        let Some(span) = own.names.get(&(ItemKind::Rule, rule.name.clone())) else {
+            continue;
+        };
+        let calls = rule.instances.iter().flat_map(|i| &i.then);
+        if calls.clone().next().is_none() || !calls.clone().all(|c| constant(program, c)) {
+            continue;
+        }
+        // A call of an adjustment no other rule calls is this rule's alone (when the
+        // instance that makes it can fire: one that never fires has its own warning).
+        if calls
+            .clone()
+            .any(|c| index.callers.get(c.adjustment as usize).copied() == Some(1))
+        {
+            continue;
+        }
+        solver.poll();
+        match covered(program, solver, &index, &mut blocks, r) {
+            Ok(Some(mut others)) => {
+                others.sort_unstable();
+                others.dedup();
+                let others: Vec<String> = others
+                    .iter()
+                    .map(|o| format!("`{}`", program.rules[*o].name))
+                    .collect();
+                out.push(
+                    Diagnostic::new(
+                        Code::W0608,
+                        *span,
+                        format!(
+                            "rule `{}` recommends nothing that other rules do not",
+                            rule.name
+                        ),
+                    )
+                    .label(match others.as_slice() {
+                        [one] => format!("whenever it fires, {one} recommends the same"),
+                        many => format!(
+                            "whenever it fires, at least one of {} recommends the same",
+                            many.join(", ")
+                        ),
+                    })
+                    .help("a hint: the rule may stay as a second reason; remove it if it repeats another by mistake"),
+                );
+            }
+            Ok(None) => {}
+            Err(why) => {
+                let question = format!(
+                    "whether rule `{}` recommends something no other rule does",
+                    rule.name
+                );
+                undecided(out, *span, &question, why);
+            }
+        }
+    }
+}
+
+/// The rules that call each adjustment, and the rule instances that read each finding.
+struct Index {
+    /// Per adjustment: how many rules have a call of it.
+    callers: Vec<usize>,
+    /// Per finding read by some instance's `when`: those instances (sorted by finding).
+    readers: Vec<(Var, Instance)>,
+    /// Instances whose `when` reads no finding.
+    constant_when: Vec<Instance>,
+}
+
+impl Index {
+    fn new(program: &Program) -> Self {
+        let mut callers = vec![0; program.adjustments.len()];
+        let mut readers = Vec::new();
+        let mut constant_when = Vec::new();
+        let mut vars = Vec::new();
+        for (r, rule) in program.rules.iter().enumerate() {
+            let mut called: Vec<u32> = rule
+                .instances
+                .iter()
+                .flat_map(|i| i.then.iter().map(|c| c.adjustment))
+                .collect();
+            called.sort_unstable();
+            called.dedup();
+            for a in called {
+                if let Some(n) = callers.get_mut(a as usize) {
+                    *n += 1;
+                }
+            }
+            for (i, instance) in rule.instances.iter().enumerate() {
+                if instance.then.is_empty() {
+                    continue;
+                }
+                vars.clear();
+                variables(program, &instance.when, &mut vars);
+                if vars.is_empty() {
+                    constant_when.push((r, i));
+                }
+                readers.extend(vars.iter().map(|v| (*v, (r, i))));
+            }
+        }
+        readers.sort_unstable();
+        readers.dedup();
+        Index {
+            callers,
+            readers,
+            constant_when,
+        }
+    }
+
+    /// The instances whose `when` can be true when only `example`'s findings are known: those
+    /// that read one of them, and those that read none.
+    fn readers_of(&self, example: &[(Var, Value)]) -> Vec<Instance> {
+        let mut out = self.constant_when.clone();
+        for (var, _) in example {
+            let start = self.readers.partition_point(|(v, _)| v < var);
+            out.extend(
+                self.readers[start..]
+                    .iter()
+                    .take_while(|(v, _)| v == var)
+                    .map(|(_, i)| *i),
+            );
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// `Some(rules)` that together always make rule `r`'s calls too, `None` when some findings
+/// make it recommend something alone (or it never fires: it has its own warning then).
+fn covered(
+    program: &Program,
+    solver: &Solver,
+    index: &Index,
+    blocks: &mut Blocks,
+    r: usize,
+) -> Result<Option<Vec<usize>>, Undecided> {
+    let rule = &program.rules[r];
+    let mut others = Vec::new();
+    let mut fires_at_all = false;
+    for (i, instance) in rule.instances.iter().enumerate() {
+        let mut goals = vec![(&instance.when, Want::Is(Tri::True))];
+        if let Some(unless) = &instance.unless {
+            goals.push((unless, Want::Is(Tri::False)));
+        }
+        if let Some(category) = rule
+            .category
+            .and_then(|c| program.categories.get(c as usize))
+        {
+            goals.push((&category.when, Want::Is(Tri::True)));
+        }
+        let makers = match solver.ask(&goals) {
+            // Not even its own conditions: the instance never fires.
+            Answer::Impossible => continue,
+            Answer::Undecided(why) => return Err(why),
+            Answer::Possible(example) => match makers(program, index, blocks, (r, i), &example) {
+                Some(makers) if makers.iter().any(Vec::is_empty) => return Ok(None),
+                Some(makers) => makers,
+                None => vec![Vec::new(); instance.then.len()],
+            },
+        };
+        match exact(program, solver.domains(), index, blocks, (r, i), makers) {
+            Ok(Exact::Alone) => return Ok(None),
+            Ok(Exact::Never) => {}
+            Ok(Exact::CoveredBy(by)) => {
+                fires_at_all = true;
+                others.extend(by);
+            }
+            Err(why) => return Err(why),
+        }
+    }
+    Ok(fires_at_all.then_some(others))
+}
+
+/// On findings where instance `at` fires (every other finding not examined), per call of it
+/// the other rules' instances that make the same call; `None` when it does not fire there.
+fn makers(
+    program: &Program,
+    index: &Index,
+    blocks: &mut Blocks,
+    at: Instance,
+    findings: &[(Var, Value)],
+) -> Option<Vec<Vec<Instance>>> {
+    blocks.set(findings);
+    let env = blocks.env();
+    let visit = VisitTruths::new(program, env);
+    let instance = &program.rules[at.0].instances[at.1];
+    let answer = visit
+        .fires(program, env, program.rules[at.0].category, instance)
+        .then(|| {
+            let firing: Vec<Instance> = index
+                .readers_of(findings)
+                .into_iter()
+                .filter(|(r, i)| {
+                    let rule = &program.rules[*r];
+                    *r != at.0 && visit.fires(program, env, rule.category, &rule.instances[*i])
+                })
+                .collect();
+            instance
+                .then
+                .iter()
+                .map(|call| {
+                    let wanted = args(program, call, env);
+                    firing
+                        .iter()
+                        .copied()
+                        .filter(|(r, i)| {
+                            program.rules[*r].instances[*i].then.iter().any(|o| {
+                                o.adjustment == call.adjustment && args(program, o, env) == wanted
+                            })
+                        })
+                        .collect()
+                })
+                .collect()
+        });
+    blocks.unset(findings);
+    answer
+}
+
+/// The categories and red flags of a visit, as the runtime decides them.
+struct VisitTruths {
+    /// Per category: it is one of the visit's categories.
+    named: Vec<bool>,
+    /// Several categories are named and no `coexist` line names them all.
+    ambiguous: bool,
+    /// A red flag is raised.
+    referred: bool,
+}
+
+impl VisitTruths {
+    fn new(program: &Program, env: Env) -> Self {
+        let truths: Vec<bool> = program
+            .categories
+            .iter()
+            .map(|c| truth(program, &c.when, env) == Tri::True)
+            .collect();
+        let named: Vec<bool> = (0..truths.len())
+            .map(|c| {
+                truths[c]
+                    && !(0..truths.len()).any(|o| o != c && truths[o] && program.outranks[o][c])
+            })
+            .collect();
+        let chosen: Vec<u32> = (0..named.len())
+            .filter(|c| named[*c])
+            .map(|c| c as u32)
+            .collect();
+        let ambiguous = chosen.len() > 1
+            && !program
+                .coexist
+                .iter()
+                .any(|line| chosen.iter().all(|c| line.categories.contains(c)));
+        let referred = program.red_flags.iter().any(|flag| {
+            truth(program, &flag.when, env) == Tri::True
+                && flag
+                    .category
+                    .is_none_or(|c| named.get(c as usize) == Some(&true))
+        });
+        VisitTruths {
+            named,
+            ambiguous,
+            referred,
+        }
+    }
+
+    fn fires(&self, program: &Program, env: Env, category: Option<u32>, i: &RuleInstance) -> bool {
+        !self.referred
+            && category.is_none_or(|c| self.named.get(c as usize) == Some(&true) && !self.ambiguous)
+            && truth(program, &i.when, env) == Tri::True
+            && i.unless
+                .as_ref()
+                .is_none_or(|u| truth(program, u, env) == Tri::False)
+            && i.then.iter().all(|c| args(program, c, env).is_some())
+    }
+}
+
+/// A call's arguments on the findings of `env`, when all are known.
+fn args(program: &Program, call: &Call, env: Env) -> Option<Vec<Value>> {
+    call.args.iter().map(|a| value(program, a, env)).collect()
+}
+
+/// Whether a call's arguments are constants (as after a `for` binding).
+fn constant(program: &Program, call: &Call) -> bool {
+    constant_args(program, call).is_some()
+}
+
+fn constant_args(program: &Program, call: &Call) -> Option<Vec<Value>> {
+    let env = Env {
+        now: None,
+        previous: None,
+        before: None,
+        after: None,
+    };
+    args(program, call, env)
+}
+
+/// The exact answer for one instance.
+enum Exact {
+    /// It never fires.
+    Never,
+    /// Some findings make it fire and make one of its calls that no other rule makes.
+    Alone,
+    /// Whenever it fires, these rules make its calls too (those the proof needed).
+    CoveredBy(Vec<usize>),
+}
+
+/// Decides one instance exactly, call by call: can it fire while none of the instances
+/// assumed so far makes the call? Findings where it can are evaluated: when no other rule
+/// makes the call there, that is the answer; else the instances that do are assumed too and
+/// the question asked again. `makers` are the first instances assumed, per call.
+fn exact(
+    program: &Program,
+    domains: &Domains,
+    index: &Index,
+    blocks: &mut Blocks,
+    at: Instance,
+    first: Vec<Vec<Instance>>,
+) -> Result<Exact, Undecided> {
+    match encode_exact(program, domains, index, blocks, at, first) {
+        Ok(answer) => answer,
+        Err(TooLarge) => Err(Undecided::TooLarge),
+    }
+}
+
+fn encode_exact(
+    program: &Program,
+    domains: &Domains,
+    index: &Index,
+    blocks: &mut Blocks,
+    (r, i): Instance,
+    first: Vec<Vec<Instance>>,
+) -> Result<Result<Exact, Undecided>, TooLarge> {
+    let rule = &program.rules[r];
+    let instance = &rule.instances[i];
+    let mut encoder = Encoder::with_unexamined(program, domains);
+    let visit = encoder.visit_rules()?;
+    let fires = encoder.fires(&visit, rule.category, instance)?;
+    let mut solver = rustsat_batsat::Solver::<Limit>::default();
+    let mut by = Vec::new();
+    // Each other instance's "fires and makes the call", encoded once.
+    let mut covers: Vec<((Instance, usize), Lit)> = Vec::new();
+    for (k, (call, mut assumed)) in instance.then.iter().zip(first).enumerate() {
+        let Some(wanted) = constant_args(program, call) else {
+            continue;
+        };
+        loop {
+            let mut assumptions = vec![fires];
+            let mut lits: Vec<(usize, Lit)> = Vec::with_capacity(assumed.len());
+            for &(o, j) in &assumed {
+                let lit = match covers.iter().find(|(key, _)| *key == ((o, j), k)) {
+                    Some((_, lit)) => *lit,
+                    None => {
+                        let lit = cover(&mut encoder, &visit, program, (o, j), call, &wanted)?;
+                        covers.push((((o, j), k), lit));
+                        lit
+                    }
+                };
+                assumptions.push(!lit);
+                lits.push((o, lit));
+            }
+            if solver.add_cnf(encoder.take_clauses()).is_err() {
+                return Err(TooLarge);
+            }
+            match solver.solve_assumps(&assumptions) {
+                Ok(SolverResult::Sat) => {}
+                Ok(SolverResult::Unsat) => {
+                    // The rules whose "does not make it" the proof needed (the core holds the
+                    // negations of the assumptions it used); none when it never fires.
+                    let core = solver.core().unwrap_or_default();
+                    if !lits.iter().any(|(_, l)| core.contains(l)) {
+                        return Ok(Ok(Exact::Never));
+                    }
+                    by.extend(
+                        lits.iter()
+                            .filter(|(_, l)| core.contains(l))
+                            .map(|(o, _)| *o),
+                    );
+                    break;
+                }
+                Ok(SolverResult::Interrupted) | Err(_) => return Ok(Err(Undecided::TooHard)),
+            }
+            let model = encoder.model(|lit| solver.lit_val(lit).ok() == Some(TernaryVal::True));
+            // The encoding says the instance fires there; the evaluator must agree.
+            let Some(mut found) = makers(program, index, blocks, (r, i), &model) else {
+                return Ok(Err(Undecided::Unverified));
+            };
+            let found = std::mem::take(&mut found[k]);
+            if found.is_empty() {
+                return Ok(Ok(Exact::Alone));
+            }
+            let new: Vec<Instance> = found.into_iter().filter(|m| !assumed.contains(m)).collect();
+            if new.is_empty() {
+                return Ok(Err(Undecided::Unverified));
+            }
+            assumed.extend(new);
+        }
+    }
+    Ok(Ok(Exact::CoveredBy(by)))
+}
+
+/// "Instance `at` fires and makes `call` with the arguments `wanted`".
+fn cover(
+    encoder: &mut Encoder,
+    visit: &VisitLits,
+    program: &Program,
+    (o, j): Instance,
+    call: &Call,
+    wanted: &[Value],
+) -> Result<Lit, TooLarge> {
+    let other = &program.rules[o];
+    let instance = &other.instances[j];
+    let fires = encoder.fires(visit, other.category, instance)?;
+    let mut makes = Vec::new();
+    for c in instance
+        .then
+        .iter()
+        .filter(|c| c.adjustment == call.adjustment)
+    {
+        match constant_args(program, c) {
+            Some(args) if args == wanted => return Ok(fires),
+            Some(_) => {}
+            None => makes.push(encoder.same_call(c, wanted)?),
+        }
+    }
+    let makes = encoder.or(&makes);
+    Ok(encoder.and(&[fires, makes]))
+}
