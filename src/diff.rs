@@ -1,15 +1,18 @@
 //! `sot diff`: what a change to a protocol does. Loads both versions (two files, or a file
 //! and its text at a git revision, by `git show`), runs the cases under both, and prints
-//! the items added and removed and every visit whose outcome changes
-//! (`sot_runtime::diff`, rendered by `sot_report::diff`).
+//! the items added and removed, every visit whose outcome changes and the semantic
+//! difference of the conditions (`sot_compiler::compare_programs`, verified by
+//! `sot_runtime::diff`, rendered by `sot_report::diff`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use sot_compiler::{foreign_cases, json_cases, lower_file, visible_files, Database, SourceFile};
+use sot_compiler::{
+    compare_programs, foreign_cases, json_cases, lower_file, visible_files, Database, SourceFile,
+};
 use sot_ir::Program;
-use sot_runtime::diff::{diff, CaseNotRun, CasePair, DiffError, Version, UNRELATED};
+use sot_runtime::diff::{diff, semantic, CaseNotRun, CasePair, DiffError, Version, UNRELATED};
 
 use crate::check::print_errors;
 use crate::color::{paint, Colors, BAD, HEADING};
@@ -104,7 +107,7 @@ pub fn run(args: &DiffArgs, colors: Colors) -> ExitCode {
         &pairs,
         not_run,
     );
-    let report = match compared {
+    let mut report = match compared {
         Ok(report) => report,
         Err(DiffError::Unrelated) => {
             eprintln!(
@@ -119,6 +122,8 @@ pub fn run(args: &DiffArgs, colors: Colors) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let comparison = compare_programs(old_program, new_program);
+    report.semantic = Some(semantic(old_program, new_program, &comparison));
     let out = match args.format {
         Format::Text => sot_report::diff::text(&report)
             .lines()
@@ -359,6 +364,8 @@ fn paint_line(line: &str, color: bool) -> String {
         || line.starts_with("sot diff:")
         || line == "Summary"
         || line == "Not compared"
+        || line.starts_with("Semantic difference")
+        || line == "The visit's category"
     {
         Some(HEADING)
     } else {

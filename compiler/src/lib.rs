@@ -24,7 +24,7 @@ use sot_ir::{self as ir, eval};
 pub use analyse::exercise::{exercise_rule, show_finding, Strictness};
 /// A question's answer, and why one was not decided (the analyses' solver).
 pub use analyse::solver::{Answer, Undecided};
-pub use analyse::{category_overlaps, file_analyses};
+pub use analyse::{category_overlaps, compare_programs, file_analyses};
 /// The analyses' questions, for the tests that hold the solver to the search (its oracle).
 #[doc(hidden)]
 pub use analyse::{

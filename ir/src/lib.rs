@@ -10,6 +10,7 @@
 
 use serde::Serialize;
 
+pub mod compare;
 pub mod eval;
 
 /// A value: `none`, or a number. Booleans are 0/1, symbols (sides, vertebrae, enum values,

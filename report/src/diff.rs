@@ -1,10 +1,13 @@
 //! `sot diff`'s report of what a protocol change does ([`ProtocolDiff`]): as text, Markdown
 //! and JSON. Every form gives the items added and removed, the summary of the visits whose
 //! outcome changes, then each such visit with its changes (referral and red flags first),
-//! then the cases that could not run under one version. Wording: what "the protocol
+//! then the cases that could not run under one version, then the semantic difference (each
+//! changed item's relation with its example findings, and the changes of the visit's
+//! category). Wording: what "the protocol
 //! recommends", never what the patient has.
 
-use sot_runtime::diff::{outcome, Change, Direction, ItemName, ProtocolDiff, Version};
+use sot_runtime::diff::semantic::{Relation, Rest, SemanticDiff, Witness};
+use sot_runtime::diff::{outcome, Change, Direction, ItemKind, ItemName, ProtocolDiff, Version};
 
 use crate::escape::markdown_escape;
 
@@ -50,6 +53,14 @@ pub fn text(diff: &ProtocolDiff) -> String {
         "\nNot compared",
         ("  ", "    "),
     );
+    if let Some(sem) = &diff.semantic {
+        for (heading, lines) in semantic_lines(sem) {
+            out.push_str(&format!("\n{heading}\n"));
+            for (depth, line) in lines {
+                out.push_str(&format!("{}{line}\n", "  ".repeat(depth + 1)));
+            }
+        }
+    }
     out
 }
 
@@ -105,6 +116,14 @@ pub fn markdown(diff: &ProtocolDiff) -> String {
         "\n## Not compared\n",
         ("- ", "  - "),
     );
+    if let Some(sem) = &diff.semantic {
+        for (heading, lines) in semantic_lines(sem) {
+            out.push_str(&format!("\n## {heading}\n\n"));
+            for (depth, line) in lines {
+                out.push_str(&format!("{}- {}\n", "  ".repeat(depth), e(&line)));
+            }
+        }
+    }
     out
 }
 
@@ -224,4 +243,121 @@ fn not_run(
             out.push_str(&format!("{nested}{}\n", escape(problem)));
         }
     }
+}
+
+/// Up to how many equivalent items are named (more are counted by kind).
+const EQUIVALENT_NAMED: usize = 12;
+
+/// A section's heading and its lines, each with its depth.
+type Section = (&'static str, Vec<(usize, String)>);
+
+/// The semantic section: the items whose conditions changed, each with its example
+/// findings, then the changes of the visit's category.
+fn semantic_lines(sem: &SemanticDiff) -> Vec<Section> {
+    let mut items = Vec::new();
+    let mut same = Vec::new();
+    for item in &sem.items {
+        let name = format!("{} {}", item.kind.word(), item.name);
+        let what = match item.relation {
+            Relation::Equivalent => {
+                same.push(name);
+                continue;
+            }
+            Relation::Narrower => "narrower: it holds under fewer findings",
+            Relation::Wider => "wider: it holds under more findings",
+            Relation::Incomparable => "incomparable: each version holds where the other does not",
+            Relation::Undecided => "not decided",
+        };
+        items.push((0, format!("{name}: {what}")));
+        for (who, w) in [("old", &item.dropped), ("new", &item.added)] {
+            if let Some(w) = w {
+                items.push((
+                    1,
+                    format!("only the {who} version holds with: {}", witness(w)),
+                ));
+            }
+        }
+        for why in &item.undecided {
+            items.push((1, format!("not decided: {why}")));
+        }
+    }
+    if items.is_empty() {
+        items.push((0, "no condition changes".into()));
+    }
+    if same.len() > EQUIVALENT_NAMED {
+        let count = |kind: ItemKind, one: &str, many: &str| match sem
+            .items
+            .iter()
+            .filter(|i| i.kind == kind && i.relation == Relation::Equivalent)
+            .count()
+        {
+            0 => None,
+            1 => Some(format!("1 {one}")),
+            n => Some(format!("{n} {many}")),
+        };
+        let counts: Vec<String> = [
+            count(ItemKind::Category, "category", "categories"),
+            count(ItemKind::RedFlag, "red flag", "red flags"),
+            count(ItemKind::Rule, "rule", "rules"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        items.push((0, format!("equivalent: {}", counts.join(", "))));
+    } else if !same.is_empty() {
+        items.push((0, format!("equivalent: {}", same.join(", "))));
+    }
+    if !sem.apart.is_empty() {
+        items.push((
+            0,
+            format!(
+                "type changed, each version's findings read apart: {}",
+                sem.apart.join(", ")
+            ),
+        ));
+    }
+    let c = &sem.category;
+    let mut category: Vec<(usize, String)> = c
+        .changes
+        .iter()
+        .map(|w| {
+            let findings = if w.findings.is_empty() {
+                "no findings".to_string()
+            } else {
+                w.findings.join(", ")
+            };
+            (0, format!("{} → {}: {findings}", w.old, w.new))
+        })
+        .collect();
+    category.push((
+        0,
+        match (c.rest, &c.undecided) {
+            (Rest::Complete, _) if c.changes.is_empty() => {
+                "the visit's category is the same for every finding".into()
+            }
+            (Rest::Complete, _) => "every change is listed".into(),
+            (Rest::More, _) => format!(
+                "more changes exist: only the first {} are listed",
+                c.changes.len()
+            ),
+            (Rest::Undecided, why) => format!(
+                "not decided whether other changes exist: {}",
+                why.as_deref().unwrap_or("the search stopped")
+            ),
+        },
+    ));
+    vec![
+        ("Semantic difference (exact, by the solver)", items),
+        ("The visit's category", category),
+    ]
+}
+
+/// `leg_length_difference = 5 mm (old: false, new: true)`.
+fn witness(w: &Witness) -> String {
+    let findings = if w.findings.is_empty() {
+        "no findings".to_string()
+    } else {
+        w.findings.join(", ")
+    };
+    format!("{findings} (old: {}, new: {})", w.old, w.new)
 }

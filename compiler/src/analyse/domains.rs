@@ -25,6 +25,17 @@ impl Domains {
         }
     }
 
+    /// The candidates of the findings of two versions of a protocol (`sot diff`): the
+    /// constants of both cut the intervals, so a threshold moved from 6 to 4 leaves a value
+    /// between them.
+    pub fn of_both(old: &Program, new: &Program) -> Self {
+        let mut constants = program_constants(old);
+        constants.extend(program_constants(new));
+        constants.sort_by(f64::total_cmp);
+        constants.dedup();
+        Domains { constants }
+    }
+
     /// The candidate values of a finding.
     pub fn candidates(&self, program: &Program, slot: u32) -> Vec<Value> {
         let Some(indicator) = program

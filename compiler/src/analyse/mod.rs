@@ -21,16 +21,20 @@ use crate::ir::{Program, Value};
 use crate::lower::lower_file;
 
 mod categories;
+mod compare;
 pub mod domains;
 mod encode;
 pub mod exercise;
+mod formula;
 mod redundant;
 mod rules;
 #[doc(hidden)]
 pub mod search;
+mod shared;
 pub mod solver;
 
 pub use categories::category_overlaps;
+pub use compare::compare_programs;
 use domains::Var;
 use solver::{Solver, Undecided};
 

@@ -201,6 +201,20 @@ fn require(encoder: &mut Encoder, rail: Rail, want: Want) {
 /// findings of a 13-value type, pairwise different, take a resolution proof of exponential
 /// size). The constraint follows from the conditions, so answers are unchanged.
 fn distinct(encoder: &mut Encoder, goals: &[(&Expr, Want)]) -> Result<(), TooLarge> {
+    for enough in distinct_hints(encoder, goals)? {
+        encoder.require(enough);
+    }
+    Ok(())
+}
+
+/// The literals of [`distinct`]'s cardinality constraints, each implied by the goals having
+/// their wanted values (a caller that asks several questions of one encoding requires them
+/// under the question's literal only).
+pub(super) fn distinct_hints(
+    encoder: &mut Encoder,
+    goals: &[(&Expr, Want)],
+) -> Result<Vec<Lit>, TooLarge> {
+    let mut hints = Vec::new();
     let mut pairs: Vec<(Var, Var)> = Vec::new();
     for (e, want) in goals {
         if let Want::Is(t @ (Tri::True | Tri::False)) = want {
@@ -208,7 +222,7 @@ fn distinct(encoder: &mut Encoder, goals: &[(&Expr, Want)]) -> Result<(), TooLar
         }
     }
     if pairs.len() < 3 {
-        return Ok(());
+        return Ok(hints);
     }
     let mut members: Vec<Var> = Vec::new();
     for (a, b) in &pairs {
@@ -246,10 +260,9 @@ fn distinct(encoder: &mut Encoder, goals: &[(&Expr, Want)]) -> Result<(), TooLar
             }
         }
         let taken: Vec<Lit> = taken.iter().map(|(_, lits)| encoder.or(lits)).collect();
-        let enough = encoder.at_least(clique.len(), &taken)?;
-        encoder.require(enough);
+        hints.push(encoder.at_least(clique.len(), &taken)?);
     }
-    Ok(())
+    Ok(hints)
 }
 
 /// The pairs of findings `e` requires to differ when it has truth value `wanted`.

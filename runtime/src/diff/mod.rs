@@ -3,10 +3,12 @@
 //! checks, indicators, adjustments and tables were added or removed, in [`items`]) and
 //! case by case: every case visit is run under both versions and every visit whose outcome
 //! changes is listed with each change ([`visits`]), with a summary that counts the visits
-//! per change. The report renders it (`sot_report::diff`); further sections (the semantic
-//! difference) extend [`ProtocolDiff`].
+//! per change. The report renders it (`sot_report::diff`). The semantic section
+//! ([`semantic`]) verifies the compiler's comparison of the two versions' conditions by
+//! running its examples.
 
 mod items;
+pub mod semantic;
 mod visits;
 
 use std::collections::HashSet;
@@ -16,6 +18,7 @@ use serde::Serialize;
 use sot_ir::{Case, Program};
 
 pub use items::{ItemChanges, ItemKind, ItemName};
+pub use semantic::{semantic, SemanticDiff};
 pub use visits::{outcome, Change, Direction, RedFlagState, VisitChange};
 
 use crate::explain::explain_case;
@@ -35,6 +38,9 @@ pub struct ProtocolDiff {
     pub items: ItemChanges,
     /// What the change does to the cases.
     pub cases: CaseImpact,
+    /// What the change does to the conditions, exactly (by the solver), when computed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub semantic: Option<SemanticDiff>,
 }
 
 /// Which version of the protocol.
@@ -148,14 +154,19 @@ pub fn diff<'a>(
             summary,
             not_run,
         },
+        semantic: None,
     })
 }
 
 impl ProtocolDiff {
-    /// Whether anything changed: an item added or removed, a visit's outcome, or a case
-    /// that runs under one version only (what `--fail-on-change` fails on).
+    /// Whether anything changed: an item added or removed, a visit's outcome, a case
+    /// that runs under one version only, or (when computed) an item's conditions or the
+    /// visit's category (what `--fail-on-change` fails on).
     pub fn has_changes(&self) -> bool {
-        !self.items.added.is_empty()
+        self.semantic
+            .as_ref()
+            .is_some_and(SemanticDiff::has_changes)
+            || !self.items.added.is_empty()
             || !self.items.removed.is_empty()
             || !self.cases.changed.is_empty()
             || !self.cases.not_run.is_empty()
