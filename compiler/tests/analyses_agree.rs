@@ -10,23 +10,18 @@ use sot_compiler::{lower_file, oracle_search, Answer, Database, Solver};
 use sot_ir::eval::{truth, Env, Tri};
 use sot_ir::{Category, Cmp, Expr, Findings, Indicator, Phase, Program, Value, ValueType};
 
-/// Asks both; returns whether the search finished.
+/// Asks both; returns whether the search finished. The analyses' own solver (a short search
+/// first) must give the SAT solver's answer too, with examples as good.
 fn agree(program: &Program, goals: &[(&Expr, Tri)]) -> bool {
-    let solver = Solver::new(program, &|| {});
-    let answer = solver.ask_truth(goals);
+    let answer = Solver::sat_only(program, &|| {}).ask_truth(goals);
+    let quick = Solver::new(program, &|| {}).ask_truth(goals);
+    match (&answer, &quick) {
+        (Answer::Possible(_), Answer::Possible(example)) => verified(program, goals, example),
+        (Answer::Impossible, Answer::Impossible) | (Answer::Undecided(_), _) => {}
+        (answer, quick) => panic!("SAT {answer:?}, with the short search {quick:?} for {goals:?}"),
+    }
     if let Answer::Possible(example) = &answer {
-        assert!(
-            holds(program, goals, example),
-            "example {example:?} for {goals:?}"
-        );
-        for skip in 0..example.len() {
-            let mut fewer = example.clone();
-            fewer.remove(skip);
-            assert!(
-                !holds(program, goals, &fewer),
-                "example {example:?} is not minimal for {goals:?}"
-            );
-        }
+        verified(program, goals, example);
     }
     // A guard against hostile input (W0600) may stop the solver: not a disagreement.
     if matches!(answer, Answer::Undecided(_)) {
@@ -38,6 +33,22 @@ fn agree(program: &Program, goals: &[(&Expr, Tri)]) -> bool {
     match (&answer, oracle) {
         (Answer::Possible(_), Some(_)) | (Answer::Impossible, None) => true,
         (answer, oracle) => panic!("solver {answer:?}, search {oracle:?} for {goals:?}"),
+    }
+}
+
+/// The example holds and is minimal (leaving out any one of its findings breaks it).
+fn verified(program: &Program, goals: &[(&Expr, Tri)], example: &[((Option<Phase>, u32), Value)]) {
+    assert!(
+        holds(program, goals, example),
+        "example {example:?} for {goals:?}"
+    );
+    for skip in 0..example.len() {
+        let mut fewer = example.to_vec();
+        fewer.remove(skip);
+        assert!(
+            !holds(program, goals, &fewer),
+            "example {example:?} is not minimal for {goals:?}"
+        );
     }
 }
 

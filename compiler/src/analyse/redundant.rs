@@ -22,13 +22,10 @@ use sot_grammar::ast::ItemKind;
 use super::domains::{variables, Domains, Var};
 use super::encode::{Encoder, TooLarge, VisitLits};
 use super::solver::{Answer, Blocks, Limit, Solver, Undecided};
-use super::{search, undecided, Own};
+use super::{undecided, Own};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{truth, value, Env, Tri};
 use crate::ir::{Call, Program, RuleInstance, Value};
-
-/// The steps of the quick search for a rule instance's firing findings.
-const QUICK: usize = 500;
 
 /// A rule instance: `(rule, instance)` indices into the program.
 type Instance = (usize, usize);
@@ -193,14 +190,7 @@ fn covered<'p>(
         {
             goals.push((&category.when, Tri::True));
         }
-        // Usually a handful of findings: a short search finds them (or shows there are none)
-        // before a solver is set up.
-        let example = match search::within(program, solver.domains(), blocks, &goals, QUICK) {
-            Some(Some(example)) => Answer::Possible(example),
-            Some(None) => Answer::Impossible,
-            None => solver.ask_truth(&goals),
-        };
-        let makers = match example {
+        let makers = match solver.ask_truth(&goals) {
             // Not even its own conditions: the instance never fires.
             Answer::Impossible => continue,
             Answer::Undecided(why) => return Err(why),

@@ -3,8 +3,7 @@
 //! conditions in Kleene logic with the rest unknown (a condition already false prunes the
 //! branch; all of them decided as wanted end it). It gives up after a budget of steps, so it
 //! answers only small questions; wherever it finishes, the solver must answer the same.
-//! W0608 also uses it with a small budget as a quick first try ([`within`]) before asking
-//! the solver.
+//! The solver also tries it with a small budget first ([`within`]): most questions are small.
 
 use super::domains::{variables, Domains, Var};
 use super::solver::Blocks;

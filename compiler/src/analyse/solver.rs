@@ -12,12 +12,16 @@ use rustsat::types::{Lit, TernaryVal};
 
 use super::domains::{variables, Domains, Var};
 use super::encode::{Encoder, Rail, TooLarge};
+use super::search;
 use crate::eval::{truth, Env, Tri};
 use crate::ir::{Expr, Findings, Phase, Program, Value};
 
 /// How many clauses one question may learn before it is given up: a guard against hostile
 /// input (pigeonhole-like questions are handled by their encoding, see `distinct`).
 const LEARNT_LIMIT: usize = 1_000_000;
+
+/// The steps of the short search tried before the solver.
+const QUICK_STEPS: usize = 500;
 
 /// What a condition of a question must be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,6 +73,9 @@ pub struct Solver<'p> {
     /// Every finding not examined between questions: an example is set, tried and unset,
     /// so a question does not allocate findings for every slot.
     blocks: RefCell<Blocks>,
+    /// Whether a short search is tried before the solver (off only for the tests that hold
+    /// the solver to that search, its oracle).
+    quick: bool,
     /// Called before each question: in the database, it unwinds the analyses when an edit
     /// made their revision stale.
     poll: &'p dyn Fn(),
@@ -97,7 +104,17 @@ impl<'p> Solver<'p> {
             program,
             domains: Domains::new(program),
             blocks: RefCell::new(Blocks::new(program)),
+            quick: true,
             poll,
+        }
+    }
+
+    /// A solver that asks the SAT solver every question, without the short search first: for
+    /// the tests that hold it to that search.
+    pub fn sat_only(program: &'p Program, poll: &'p dyn Fn()) -> Self {
+        Solver {
+            quick: false,
+            ..Solver::new(program, poll)
         }
     }
 
@@ -111,9 +128,14 @@ impl<'p> Solver<'p> {
         (self.poll)();
     }
 
-    /// Whether findings exist that give each condition its wanted value.
+    /// Whether findings exist that give each condition its wanted value. Most questions are
+    /// small: a short search (the oracle's, [`super::search`], exact where it finishes)
+    /// answers them before a solver is set up; the solver answers the rest.
     pub fn ask(&self, goals: &[(&Expr, Want)]) -> Answer {
         (self.poll)();
+        if let Some(answer) = self.quick_answer(goals) {
+            return answer;
+        }
         match self.solve(goals) {
             Ok(answer) => answer,
             Err(TooLarge) => Answer::Undecided(Undecided::TooLarge),
@@ -142,6 +164,31 @@ impl<'p> Solver<'p> {
             Answer::Impossible => Ok(false),
             Answer::Undecided(why) => Err(why),
         }
+    }
+
+    fn quick_answer(&self, goals: &[(&Expr, Want)]) -> Option<Answer> {
+        if !self.quick {
+            return None;
+        }
+        let truths: Vec<(&Expr, Tri)> = goals
+            .iter()
+            .map(|(e, want)| match want {
+                Want::Is(t @ (Tri::True | Tri::False)) => Some((*e, *t)),
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        let mut blocks = self.blocks.borrow_mut();
+        let found = search::within(
+            self.program,
+            &self.domains,
+            &mut blocks,
+            &truths,
+            QUICK_STEPS,
+        )?;
+        Some(match found {
+            None => Answer::Impossible,
+            Some(model) => Answer::Possible(minimal(self.program, goals, model, &mut blocks)?),
+        })
     }
 
     fn solve(&self, goals: &[(&Expr, Want)]) -> Result<Answer, TooLarge> {
