@@ -136,15 +136,27 @@ fn once(args: &RunArgs, colors: Colors, read: &mut Vec<PathBuf>) -> ExitCode {
     // Cases are evaluated, and written, on every core; `collect` keeps their order.
     let reports: Vec<CaseReport> = cases.par_iter().map(|c| explain(program, c)).collect();
     let out = match args.format {
-        Format::Text => reports
-            .par_iter()
-            .map(|r| report::text_with(r, args.verbose))
-            .collect::<Vec<_>>()
-            .join("\n")
-            .lines()
-            .map(|line| paint_line(line, colors.stdout))
-            .collect::<Vec<_>>()
-            .join("\n"),
+        // The reports joined by blank lines, each line painted: each report's lines are
+        // painted on a core of its own, with the separator that follows it (so its last line
+        // ends as it would in the joined text).
+        Format::Text => {
+            let last = reports.len().saturating_sub(1);
+            reports
+                .par_iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let mut text = report::text_with(r, args.verbose);
+                    if i < last {
+                        text.push('\n');
+                    }
+                    text.lines()
+                        .map(|line| paint_line(line, colors.stdout))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
         Format::Markdown => reports
             .par_iter()
             .map(|r| report::markdown_with(r, args.verbose))
