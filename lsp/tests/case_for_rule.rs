@@ -392,7 +392,7 @@ rule cough_or_saddle {
 
 #[tokio::test]
 async fn a_rule_the_analysis_cannot_decide_gets_the_action_disabled_with_the_reason() {
-    // The W0600 fixture: `a + b + c > 10` over 2,000 candidate values of `a`.
+    // The W0600 fixture: `a + b + c > 10 and a + b + c < 5` over 2,000 candidate values of `a`.
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../tests/fixtures/check/W0600_analysis_not_decided.sot"

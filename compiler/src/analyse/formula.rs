@@ -12,8 +12,9 @@ use rustsat::types::Lit;
 
 use super::domains::{variables, Var};
 use super::encode::{Encoder, Rail, TooLarge};
+use super::solver::Blocks;
 use crate::eval::{truth, value, Env, Tri};
-use crate::ir::{Expr, Findings, Phase, Program, Value};
+use crate::ir::{Expr, Program, Value};
 
 /// A formula, evaluated on findings.
 #[derive(Clone, Debug)]
@@ -294,38 +295,4 @@ pub fn minimal(
         }
     }
     Some(example)
-}
-
-/// Findings of the four blocks a formula may read.
-pub struct Blocks([Findings; 4]);
-
-impl Blocks {
-    /// No finding examined, `slots` of each block.
-    pub fn new(slots: u32) -> Self {
-        let empty = Findings::examined(vec![None; slots as usize]);
-        Blocks([empty.clone(), empty.clone(), empty.clone(), empty])
-    }
-
-    /// Sets (or clears) one finding.
-    pub fn put(&mut self, (phase, slot): Var, value: Option<Value>) {
-        let block = match phase {
-            None => 0,
-            Some(Phase::Before) => 1,
-            Some(Phase::After) => 2,
-            Some(Phase::Previous) => 3,
-        };
-        if let Some(s) = self.0[block].slots.get_mut(slot as usize) {
-            *s = value;
-        }
-    }
-
-    /// The findings as an evaluation reads them.
-    pub fn env(&self) -> Env<'_> {
-        Env {
-            now: Some(&self.0[0]),
-            previous: Some(&self.0[3]),
-            before: Some(&self.0[1]),
-            after: Some(&self.0[2]),
-        }
-    }
 }

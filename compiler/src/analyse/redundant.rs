@@ -38,7 +38,7 @@ pub(super) fn analyse<'p>(
     out: &mut Vec<Diagnostic>,
 ) {
     let index = Index::new(program);
-    let mut blocks = Blocks::new(program);
+    let mut blocks = Blocks::new(program.slot_count);
     // Set up at the first question that needs it.
     let mut prover = None;
     for (r, rule) in program.rules.iter().enumerate() {

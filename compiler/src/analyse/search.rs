@@ -19,7 +19,13 @@ const BUDGET: usize = 200_000;
 #[doc(hidden)]
 pub fn search(program: &Program, goals: &[(&Expr, Tri)]) -> Option<Option<Vec<(Var, Value)>>> {
     let domains = Domains::new(program);
-    within(program, &domains, &mut Blocks::new(program), goals, BUDGET)
+    within(
+        program,
+        &domains,
+        &mut Blocks::new(program.slot_count),
+        goals,
+        BUDGET,
+    )
 }
 
 /// [`search`] with the candidates of `domains`, on `blocks` (every finding not examined, and

@@ -103,7 +103,7 @@ impl<'p> Solver<'p> {
         Solver {
             program,
             domains: Domains::new(program),
-            blocks: RefCell::new(Blocks::new(program)),
+            blocks: RefCell::new(Blocks::new(program.slot_count)),
             quick: true,
             poll,
         }
@@ -404,17 +404,17 @@ fn holds(program: &Program, goals: &[(&Expr, Want)], blocks: &Blocks, complete: 
 }
 
 /// Findings of the four blocks a question reads.
-pub(super) struct Blocks([Findings; 4]);
+pub struct Blocks([Findings; 4]);
 
 impl Blocks {
-    /// Every finding of every block not examined.
-    pub(super) fn new(program: &Program) -> Self {
-        let empty = Findings::examined(vec![None; program.slot_count as usize]);
+    /// No finding of any block examined, `slots` in each.
+    pub fn new(slots: u32) -> Self {
+        let empty = Findings::examined(vec![None; slots as usize]);
         Blocks([empty.clone(), empty.clone(), empty.clone(), empty])
     }
 
     /// One finding set (`Some`) or not examined (`None`).
-    pub(super) fn put(&mut self, (phase, slot): Var, value: Option<Value>) {
+    pub fn put(&mut self, (phase, slot): Var, value: Option<Value>) {
         let block = match phase {
             None => 0,
             Some(Phase::Before) => 1,
@@ -441,7 +441,7 @@ impl Blocks {
     }
 
     /// The blocks as the evaluator reads them.
-    pub(super) fn env(&self) -> Env<'_> {
+    pub fn env(&self) -> Env<'_> {
         Env {
             now: Some(&self.0[0]),
             previous: Some(&self.0[3]),
