@@ -72,7 +72,7 @@ impl miette::SourceCode for Snippet {
             .map_or(bytes.len(), |i| end + i);
         if before == 0 && after == 0 {
             // The place in the header: exact.
-            return self.text.read_span(span, 0, 0);
+            return self.read_near(span, 0, 0);
         }
         let long = self.text[line_start..line_end]
             .split('\n')
@@ -88,7 +88,7 @@ impl miette::SourceCode for Snippet {
         } else if self.one_line {
             (line_start, line_end - line_start)
         } else {
-            let around = self.text.read_span(span, before, after)?;
+            let around = self.read_near(span, before, after)?;
             // A long line around the span's own: left out, with the lines around.
             if !around
                 .data()
@@ -99,7 +99,53 @@ impl miette::SourceCode for Snippet {
             }
             (line_start, line_end - line_start)
         };
-        self.text.read_span(&window.into(), 0, 0)
+        self.read_near(&window.into(), 0, 0)
+    }
+}
+
+impl Snippet {
+    /// miette's reading of the text, started a line before the context it asks for instead
+    /// of at the start of the file (miette reads a text from its start, byte by byte: on a
+    /// big file with many diagnostics that was most of `sot check`'s time). The same
+    /// contents, shifted back to the whole text's offsets and line numbers.
+    fn read_near<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let bytes = self.text.as_bytes();
+        let at = span.offset().min(bytes.len());
+        // The start of the line `before + 1` lines above the span's, or of the text.
+        let mut from = at;
+        for _ in 0..before + 2 {
+            match memchr::memrchr(b'\n', &bytes[..from]) {
+                Some(i) => from = i,
+                None => {
+                    from = 0;
+                    break;
+                }
+            }
+        }
+        if from > 0 {
+            from += 1;
+        }
+        // Line breaks before it, counted as miette counts them (`\r\n` once, a lone `\r`).
+        let head = &bytes[..from];
+        let lone_cr = memchr::memchr_iter(b'\r', head)
+            .filter(|i| head.get(i + 1) != Some(&b'\n'))
+            .count();
+        let lines = memchr::memchr_iter(b'\n', head).count() + lone_cr;
+        let local = miette::SourceSpan::new((span.offset() - from).into(), span.len());
+        let near = miette::SourceCode::read_span(&bytes[from..], &local, before, after)?;
+        let shifted = near.span().offset() + from;
+        Ok(Box::new(miette::MietteSpanContents::new(
+            near.data(),
+            (shifted, near.span().len()).into(),
+            near.line() + lines,
+            near.column(),
+            near.line_count() + lines,
+        )))
     }
 }
 
