@@ -9,9 +9,11 @@
 //! Each instance of a rule is first tried on a witness: minimal findings that make it fire,
 //! every other finding not examined. When no other rule makes the same call on them, the rule
 //! is not redundant, and only the few rules that read one of those findings had to be
-//! evaluated. Otherwise the question is decided exactly: one solver holds the instance firing
-//! and every other instance that makes a call of the same adjustment, and asks whether the
-//! instance can fire while none of them makes its call.
+//! evaluated. Otherwise the question is decided exactly ([`Prover`], one incremental solver
+//! for the whole file, findings there may be not examined as in a visit): can the instance
+//! fire while none of the instances found making its call does? Findings where it can are
+//! evaluated; the instances that make the call there are assumed too, until the solver
+//! proves cover or the evaluator finds the rule alone.
 
 use std::collections::HashMap;
 
@@ -46,7 +48,9 @@ pub(super) fn analyse<'p>(
             continue;
         };
         let calls = rule.instances.iter().flat_map(|i| &i.then);
-        if calls.clone().next().is_none() || !calls.clone().all(|c| constant(program, c)) {
+        if calls.clone().next().is_none()
+            || !calls.clone().all(|c| constant_args(program, c).is_some())
+        {
             continue;
         }
         // A call of an adjustment no other rule calls is this rule's alone (when the
@@ -325,11 +329,7 @@ fn args(program: &Program, call: &Call, env: Env) -> Option<Vec<Value>> {
     call.args.iter().map(|a| value(program, a, env)).collect()
 }
 
-/// Whether a call's arguments are constants (as after a `for` binding).
-fn constant(program: &Program, call: &Call) -> bool {
-    constant_args(program, call).is_some()
-}
-
+/// A call's arguments when they are constants (as after a `for` binding).
 fn constant_args(program: &Program, call: &Call) -> Option<Vec<Value>> {
     let env = Env {
         now: None,
