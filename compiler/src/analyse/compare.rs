@@ -186,7 +186,7 @@ impl<'p> Version<'p> {
 /// `Undecided` when a guard against hostile input stopped it.
 pub fn compare_programs(old: &Program, new: &Program) -> Comparison {
     let shared = Shared::new(old, new);
-    let domains = Domains::of_both(old, new);
+    let domains = Domains::of_both(&shared.program, old, new);
     let o = Version::new(old, Expr::clone);
     let n = Version::new(new, |e| shared.expr(e));
     let mut items = Vec::new();

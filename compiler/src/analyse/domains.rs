@@ -5,44 +5,65 @@
 //! between findings are decided exactly on these values.
 
 use std::collections::BTreeSet;
+use std::sync::{Arc, OnceLock};
 
 use crate::ir::{Expr, Phase, Program, Value, ValueType};
 
 /// A finding the analyses assign: which block (`None`: the visit's findings) and its slot.
 pub type Var = (Option<Phase>, u32);
 
-/// The candidate values of every finding of one program.
+/// The candidate values of every finding of one program, computed once per indicator.
 pub struct Domains {
     /// Every number the protocol compares with.
     constants: Vec<f64>,
+    /// Each indicator's candidates once asked for (every finding of an indicator has the
+    /// same), by indicator index of the program the domains are of.
+    memo: Vec<OnceLock<Arc<[Value]>>>,
 }
 
 impl Domains {
     /// The candidates of `program`'s findings.
     pub fn new(program: &Program) -> Self {
-        Domains {
-            constants: program_constants(program),
-        }
+        Domains::with_constants(program, program_constants(program))
     }
 
-    /// The candidates of the findings of two versions of a protocol (`sot diff`): the
-    /// constants of both cut the intervals, so a threshold moved from 6 to 4 leaves a value
-    /// between them.
-    pub fn of_both(old: &Program, new: &Program) -> Self {
+    /// The candidates of the findings of `shared`, the program over which two versions of a
+    /// protocol are compared (`sot diff`): the constants of both cut the intervals, so a
+    /// threshold moved from 6 to 4 leaves a value between them.
+    pub fn of_both(shared: &Program, old: &Program, new: &Program) -> Self {
         let mut constants = program_constants(old);
         constants.extend(program_constants(new));
         constants.sort_by(f64::total_cmp);
         constants.dedup();
-        Domains { constants }
+        Domains::with_constants(shared, constants)
     }
 
-    /// The candidate values of a finding.
-    pub fn candidates(&self, program: &Program, slot: u32) -> Vec<Value> {
-        let Some(indicator) = program
+    fn with_constants(program: &Program, constants: Vec<f64>) -> Self {
+        Domains {
+            constants,
+            memo: program.indicators.iter().map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// The candidate values of a finding of `program` (the program the domains are of).
+    pub fn candidates(&self, program: &Program, slot: u32) -> Arc<[Value]> {
+        let Some(index) = program
             .slot_indicator
             .get(slot as usize)
-            .and_then(|i| program.indicators.get(*i as usize))
+            .map(|i| *i as usize)
         else {
+            return Arc::from([]);
+        };
+        match self.memo.get(index) {
+            Some(memo) => memo
+                .get_or_init(|| self.compute(program, index).into())
+                .clone(),
+            None => self.compute(program, index).into(),
+        }
+    }
+
+    fn compute(&self, program: &Program, index: usize) -> Vec<Value> {
+        let Some(indicator) = program.indicators.get(index) else {
             return Vec::new();
         };
         let mut values: Vec<f64> = match (&indicator.ty, indicator.range) {

@@ -190,7 +190,7 @@ impl<'p> Encoder<'p> {
             return Ok(self.vars[*i].1.clone());
         }
         let values = self.domains.candidates(self.program, var.1);
-        let dist: Dist = match values.as_slice() {
+        let dist: Dist = match &values[..] {
             [] => Vec::new(),
             [one] if !self.unexamined => vec![(*one, self.top)],
             _ => {
@@ -201,7 +201,7 @@ impl<'p> Encoder<'p> {
                 let mut amo: Ladder = lits.iter().copied().collect();
                 amo.encode(&mut self.cnf, &mut self.vm)
                     .map_err(|_| TooLarge)?;
-                values.into_iter().zip(lits).collect()
+                values.iter().copied().zip(lits).collect()
             }
         };
         self.check_size()?;

@@ -27,7 +27,7 @@ use super::solver::{Answer, Blocks, Limit, Solver, Undecided};
 use super::{undecided, Own};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{truth, value, Env, Tri};
-use crate::ir::{Call, Program, RuleInstance, Value};
+use crate::ir::{Call, Expr, Program, RuleInstance, Value};
 
 /// A rule instance: `(rule, instance)` indices into the program.
 type Instance = (usize, usize);
@@ -105,7 +105,9 @@ pub(super) fn analyse<'p>(
 struct Index {
     /// Per adjustment: how many rules have a call of it.
     callers: Vec<usize>,
-    /// Per finding read by some instance's `when`: those instances (sorted by finding).
+    /// Per finding: the instances whose `when` can be true when it is known, as far as an
+    /// instance's other findings are not (sorted by finding). An instance is under one
+    /// finding its `when` needs known to be true, or under every finding it reads.
     readers: Vec<(Var, Instance)>,
     /// Instances whose `when` reads no finding.
     constant_when: Vec<Instance>,
@@ -114,9 +116,7 @@ struct Index {
 impl Index {
     fn new(program: &Program) -> Self {
         let mut callers = vec![0; program.adjustments.len()];
-        let mut readers = Vec::new();
-        let mut constant_when = Vec::new();
-        let mut vars = Vec::new();
+        let mut reads: Vec<(Instance, Vec<Var>)> = Vec::new();
         for (r, rule) in program.rules.iter().enumerate() {
             let mut called: Vec<u32> = rule
                 .instances
@@ -134,12 +134,33 @@ impl Index {
                 if instance.then.is_empty() {
                     continue;
                 }
-                vars.clear();
+                let mut vars = Vec::new();
                 variables(program, &instance.when, &mut vars);
-                if vars.is_empty() {
-                    constant_when.push((r, i));
-                }
-                readers.extend(vars.iter().map(|v| (*v, (r, i))));
+                reads.push(((r, i), vars));
+            }
+        }
+        let mut count: HashMap<Var, usize> = HashMap::new();
+        for var in reads.iter().flat_map(|(_, vars)| vars) {
+            *count.entry(*var).or_default() += 1;
+        }
+        let mut readers = Vec::new();
+        let mut constant_when = Vec::new();
+        let mut needed = Vec::new();
+        for ((r, i), vars) in reads {
+            if vars.is_empty() {
+                constant_when.push((r, i));
+            }
+            // An instance whose `when` is true only with some finding known is filed under
+            // that finding alone (the one the fewest instances read), else under every
+            // finding it reads.
+            needed.clear();
+            needed_for_true(&program.rules[r].instances[i].when, &mut needed);
+            match needed
+                .iter()
+                .min_by_key(|v| count.get(*v).copied().unwrap_or_default())
+            {
+                Some(key) => readers.push((*key, (r, i))),
+                None => readers.extend(vars.iter().map(|v| (*v, (r, i)))),
             }
         }
         readers.sort_unstable();
@@ -164,9 +185,54 @@ impl Index {
                     .map(|(_, i)| *i),
             );
         }
-        out.sort_unstable();
+        // Runs sorted by instance, merged.
+        out.sort();
         out.dedup();
         out
+    }
+}
+
+/// Findings without which `e` cannot be true (when one of them is not examined, `e` is
+/// false or unknown): a sound subset, empty when unsure.
+fn needed_for_true(e: &Expr, out: &mut Vec<Var>) {
+    match e {
+        Expr::And(items) => items.iter().for_each(|i| needed_for_true(i, out)),
+        // `at least 0 of` is always true.
+        Expr::AtLeast(0, _) => {}
+        Expr::AtLeast(n, items) if *n as usize >= items.len() => {
+            items.iter().for_each(|i| needed_for_true(i, out));
+        }
+        // At least one item must be true: the findings every item needs.
+        Expr::Or(items) | Expr::AtLeast(_, items) => {
+            let mut common: Option<Vec<Var>> = None;
+            for item in items {
+                let mut needs = Vec::new();
+                needed_for_true(item, &mut needs);
+                common = Some(match common {
+                    None => needs,
+                    Some(c) => c.into_iter().filter(|v| needs.contains(v)).collect(),
+                });
+            }
+            out.extend(common.unwrap_or_default());
+        }
+        other => needed_known(other, out),
+    }
+}
+
+/// Findings without which `e`'s truth (or value) is unknown: a sound subset.
+fn needed_known(e: &Expr, out: &mut Vec<Var>) {
+    match e {
+        Expr::Slot(phase, slot) | Expr::Test(phase, slot, ..) => out.push((*phase, *slot)),
+        Expr::Not(x) | Expr::InSet(x, _) => needed_known(x, out),
+        Expr::Compare(_, l, r) | Expr::Add(l, r, _) => {
+            needed_known(l, out);
+            needed_known(r, out);
+        }
+        // The finding read depends on the arguments, which must be known.
+        Expr::DynSlot(_, _, args) | Expr::Table(_, args) => {
+            args.iter().for_each(|a| needed_known(a, out));
+        }
+        Expr::Const(_) | Expr::And(_) | Expr::Or(_) | Expr::AtLeast(..) => {}
     }
 }
 

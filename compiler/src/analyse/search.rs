@@ -5,6 +5,8 @@
 //! answers only small questions; wherever it finishes, the solver must answer the same.
 //! The solver also tries it with a small budget first ([`within`]): most questions are small.
 
+use std::sync::Arc;
+
 use super::domains::{variables, Domains, Var};
 use super::solver::Blocks;
 use crate::eval::{truth, Tri};
@@ -42,7 +44,7 @@ pub(super) fn within(
     for (e, _) in goals {
         variables(program, e, &mut vars);
     }
-    let candidates: Vec<Vec<Value>> = vars
+    let candidates: Vec<Arc<[Value]>> = vars
         .iter()
         .map(|(_, slot)| domains.candidates(program, *slot))
         .collect();
@@ -89,7 +91,7 @@ impl Search<'_, '_> {
         &mut self,
         goals: &[(&Expr, Tri)],
         vars: &[Var],
-        domains: &[Vec<Value>],
+        domains: &[Arc<[Value]>],
         next: usize,
         assigned: &mut Vec<(Var, Value)>,
     ) -> bool {
@@ -103,7 +105,7 @@ impl Search<'_, '_> {
             None => {}
         }
         let var = vars[next];
-        for value in &domains[next] {
+        for value in domains[next].iter() {
             self.blocks.put(var, Some(*value));
             assigned.push((var, *value));
             if self.assign(goals, vars, domains, next + 1, assigned) {
