@@ -1,8 +1,10 @@
 //! The finitely many values the analyses try for each finding: every value of a finite type,
-//! and for numbers and measures the bounds, the protocol's own constants and two values
-//! strictly between each pair of them (whole numbers when the type is integral, else the
-//! roundest numbers in the interval: `2.5 mm`, not `2.333 mm`). Comparisons with constants and
-//! between findings are decided exactly on these values.
+//! and for numbers and measures the bounds, the protocol's constants and two values strictly
+//! between each pair of them (whole numbers when the type is integral, else the roundest
+//! numbers in the interval: `2.5 mm`, not `2.333 mm`). Comparisons with constants and between
+//! findings are decided exactly on these values. A finding that is only ever compared with
+//! constants needs only those it is compared with (no other constant changes a test of it);
+//! one compared with another finding, summed or used as an argument takes them all.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
@@ -16,6 +18,9 @@ pub type Var = (Option<Phase>, u32);
 pub struct Domains {
     /// Every number the protocol compares with.
     constants: Vec<f64>,
+    /// Per indicator only ever compared with constants: those constants (sorted); `None`
+    /// for an indicator that takes every constant.
+    own: Vec<Option<Vec<f64>>>,
     /// Each indicator's candidates once asked for (every finding of an indicator has the
     /// same), by indicator index of the program the domains are of.
     memo: Vec<OnceLock<Arc<[Value]>>>,
@@ -24,7 +29,9 @@ pub struct Domains {
 impl Domains {
     /// The candidates of `program`'s findings.
     pub fn new(program: &Program) -> Self {
-        Domains::with_constants(program, program_constants(program))
+        let mut domains = Domains::with_constants(program, program_constants(program));
+        domains.own = own_constants(program);
+        domains
     }
 
     /// The candidates of the findings of `shared`, the program over which two versions of a
@@ -41,6 +48,7 @@ impl Domains {
     fn with_constants(program: &Program, constants: Vec<f64>) -> Self {
         Domains {
             constants,
+            own: Vec::new(),
             memo: program.indicators.iter().map(|_| OnceLock::new()).collect(),
         }
     }
@@ -79,7 +87,11 @@ impl Domains {
             }
             (ty, Some((lo, hi))) => {
                 let integral = !matches!(ty, ValueType::Measure { .. });
-                grid(lo, hi, &self.constants, integral)
+                let constants = match self.own.get(index) {
+                    Some(Some(own)) => own,
+                    _ => &self.constants,
+                };
+                grid(lo, hi, constants, integral)
             }
             (_, None) => Vec::new(),
         };
@@ -122,6 +134,128 @@ pub fn variables(program: &Program, e: &Expr, out: &mut Vec<Var>) {
     }
 }
 
+/// Per indicator, the constants it is compared with when it is only ever compared with
+/// constants (`finding OP constant`, `finding in {…}`), else `None`.
+fn own_constants(program: &Program) -> Vec<Option<Vec<f64>>> {
+    struct Uses<'p> {
+        program: &'p Program,
+        own: Vec<Option<BTreeSet<u64>>>,
+    }
+    impl Uses<'_> {
+        fn get(&mut self, slot: u32) -> Option<&mut Option<BTreeSet<u64>>> {
+            let indicator = *self.program.slot_indicator.get(slot as usize)?;
+            self.own.get_mut(indicator as usize)
+        }
+        fn constant(&mut self, slot: u32, n: f64) {
+            if let Some(Some(set)) = self.get(slot) {
+                set.insert(n.to_bits());
+            }
+        }
+        fn mixed(&mut self, slot: u32) {
+            if let Some(own) = self.get(slot) {
+                *own = None;
+            }
+        }
+        /// `e`'s findings, where one not directly compared with a constant takes every
+        /// constant.
+        fn walk(&mut self, e: &Expr) {
+            match e {
+                Expr::Const(_) => {}
+                Expr::Test(_, slot, _, value) => {
+                    if let Value::Num(n) = value {
+                        self.constant(*slot, *n);
+                    }
+                }
+                Expr::InSet(x, set) => match &**x {
+                    Expr::Slot(_, slot) => {
+                        for v in set {
+                            if let Value::Num(n) = v {
+                                self.constant(*slot, *n);
+                            }
+                        }
+                    }
+                    other => self.walk(other),
+                },
+                Expr::Compare(_, l, r) => match (&**l, &**r) {
+                    (Expr::Slot(_, slot), Expr::Const(Value::Num(n)))
+                    | (Expr::Const(Value::Num(n)), Expr::Slot(_, slot)) => {
+                        self.constant(*slot, *n);
+                    }
+                    _ => {
+                        self.walk(l);
+                        self.walk(r);
+                    }
+                },
+                Expr::Slot(_, slot) => self.mixed(*slot),
+                Expr::DynSlot(_, indicator, args) => {
+                    if let Some(own) = self.own.get_mut(*indicator as usize) {
+                        *own = None;
+                    }
+                    args.iter().for_each(|a| self.walk(a));
+                }
+                Expr::Not(x) => self.walk(x),
+                Expr::And(items)
+                | Expr::Or(items)
+                | Expr::AtLeast(_, items)
+                | Expr::Table(_, items) => {
+                    items.iter().for_each(|i| self.walk(i));
+                }
+                Expr::Add(l, r, _) => {
+                    self.walk(l);
+                    self.walk(r);
+                }
+            }
+        }
+    }
+    let mut uses = Uses {
+        program,
+        own: program
+            .indicators
+            .iter()
+            .map(|_| Some(BTreeSet::new()))
+            .collect(),
+    };
+    for e in conditions(program) {
+        uses.walk(e);
+    }
+    for rule in &program.rules {
+        for arg in rule
+            .instances
+            .iter()
+            .flat_map(|i| &i.then)
+            .flat_map(|c| &c.args)
+        {
+            uses.walk(arg);
+        }
+    }
+    uses.own
+        .into_iter()
+        .map(|own| own.map(|bits| bits.into_iter().map(f64::from_bits).collect()))
+        .collect()
+}
+
+/// Every condition of the program: categories, red flags, rules' `when` and `unless`,
+/// checks' tests.
+fn conditions(program: &Program) -> impl Iterator<Item = &Expr> {
+    program
+        .categories
+        .iter()
+        .map(|c| &c.when)
+        .chain(program.red_flags.iter().map(|r| &r.when))
+        .chain(program.rules.iter().flat_map(|r| {
+            r.instances
+                .iter()
+                .flat_map(|i| std::iter::once(&i.when).chain(i.unless.as_ref()))
+        }))
+        .chain(program.checks.iter().flat_map(|c| {
+            c.instances.iter().flat_map(|i| {
+                [&i.need, &i.complete]
+                    .into_iter()
+                    .chain(i.marginal.as_ref())
+            })
+        }))
+}
+
 /// Every number constant in the program's conditions (and table values), sorted.
 fn program_constants(program: &Program) -> Vec<f64> {
     fn walk(e: &Expr, out: &mut BTreeSet<u64>) {
@@ -152,24 +286,7 @@ fn program_constants(program: &Program) -> Vec<f64> {
         }
     }
     let mut bits = BTreeSet::new();
-    let exprs = program
-        .categories
-        .iter()
-        .map(|c| &c.when)
-        .chain(program.red_flags.iter().map(|r| &r.when))
-        .chain(program.rules.iter().flat_map(|r| {
-            r.instances
-                .iter()
-                .flat_map(|i| std::iter::once(&i.when).chain(i.unless.as_ref()))
-        }))
-        .chain(program.checks.iter().flat_map(|c| {
-            c.instances.iter().flat_map(|i| {
-                [&i.need, &i.complete]
-                    .into_iter()
-                    .chain(i.marginal.as_ref())
-            })
-        }));
-    for e in exprs {
+    for e in conditions(program) {
         walk(e, &mut bits);
     }
     for table in &program.tables {
@@ -240,7 +357,86 @@ fn near(x: f64, y: f64) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{grid, roundest_between};
+    use super::{grid, roundest_between, Domains};
+    use crate::ir::{Category, Cmp, Expr, Indicator, Program, Value, ValueType};
+
+    /// Two lengths `0.0..40.0 mm` in slots 0 and 1, and a category per condition.
+    fn lengths(conditions: Vec<Expr>) -> Program {
+        let length = |name: &str, slot| Indicator {
+            name: name.into(),
+            doc: None,
+            params: Vec::new(),
+            ty: ValueType::Measure { unit: "mm".into() },
+            optional: false,
+            range: Some((0.0, 40.0)),
+            first_slot: slot,
+            slots: 1,
+        };
+        let n = conditions.len();
+        Program {
+            slot_count: 2,
+            slot_indicator: vec![0, 1],
+            indicators: vec![length("x", 0), length("y", 1)],
+            categories: conditions
+                .into_iter()
+                .enumerate()
+                .map(|(i, when)| Category {
+                    file: String::new(),
+                    name: format!("C{i}"),
+                    title: None,
+                    doc: None,
+                    when,
+                })
+                .collect(),
+            outranks: vec![vec![false; n]; n],
+            ..Program::default()
+        }
+    }
+
+    fn numbers(domains: &Domains, program: &Program, slot: u32) -> Vec<f64> {
+        domains
+            .candidates(program, slot)
+            .iter()
+            .filter_map(|v| match v {
+                Value::Num(n) => Some(*n),
+                Value::None => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_finding_compared_only_with_constants_takes_only_its_own() {
+        let x_over_2 = Expr::Test(None, 0, Cmp::Gt, Value::Num(2.0));
+        let y_under_30 = Expr::Test(None, 1, Cmp::Lt, Value::Num(30.0));
+        let program = lengths(vec![x_over_2.clone(), y_under_30.clone()]);
+        let domains = Domains::new(&program);
+        assert_eq!(
+            numbers(&domains, &program, 0),
+            grid(0.0, 40.0, &[2.0], false)
+        );
+        assert_eq!(
+            numbers(&domains, &program, 1),
+            grid(0.0, 40.0, &[30.0], false)
+        );
+        // Asked again: the same values (from the memo).
+        assert_eq!(
+            numbers(&domains, &program, 0),
+            grid(0.0, 40.0, &[2.0], false)
+        );
+
+        // Compared with each other, both take every constant: `x > y` with x = 2.5 and
+        // y = 30 differs from x = 2.5 and y = 2.6.
+        let x_over_y = Expr::Compare(
+            Cmp::Gt,
+            Box::new(Expr::Slot(None, 0)),
+            Box::new(Expr::Slot(None, 1)),
+        );
+        let program = lengths(vec![x_over_2, y_under_30, x_over_y]);
+        let domains = Domains::new(&program);
+        let all = grid(0.0, 40.0, &[2.0, 30.0], false);
+        assert_eq!(numbers(&domains, &program, 0), all);
+        assert_eq!(numbers(&domains, &program, 1), all);
+    }
 
     #[test]
     fn values_between_constants_are_round() {

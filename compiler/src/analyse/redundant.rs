@@ -406,6 +406,43 @@ fn constant_args(program: &Program, call: &Call) -> Option<Vec<Value>> {
     args(program, call, env)
 }
 
+/// Whether instance `m` fires whenever `at` does and then makes `call` with the arguments
+/// `wanted`, seen from the conditions alone: `m`'s category is none or `at`'s, each test of
+/// its `when` is one of `at`'s `when` or category's, its `unless` is none or `at`'s, and its
+/// calls' arguments are constants. (A sufficient condition; the solver decides the rest.)
+fn implies(program: &Program, at: Instance, m: Instance, call: &Call, wanted: &[Value]) -> bool {
+    let (rule, other) = (&program.rules[at.0], &program.rules[m.0]);
+    let (a, o) = (&rule.instances[at.1], &other.instances[m.1]);
+    if other.category.is_some() && other.category != rule.category
+        || o.unless
+            .as_ref()
+            .is_some_and(|u| a.unless.as_ref() != Some(u))
+        || !o.then.iter().all(|c| constant_args(program, c).is_some())
+        || !o.then.iter().any(|c| {
+            c.adjustment == call.adjustment
+                && constant_args(program, c).is_some_and(|args| args == wanted)
+        })
+    {
+        return false;
+    }
+    let category = rule
+        .category
+        .and_then(|c| program.categories.get(c as usize))
+        .map(|c| &c.when);
+    let known: Vec<&Expr> = conjuncts(&a.when)
+        .chain(category.into_iter().flat_map(conjuncts))
+        .collect();
+    conjuncts(&o.when).all(|test| known.contains(&test))
+}
+
+/// The conjuncts of a condition (itself when it is not an `and`).
+fn conjuncts(e: &Expr) -> Box<dyn Iterator<Item = &Expr> + '_> {
+    match e {
+        Expr::And(items) => Box::new(items.iter().flat_map(conjuncts)),
+        other => Box::new(std::iter::once(other)),
+    }
+}
+
 /// The exact answer for one instance.
 enum Exact {
     /// It never fires.
@@ -538,6 +575,14 @@ impl<'p> Prover<'p> {
             let Some(wanted) = constant_args(program, call) else {
                 continue;
             };
+            // Most covers need no solver: another rule's conditions are among this one's.
+            if let Some(by_one) = assumed
+                .iter()
+                .find(|m| implies(program, at, **m, call, &wanted))
+            {
+                by.push(by_one.0);
+                continue;
+            }
             let mut lits: Vec<(usize, Lit)> = Vec::with_capacity(assumed.len());
             let mut encoded = 0;
             loop {
