@@ -8,7 +8,7 @@
 //! most one of them true (none: unknown). Each definition is an equivalence (Tseitin), so a
 //! literal may be used under `not` and in either direction. `at least N of` is a totalizer.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use rustsat::encodings::am1::{Encode as _, Ladder};
 use rustsat::encodings::card::{BoundBoth, BoundLower, BoundUpper, Totalizer};
@@ -70,7 +70,7 @@ impl<'p> Encoder<'p> {
             cnf,
             top,
             vars: Vec::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
             unexamined: false,
         }
     }
@@ -401,7 +401,7 @@ impl<'p> Encoder<'p> {
     /// Cases of equal values joined (their literals `or`ed).
     fn merge(&mut self, cases: Vec<(Value, Lit)>) -> Dist {
         let mut groups: Vec<(Value, Vec<Lit>)> = Vec::new();
-        let mut at: HashMap<Option<u64>, usize> = HashMap::new();
+        let mut at: HashMap<Option<u64>, usize> = HashMap::default();
         for (v, l) in cases {
             let key = match v {
                 Value::None => None,

@@ -4,7 +4,7 @@
 //! a tree that is evaluated in Kleene logic on findings, to check the solver's model and cut
 //! it to a minimal example.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
@@ -57,7 +57,7 @@ impl<'a> Builder<'a> {
     pub fn new(enc: Encoder<'a>) -> Self {
         Builder {
             enc,
-            rails: HashMap::new(),
+            rails: HashMap::default(),
         }
     }
 

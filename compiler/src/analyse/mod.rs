@@ -11,7 +11,7 @@
 //! values ([`domains`], [`encode`]); the first analyses' backtracking search ([`search`]) is
 //! kept as its test oracle.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use sot_grammar::ast::{ItemData, ItemKind, Span};
 

@@ -15,7 +15,7 @@
 //! evaluated; the instances that make the call there are assumed too, until the solver
 //! proves cover or the evaluator finds the rule alone.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use rustsat::solvers::{Solve, SolveIncremental, SolverResult};
 use rustsat::types::{Lit, TernaryVal};
@@ -139,7 +139,7 @@ impl Index {
                 reads.push(((r, i), vars));
             }
         }
-        let mut count: HashMap<Var, usize> = HashMap::new();
+        let mut count: HashMap<Var, usize> = HashMap::default();
         for var in reads.iter().flat_map(|(_, vars)| vars) {
             *count.entry(*var).or_default() += 1;
         }
@@ -483,7 +483,7 @@ impl<'p> Prover<'p> {
             encoder,
             visit,
             solver: rustsat_batsat::Solver::default(),
-            fires: HashMap::new(),
+            fires: HashMap::default(),
             visit_reads,
         })
     }

@@ -7,7 +7,7 @@
 
 mod cases;
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use sot_grammar::ast::{self, Arg, ExprKind, ItemData, LiteralKind, LogicOp, Quantifier};
 
@@ -221,14 +221,14 @@ impl<'a> Lowerer<'a> {
     fn new(scope: &'a Scope) -> Self {
         Lowerer {
             scope,
-            file_names: HashMap::new(),
+            file_names: HashMap::default(),
             program: Program::default(),
-            indicators: HashMap::new(),
-            tables: HashMap::new(),
-            adjustments: HashMap::new(),
-            rules: HashMap::new(),
-            checks: HashMap::new(),
-            red_flags: HashMap::new(),
+            indicators: HashMap::default(),
+            tables: HashMap::default(),
+            adjustments: HashMap::default(),
+            rules: HashMap::default(),
+            checks: HashMap::default(),
+            red_flags: HashMap::default(),
             env: Vec::new(),
         }
     }
