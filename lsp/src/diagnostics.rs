@@ -1,50 +1,27 @@
 //! Diagnostics: the checker's (and, once typing pauses, the static analyses' and the failing
 //! `expect` lines', T0001) in LSP form.
-//!
-//! A client that pulls diagnostics (it declares `textDocument.diagnostic`) gets each one
-//! once: the checker's when it pulls (fast: incremental), the analyses' pushed once typing
-//! pauses (they lower the whole program). Pushing the checker's too would show them twice:
-//! Neovim and VS Code keep pulled and pushed diagnostics apart. A client that only listens
-//! gets them all pushed, in two rounds.
 
-use sot_compiler::{
-    all_diagnostics, file_analyses, file_line_index, Database, Encoding, Severity, SourceFile,
-};
+use sot_compiler::{all_diagnostics, file_line_index, Database, Encoding, Severity, SourceFile};
 use tower_lsp_server::ls_types::*;
 
 use crate::range;
 
-/// Which of a file's diagnostics.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Part {
-    /// The checker's.
-    Checker,
-    /// The static analyses' and the failing `expect` lines'.
-    Analyses,
-    /// Both.
-    All,
-}
-
-/// A file's diagnostics in LSP form: the checker's, the analyses' and failing `expect`
-/// lines', or both.
+/// A file's diagnostics in LSP form: the checker's, and the analyses' and failing `expect`
+/// lines' when asked.
 pub(crate) fn diagnostics(
     db: &Database,
     file: SourceFile,
     encoding: Encoding,
-    part: Part,
+    with_analyses: bool,
 ) -> Vec<Diagnostic> {
     let index = file_line_index(db, file);
-    let found = match part {
-        Part::Checker => sot_compiler::file_diagnostics(db, file).clone(),
-        Part::Analyses | Part::All => {
-            let mut found = match part {
-                Part::All => all_diagnostics(db, file),
-                _ => file_analyses(db, file).clone(),
-            };
-            found.extend(crate::expectations::failing(db, file));
-            found.sort_by_key(|d| (d.primary.span.start, d.code));
-            found
-        }
+    let found = if with_analyses {
+        let mut found = all_diagnostics(db, file);
+        found.extend(crate::expectations::failing(db, file));
+        found.sort_by_key(|d| (d.primary.span.start, d.code));
+        found
+    } else {
+        sot_compiler::file_diagnostics(db, file).clone()
     };
     found
         .iter()

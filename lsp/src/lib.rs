@@ -67,7 +67,6 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService};
 
 use changes::{apply_edits, Change};
-use diagnostics::Part;
 
 /// How long typing must pause before the static analyses run.
 const ANALYSIS_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
@@ -107,9 +106,6 @@ struct State {
     impact: HashMap<Uri, (i32, Vec<CodeLens>)>,
     /// Whether the client can be asked to fetch code lenses again.
     lens_refresh: bool,
-    /// Whether the client pulls diagnostics (`textDocument.diagnostic`): the checker's are
-    /// then pulled, not pushed (see `diagnostics`).
-    pulls: bool,
 }
 
 impl State {
@@ -165,21 +161,9 @@ pub(crate) struct Snapshot {
     pub(crate) markdown_hover: bool,
     /// Whether the client shows a code action as disabled, with the reason.
     pub(crate) disabled_actions: bool,
-    /// Whether the client pulls diagnostics.
-    pulls: bool,
 }
 
 impl Snapshot {
-    /// What a pulled report holds: to a client that declares pulling, the checker's
-    /// diagnostics (the analyses' are pushed to it); to one that pulls undeclared, all.
-    pub(crate) fn pulled(&self) -> Part {
-        if self.pulls {
-            Part::Checker
-        } else {
-            Part::All
-        }
-    }
-
     /// The file of an open document.
     pub(crate) fn file(&self, uri: &Uri) -> Option<SourceFile> {
         self.docs.get(uri).map(|(f, _)| *f)
@@ -257,7 +241,6 @@ impl Backend {
                 scanned: tokio::sync::watch::Sender::new(true),
                 impact: HashMap::new(),
                 lens_refresh: false,
-                pulls: false,
             })),
             sent_tokens: Arc::default(),
             mirrors: Arc::default(),
@@ -284,7 +267,6 @@ impl Backend {
             encoding: state.encoding,
             markdown_hover: state.markdown_hover,
             disabled_actions: state.disabled_actions,
-            pulls: state.pulls,
         }
     }
 
@@ -357,10 +339,9 @@ impl Backend {
     }
 
     /// Publishes the diagnostics of the open documents that see `changed`: first the
-    /// checker's (incremental, fast; not to a client that pulls them), then, in the
-    /// background once typing pauses, the static analyses' (they lower the whole program; an
-    /// edit meanwhile cancels them between two of their questions, and they run again when
-    /// typing pauses again), with the checker's again to a client that does not pull.
+    /// checker's (incremental, fast), then, in the background once typing pauses, with the
+    /// static analyses (they lower the whole program; an edit meanwhile cancels them between
+    /// two of their questions, and they run again when typing pauses again).
     /// `None`: every open document.
     async fn publish(&self, changed: Option<SourceFile>) {
         if !self.publish_phase(changed, false).await {
@@ -380,13 +361,6 @@ impl Backend {
 
     /// One round of publishing; `false` when a newer edit cancelled it.
     async fn publish_phase(&self, changed: Option<SourceFile>, with_analyses: bool) -> bool {
-        let pulls = self.state.lock().await.pulls;
-        let part = match (with_analyses, pulls) {
-            (false, true) => return true,
-            (false, false) => Part::Checker,
-            (true, true) => Part::Analyses,
-            (true, false) => Part::All,
-        };
         let result = self
             .query(move |s| {
                 s.docs
@@ -395,7 +369,7 @@ impl Backend {
                         changed.is_none_or(|c| *f == c || visible_files(&s.db, *f).contains(&c))
                     })
                     .map(|(uri, (f, version))| {
-                        let found = diagnostics::diagnostics(&s.db, *f, s.encoding, part);
+                        let found = diagnostics::diagnostics(&s.db, *f, s.encoding, with_analyses);
                         (uri.clone(), found, *version)
                     })
                     .collect::<Vec<_>>()
@@ -477,11 +451,6 @@ impl LanguageServer for Backend {
             .and_then(|w| w.did_change_watched_files.as_ref())
             .and_then(|w| w.dynamic_registration)
             .unwrap_or(false);
-        let pulls = params
-            .capabilities
-            .text_document
-            .as_ref()
-            .is_some_and(|t| t.diagnostic.is_some());
         let workspace = params.capabilities.workspace.as_ref();
         let refresh = Refresh {
             diagnostics: workspace
@@ -496,7 +465,6 @@ impl LanguageServer for Backend {
         {
             let mut state = self.state.lock().await;
             state.refresh = refresh;
-            state.pulls = pulls;
             state.encoding = encoding;
             state.markdown_hover = markdown_hover;
             state.disabled_actions = params

@@ -1,8 +1,6 @@
 //! Pull diagnostics (`textDocument/diagnostic`, `workspace/diagnostic`), beside the pushed
 //! ones, for clients that prefer asking: the same diagnostics as published once typing
-//! pauses (the checker's, the analyses', failing `expect` lines); to a client that declares
-//! pulling, the checker's only, at once: the analyses' are pushed to it once typing pauses
-//! (see `diagnostics`). The workspace report
+//! pauses (the checker's, the analyses', failing `expect` lines). The workspace report
 //! covers every loaded file, open or not, so a file that uses a changed one is reported
 //! without being open. A result id is a digest of the diagnostics: asked again with it,
 //! an unchanged file answers "unchanged".
@@ -21,7 +19,7 @@ pub(crate) fn document(
 ) -> DocumentDiagnosticReportResult {
     let uri = params.text_document.uri;
     let items = file_of(s, &uri)
-        .map(|file| diagnostics::diagnostics(&s.db, file, s.encoding, s.pulled()))
+        .map(|file| diagnostics::diagnostics(&s.db, file, s.encoding, true))
         .unwrap_or_default();
     let id = result_id(&items);
     let report = if params.previous_result_id.as_deref() == Some(id.as_str()) {
@@ -57,7 +55,7 @@ pub(crate) fn workspace(
         salsa::Database::unwind_if_revision_cancelled(&s.db);
         let Some(uri) = s.uri(*file) else { continue };
         let version = s.version(&uri).map(i64::from);
-        let found = diagnostics::diagnostics(&s.db, *file, s.encoding, s.pulled());
+        let found = diagnostics::diagnostics(&s.db, *file, s.encoding, true);
         let id = result_id(&found);
         let known = params
             .previous_result_ids

@@ -269,55 +269,6 @@ async fn pull_diagnostics_answer_and_say_when_nothing_changed() {
     assert_eq!(after["items"], json!([]), "{after}");
 }
 
-/// A pulled report of the document.
-async fn pull(h: &mut Harness) -> Value {
-    h.request(
-        "textDocument/diagnostic",
-        json!({"textDocument": {"uri": URI}}),
-    )
-    .await
-}
-
-/// The codes of diagnostics.
-fn codes(items: &[Value]) -> Vec<String> {
-    items
-        .iter()
-        .filter_map(|d| d["code"].as_str().map(String::from))
-        .collect()
-}
-
-/// A client that declares pulling diagnostics (Neovim 0.10 and later, VS Code) sees each
-/// one once: the checker's when it pulls, at once, without waiting for the static analyses;
-/// the analyses' and failing `expect` lines' pushed once typing pauses. The checker's are
-/// never pushed to it as well (Neovim and VS Code keep the two apart and would show them
-/// twice).
-#[tokio::test]
-async fn a_client_that_pulls_sees_each_diagnostic_once() {
-    let mut h =
-        Harness::start_with(json!({"capabilities": {"textDocument": {"diagnostic": {}}}})).await;
-    let typo = LEVELS.replace("when arm_fossa == left", "when arm_fosa == left");
-    h.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": URI, "languageId": "sot", "version": 1, "text": typo}}),
-    )
-    .await;
-    let report = pull(&mut h).await;
-    let items = report["items"].as_array().cloned().unwrap_or_default();
-    assert_eq!(codes(&items), ["E0101"], "{report}");
-    // The first push is the analyses' round: none while the file has an error.
-    assert_eq!(h.diagnostics(URI).await, Vec::<Value>::new());
-
-    h.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": LEVELS}]}),
-    )
-    .await;
-    let report = pull(&mut h).await;
-    assert_eq!(report["items"], json!([]), "the fix, at once: {report}");
-    let pushed = h.diagnostics(URI).await;
-    assert_eq!(codes(&pushed), ["T0001"], "{pushed:?}");
-}
-
 #[tokio::test]
 async fn workspace_diagnostics_cover_a_file_that_is_not_open() {
     // main.sot uses common.sot; only common.sot is open. An edit to it that removes what

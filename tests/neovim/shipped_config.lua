@@ -107,20 +107,6 @@ local function run()
     local code = d.code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code) or "?"
     log("diagnostic", code .. " " .. d.lnum .. " " .. d.col .. " " .. vim.split(d.message, "\n")[1])
   end
-  -- Each diagnostic once: Neovim 0.10 and later pull the checker's, and keep pulled and
-  -- pushed diagnostics apart, so the server must not push them too. A second copy would
-  -- come with the analyses' round, 300 ms after the change: the one wait that runs out
-  -- when all is well.
-  local doubled = vim.wait(2000, function()
-    local copies = 0
-    for _, d in ipairs(vim.diagnostic.get(buf)) do
-      if d.message:find("unknown name `arm_fosa`", 1, true) then
-        copies = copies + 1
-      end
-    end
-    return copies > 1
-  end, 50)
-  log("doubled", doubled)
   log("lenses_before_fix", #vim.lsp.codelens.get(buf))
   local events = {}
   for _, autocmd in ipairs(vim.api.nvim_get_autocmds({ group = "sot", buffer = buf })) do
